@@ -1,0 +1,106 @@
+"""Rebuild every model in models/ from ../shared/assets, with fixed seeds.
+
+    python models/forge/forge.py --work ~/.cache/lrfr-forge        # everything
+    python models/forge/forge.py --work /tmp/forge-smoke --smoke   # a few images, one step
+
+Each step checkpoints into --work and is skipped when its output exists, so an interrupted
+run resumes where it stopped. The app's own `lrfr crop` makes every training crop.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+
+from lrfr_forge import data, geometry, landmarks, quantize  # noqa: E402
+
+
+def lrfr(args, binary):
+    print("+ lrfr", " ".join(map(str, args)), flush=True)
+    subprocess.run([str(binary), *map(str, args)], check=True)
+
+
+def sha256(path: Path):
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def entry(path: Path, shape_in, shape_out, mean, std):
+    return {"file": path.name, "sha256": sha256(path), "input": shape_in, "output": shape_out, "mean": mean, "std": std}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--work", type=Path, required=True, help="scratch and checkpoint folder (outside the repo)")
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "assets")
+    parser.add_argument("--out", type=Path, default=REPO / "models")
+    parser.add_argument("--lrfr", type=Path, default=REPO / "target" / "release" / "lrfr")
+    parser.add_argument("--smoke", action="store_true", help="a few images and one step per model")
+    parser.add_argument("--until", choices=["landmarks", "crops", "edgeface", "dsr", "finetune", "export"], default="export")
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(2)
+    work = args.work.expanduser()
+    work.mkdir(parents=True, exist_ok=True)
+    faces = args.shared / "faces" / "train"
+    if args.smoke:
+        faces = smoke_faces(faces, work)
+    started = time.time()
+    split = data.split(faces, work)
+
+    # Step 1: landmark model, taught by YuNet on the detector's box crops.
+    boxes = work / "boxcrops"
+    stage = work / "stage"
+    if not (boxes / "boxes.tsv").exists():
+        lrfr(["crop", "--boxes", "--models", work / "no-models", "--out", boxes, faces], args.lrfr)
+    taught = landmarks.teach(faces, boxes, args.shared / "upstream" / "face_detection_yunet_2023mar_320x320.onnx", work)
+    print("BOX_LANDMARKS (for src/align/template.rs):", json.dumps(landmarks.box_landmarks_constant(taught, split).round(4).tolist()))
+    net, report = landmarks.train(taught, split, work, smoke=args.smoke)
+    print("landmarks:", report, flush=True)
+    stage.mkdir(exist_ok=True)
+    fp32 = work / "landmarks_fp32.onnx"
+    landmarks.export(net, fp32)
+    import onnx
+
+    onnx.save(quantize.weight_only_qdq(onnx.load(str(fp32))), str(stage / "landmarks.onnx"))
+    lm_entry = entry(stage / "landmarks.onnx", [1, 3, 64, 64], [1, 10], 0.0, 1.0)
+    (stage / "manifest.json").write_text(json.dumps({"schema_version": 1, "landmarks": lm_entry}, indent=1))
+    (work / "landmarks_report.json").write_text(json.dumps(report, indent=1))
+    print(f"step landmarks done at {time.time() - started:.0f} s", flush=True)
+    if args.until == "landmarks":
+        return
+
+    # Step 2: the aligned crops, exactly as the app makes them.
+    crops = work / "crops"
+    if not crops.exists():
+        lrfr(["crop", "--models", stage, "--out", crops, faces], args.lrfr)
+    data.validation_pairs(crops, split["val"], work)
+    print(f"step crops done at {time.time() - started:.0f} s", flush=True)
+    if args.until == "crops":
+        return
+    from lrfr_forge import pipeline_steps
+
+    pipeline_steps.run(args, work, faces, crops, split, stage, started)
+
+
+def smoke_faces(faces: Path, work: Path):
+    """A small tree of symlinks: 12 identities with 2+ images."""
+    small = work / "smoke-faces"
+    if not small.exists():
+        small.mkdir(parents=True)
+        picked = [p for p in sorted(faces.iterdir()) if len(list(p.glob("*.jpg"))) >= 2][:12]
+        for p in picked:
+            (small / p.name).symlink_to(p)
+    return small
+
+
+if __name__ == "__main__":
+    main()

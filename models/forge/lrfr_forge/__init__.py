@@ -1,0 +1,1 @@
+"""The LRFR model forge: trains and exports the models the app ships."""

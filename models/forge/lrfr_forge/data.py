@@ -1,0 +1,77 @@
+"""Training data: the crops `lrfr crop` made, the identity split and the validation pairs."""
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+SEED = 20261122
+
+
+def identities(faces_root: Path):
+    return sorted(p.name for p in faces_root.iterdir() if p.is_dir())
+
+
+def split(faces_root: Path, work: Path, val_fraction=0.1):
+    """Fixed-seed identity split, written once and reused so every step agrees."""
+    path = work / "split.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    names = identities(faces_root)
+    rng = random.Random(SEED)
+    val = sorted(rng.sample(names, int(round(len(names) * val_fraction))))
+    val_set = set(val)
+    result = {"train": [n for n in names if n not in val_set], "val": val}
+    path.write_text(json.dumps(result, indent=1))
+    return result
+
+
+def validation_pairs(crops: Path, val_names, work: Path, n_same=600, n_diff=600):
+    """TSV pairs over the held-out identities (paths relative to the original faces folder)."""
+    path = work / "val_pairs.tsv"
+    if path.exists():
+        return path
+    rng = random.Random(SEED + 1)
+    images = {}
+    for name in val_names:
+        files = sorted(p.name for p in (crops / name).glob("*.png") if not p.name.endswith(".box.png"))
+        if files:
+            images[name] = files
+    multi = [n for n, f in images.items() if len(f) >= 2]
+    same = set()
+    while len(same) < n_same and multi:
+        name = rng.choice(multi)
+        a, b = rng.sample(images[name], 2)
+        same.add((f"{name}/{a}", f"{name}/{b}"))
+        if len(same) >= sum(len(images[n]) * (len(images[n]) - 1) // 2 for n in multi):
+            break
+    diff = set()
+    names = sorted(images)
+    while len(diff) < n_diff:
+        x, y = rng.sample(names, 2)
+        diff.add((f"{x}/{rng.choice(images[x])}", f"{y}/{rng.choice(images[y])}"))
+    lines = ["# validation pairs over held-out identities; paths relative to the faces folder"]
+    jpg = lambda p: p[: -len(".png")] + ".jpg"
+    lines += [f"{jpg(a)}\t{jpg(b)}\t1" for a, b in sorted(same)]
+    lines += [f"{jpg(a)}\t{jpg(b)}\t0" for a, b in sorted(diff)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def load_rgb(path: Path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
+def load_crops(crops: Path, names):
+    """All aligned 112 crops of `names`: (N,112,112,3) uint8 and identity labels."""
+    images, labels, files = [], [], []
+    for label, name in enumerate(names):
+        for p in sorted((crops / name).glob("*.png")):
+            if p.name.endswith(".box.png"):
+                continue
+            images.append(load_rgb(p))
+            labels.append(label)
+            files.append(f"{name}/{p.name}")
+    return np.stack(images), np.array(labels, np.int64), files

@@ -1,0 +1,177 @@
+"""Step 1: our own 5-point landmark model, on the detector's box crop, taught by YuNet."""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from . import geometry
+from .data import SEED, load_rgb
+from .yunet import YuNet, iou
+
+FLIP = [1, 0, 2, 4, 3]
+
+
+def read_boxes(tsv: Path):
+    rows = []
+    for line in tsv.read_text().splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        f = line.split("\t")
+        rows.append({"file": f[0], "box": np.array(f[1:5], np.float32), "region": np.array(f[5:8], np.float32)})
+    return rows
+
+
+def teach(faces_root: Path, boxes_dir: Path, yunet_path: Path, work: Path):
+    """YuNet's landmarks for every detected face, in region-normalised coordinates."""
+    out = work / "landmark_labels.npz"
+    if out.exists():
+        return dict(np.load(out, allow_pickle=True))
+    yunet = YuNet(yunet_path)
+    files, crops, labels, box_rel = [], [], [], []
+    for row in read_boxes(boxes_dir / "boxes.tsv"):
+        rel = row["file"]
+        image = load_rgb(faces_root / rel)
+        faces = yunet.detect(image)
+        if not faces:
+            continue
+        best = max(faces, key=lambda f: iou(f[1], row["box"]))
+        if iou(best[1], row["box"]) < 0.3:
+            continue
+        rx, ry, side = row["region"]
+        pts = best[2]
+        files.append(rel)
+        labels.append((pts - [rx, ry]) / side)
+        bx, by, bw, bh = row["box"]
+        bside = max(bw, bh)
+        box_rel.append((pts - [bx + bw / 2, by + bh / 2]) / bside)
+        stem = rel[: rel.rfind(".")]
+        crops.append(load_rgb(boxes_dir / f"{stem}.box.png"))
+    result = {
+        "files": np.array(files),
+        "crops": np.stack(crops),
+        "labels": np.stack(labels).astype(np.float32),
+        "box_rel": np.stack(box_rel).astype(np.float32),
+    }
+    np.savez(out, **result)
+    return result
+
+
+class LandmarkNet(nn.Module):
+    """~0.3 M parameters, ~10 MMAC at 64x64: four stride-2 conv stages then two dense layers."""
+
+    def __init__(self):
+        super().__init__()
+        chans = [3, 24, 48, 64, 96]
+        layers = []
+        for cin, cout in zip(chans, chans[1:]):
+            layers += [nn.Conv2d(cin, cout, 3, 2, 1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+                       nn.Conv2d(cout, cout, 3, 1, 1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(96 * 16, 128), nn.ReLU(inplace=True), nn.Linear(128, 10))
+
+    def forward(self, x):
+        return self.head(self.features(x)) + 0.5
+
+
+def augment(crops: torch.Tensor, labels: torch.Tensor, gen: torch.Generator):
+    """Random similarity (rotation, scale, shift), flip, blur, brightness and contrast on the
+    128 box crop, then the 2x area downscale to the model's 64 px input."""
+    n = crops.shape[0]
+    angle = (torch.rand(n, generator=gen) - 0.5) * math.radians(36)
+    scale = 1 + (torch.rand(n, generator=gen) - 0.5) * 0.3
+    shift = (torch.rand(n, 2, generator=gen) - 0.5) * 0.16
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    # grid_sample's theta maps output coords to input coords in [-1, 1].
+    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    grid = F.affine_grid(theta, crops.shape, align_corners=False)
+    out = F.grid_sample(crops, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    # Labels: input coord u (in [-1,1]) -> output coord = inverse of theta.
+    pts = labels * 2 - 1
+    a = torch.stack([torch.stack([cos, -sin], 1), torch.stack([sin, cos], 1)], 1)
+    inv = torch.linalg.inv(a)
+    pts = torch.einsum("nij,nkj->nki", inv, pts - shift[:, None, :])
+    new = (pts + 1) / 2
+    flip = torch.rand(n, generator=gen) < 0.5
+    out[flip] = out[flip].flip(-1)
+    new[flip] = new[flip][:, FLIP]
+    new[flip, :, 0] = 1 - new[flip, :, 0]
+    blur = torch.rand(n, generator=gen) < 0.3
+    if blur.any():
+        k = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16
+        kernel = (k[:, None] * k[None, :]).expand(3, 1, 5, 5)
+        out[blur] = F.conv2d(F.pad(out[blur], (2, 2, 2, 2), mode="replicate"), kernel, groups=3)
+    gain = 0.6 + torch.rand(n, 1, 1, 1, generator=gen) * 0.8
+    mean = out.mean(dim=(1, 2, 3), keepdim=True)
+    contrast = 0.7 + torch.rand(n, 1, 1, 1, generator=gen) * 0.6
+    out = ((out - mean) * contrast + mean) * gain
+    return F.avg_pool2d(out.clamp(0, 1), 2), new
+
+
+def inter_ocular_error(pred, target):
+    """Mean point error as a fraction of the inter-ocular distance."""
+    iod = (target[:, 0] - target[:, 1]).norm(dim=-1)
+    return ((pred - target).norm(dim=-1).mean(-1) / iod).mean().item()
+
+
+def train(taught, split, work: Path, epochs=30, smoke=False):
+    ckpt = work / "landmarks.pt"
+    net = LandmarkNet()
+    files = [str(f) for f in taught["files"]]
+    val_names = set(split["val"])
+    is_val = np.array([f.split("/")[0] in val_names for f in files])
+    crops = torch.from_numpy(taught["crops"]).permute(0, 3, 1, 2).float() / 255
+    labels = torch.from_numpy(taught["labels"])
+    tr, va = np.nonzero(~is_val)[0], np.nonzero(is_val)[0]
+    if smoke:
+        tr, va, epochs = tr[:64], va[:32], 1
+    if ckpt.exists():
+        state = torch.load(ckpt)
+        net.load_state_dict(state["net"])
+        if state.get("done"):
+            return net, state["report"]
+    gen = torch.Generator().manual_seed(SEED)
+    torch.manual_seed(SEED)
+    opt = torch.optim.AdamW(net.parameters(), 2e-3, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=epochs * math.ceil(len(tr) / 128))
+    for epoch in range(epochs):
+        net.train()
+        order = torch.randperm(len(tr), generator=gen)
+        for start in range(0, len(tr), 128):
+            idx = tr[order[start:start + 128].numpy()]
+            x, y = augment(crops[idx], labels[idx], gen)
+            loss = F.smooth_l1_loss(net(x).view(-1, 5, 2), y, beta=0.01)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+    net.eval()
+    with torch.no_grad():
+        pred = net(F.avg_pool2d(crops[va], 2)).view(-1, 5, 2)
+    err = inter_ocular_error(pred, labels[va])
+    box_err = inter_ocular_error(torch.from_numpy(box_prior(taught, tr)[None].repeat(len(va), 0)), labels[va])
+    report = {"val_images": int(len(va)), "mean_error_iod": err, "box_only_error_iod": box_err, "epochs": epochs}
+    torch.save({"net": net.state_dict(), "done": True, "report": report}, ckpt)
+    return net, report
+
+
+def box_prior(taught, train_idx):
+    """The box-only landmarks (mean YuNet points), in region coordinates."""
+    return taught["labels"][train_idx].mean(0)
+
+
+def box_landmarks_constant(taught, split):
+    """Mean YuNet points relative to the SeetaFace box, for BOX_LANDMARKS in template.rs."""
+    val_names = set(split["val"])
+    keep = [i for i, f in enumerate(taught["files"]) if str(f).split("/")[0] not in val_names]
+    return taught["box_rel"][keep].mean(0)
+
+
+def export(net, path: Path):
+    net.eval()
+    dummy = torch.zeros(1, 3, geometry.LANDMARK_INPUT, geometry.LANDMARK_INPUT)
+    torch.onnx.export(net, dummy, str(path), input_names=["input"], output_names=["landmarks"], opset_version=17, dynamo=False)

@@ -1,0 +1,118 @@
+//! `lrfr crop`: the aligned faces the pipeline makes, written as PNG files mirroring the input
+//! tree; with `--boxes`, also the detector's box crops and boxes the forge trains the landmark
+//! model on.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+use lrfr::align::{landmark_region, Landmarks};
+use lrfr::gallery::write_atomic;
+use lrfr::pipeline::FaceLocator;
+use lrfr::source::{decode_file, list_images, Frame};
+use lrfr::Config;
+
+/// Box crops are written at twice the landmark model's input so the forge can augment them.
+pub const BOX_CROP_SIZE: u32 = 128;
+
+#[derive(Args, Debug)]
+pub struct CropArgs {
+    /// Folder to write into; created if missing
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Also write each face's box crop (`*.box.png`) and `boxes.tsv`
+    #[arg(long)]
+    boxes: bool,
+    /// Image files or folders of them
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+pub fn run(config: &Config, args: CropArgs) -> anyhow::Result<()> {
+    let mut locator = FaceLocator::load(config).context("loading the landmark model")?;
+    if !locator.has_landmark_model() {
+        eprintln!(
+            "note: no landmark model in {}; using the box-only alignment",
+            config.models_dir.display()
+        );
+    }
+    let mut aligned = Frame::new(0, 0);
+    let mut table = String::from(
+        "# file\tbox_x\tbox_y\tbox_w\tbox_h\tregion_x\tregion_y\tregion_side\tlandmarks(x,y)x5\n",
+    );
+    let (mut total, mut found) = (0usize, 0usize);
+    for root in &args.paths {
+        for path in list_images(root)? {
+            total += 1;
+            let relative = relative_to(root, &path);
+            let frame = match decode_file(&path) {
+                Ok(frame) => frame,
+                Err(e) => {
+                    eprintln!("{}: {e}", path.display());
+                    continue;
+                }
+            };
+            let Some(located) = locator.locate(&frame)? else {
+                eprintln!("{}: no face", path.display());
+                continue;
+            };
+            found += 1;
+            lrfr::align::align_face(&frame, &located.landmarks, &mut aligned);
+            save(&aligned, &args.out.join(&relative).with_extension("png"))?;
+            if args.boxes {
+                let crop = locator.box_crop(&frame, &located.face, BOX_CROP_SIZE);
+                save(crop, &args.out.join(&relative).with_extension("box.png"))?;
+                append_row(&mut table, &relative, &located.face, &located.landmarks);
+            }
+        }
+    }
+    if args.boxes {
+        write_atomic(&args.out.join("boxes.tsv"), table.as_bytes()).context("writing boxes.tsv")?;
+    }
+    let rate = if total == 0 {
+        0.0
+    } else {
+        100.0 * found as f64 / total as f64
+    };
+    println!("detected a face in {found} of {total} images ({rate:.1}%)");
+    Ok(())
+}
+
+fn relative_to(root: &Path, path: &Path) -> PathBuf {
+    match path.strip_prefix(root) {
+        Ok(relative) if !relative.as_os_str().is_empty() => relative.to_path_buf(),
+        _ => PathBuf::from(path.file_name().unwrap_or(path.as_os_str())),
+    }
+}
+
+fn save(image: &Frame, path: &Path) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    image
+        .save(path)
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+fn append_row(
+    table: &mut String,
+    relative: &Path,
+    face: &lrfr::detect::FaceBox,
+    landmarks: &Landmarks,
+) {
+    let [rx, ry, side, _] = landmark_region(face);
+    let _ = write!(
+        table,
+        "{}\t{:.2}\t{:.2}\t{:.2}\t{:.2}\t{rx:.2}\t{ry:.2}\t{side:.2}",
+        relative.display(),
+        face.x,
+        face.y,
+        face.width,
+        face.height
+    );
+    for [x, y] in landmarks.0 {
+        let _ = write!(table, "\t{x:.2}\t{y:.2}");
+    }
+    table.push('\n');
+}

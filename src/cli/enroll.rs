@@ -1,0 +1,82 @@
+//! `lrfr enroll`: a person from image files or folders.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use lrfr::enroll::{enroll, MIN_SAMPLES};
+use lrfr::matching::cosine;
+use lrfr::pipeline::Upscaler;
+use lrfr::source::{decode_file, list_images};
+use lrfr::Config;
+
+use super::{open, ResChoice};
+
+#[derive(Args, Debug)]
+pub struct EnrollArgs {
+    /// The person's name (1 to 40 characters, unique ignoring case)
+    #[arg(long)]
+    name: String,
+    /// Resolution(s) whose enrollment quality is reported; templates are always made for all three
+    #[arg(long, default_value = "all")]
+    res: ResChoice,
+    /// Image files or folders of them
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+pub fn run(config: &Config, args: EnrollArgs) -> anyhow::Result<()> {
+    let mut pipeline = open::pipeline(config)?;
+    let mut gallery = open::gallery_for(config, &mut pipeline)?;
+    gallery.admit(&args.name)?;
+    let mut faces = Vec::new();
+    for root in &args.paths {
+        for path in list_images(root)? {
+            let frame = match decode_file(&path) {
+                Ok(frame) => frame,
+                Err(e) => {
+                    eprintln!("skipped {}: {e}", path.display());
+                    continue;
+                }
+            };
+            match pipeline.align(&frame)? {
+                Some(output) => faces.push(output.aligned.clone()),
+                None => eprintln!("skipped {}: no face found", path.display()),
+            }
+        }
+    }
+    if faces.len() < MIN_SAMPLES {
+        anyhow::bail!(
+            "only {} usable face(s) for {:?}; at least {MIN_SAMPLES} are needed",
+            faces.len(),
+            args.name
+        );
+    }
+    enroll(&mut pipeline, &mut gallery, &args.name, &faces).context("enrolling")?;
+    println!(
+        "enrolled {} from {} faces ({} of 5 people)",
+        args.name.trim(),
+        faces.len(),
+        gallery.len()
+    );
+    let index = gallery.len() - 1;
+    for res in args.res.list() {
+        let template: Vec<f32> = gallery
+            .embeddings(res)
+            .nth(index)
+            .map(<[f32]>::to_vec)
+            .unwrap_or_default();
+        let mut total = 0.0;
+        for face in &faces {
+            total += cosine(
+                &pipeline.embed_aligned(face, res, Upscaler::Dsr)?.embedding,
+                &template,
+            );
+        }
+        println!(
+            "  {res} px: samples agree with the template at cosine {:.3} on average",
+            total / faces.len() as f32
+        );
+    }
+    Ok(())
+}

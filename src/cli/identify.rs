@@ -1,0 +1,152 @@
+//! `lrfr identify` (1:N) and `lrfr verify` (1:1), one line per image.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use lrfr::gallery::Gallery;
+use lrfr::pipeline::{MatchMode, Pipeline};
+use lrfr::source::{decode_file, list_images};
+use lrfr::{Config, Resolution};
+use serde_json::json;
+
+use super::open;
+
+#[derive(Args, Debug)]
+pub struct IdentifyArgs {
+    /// Resolution the face is shrunk to before super-resolution
+    #[arg(long, default_value = "16")]
+    res: Resolution,
+    /// Print one JSON object per line
+    #[arg(long)]
+    json: bool,
+    /// Image files or folders of them
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The enrolled person to check against
+    #[arg(long)]
+    name: String,
+    #[command(flatten)]
+    common: IdentifyArgs,
+}
+
+pub fn run_identify(config: &Config, args: IdentifyArgs) -> anyhow::Result<()> {
+    let mut pipeline = open::pipeline(config)?;
+    let gallery = open::gallery_for(config, &mut pipeline)?;
+    if gallery.is_empty() {
+        eprintln!("note: nobody is enrolled yet; every face will be unknown");
+    }
+    each_image(&mut pipeline, &gallery, &args, MatchMode::Identify)
+}
+
+pub fn run_verify(config: &Config, args: VerifyArgs) -> anyhow::Result<()> {
+    let mut pipeline = open::pipeline(config)?;
+    let gallery = open::gallery_for(config, &mut pipeline)?;
+    let person = gallery.find(&args.name).ok_or_else(|| {
+        anyhow::anyhow!(
+            "nobody called {:?} is enrolled (see `lrfr gallery list`)",
+            args.name
+        )
+    })?;
+    each_image(
+        &mut pipeline,
+        &gallery,
+        &args.common,
+        MatchMode::Verify(person),
+    )
+}
+
+fn each_image(
+    pipeline: &mut Pipeline,
+    gallery: &Gallery,
+    args: &IdentifyArgs,
+    mode: MatchMode,
+) -> anyhow::Result<()> {
+    let mut failed = 0;
+    for root in &args.paths {
+        let files = match list_images(root) {
+            Ok(files) => files,
+            Err(e) => {
+                eprintln!("{e}");
+                failed += 1;
+                continue;
+            }
+        };
+        for path in files {
+            match decode_file(&path) {
+                Ok(frame) => {
+                    let output = pipeline.process(&frame, args.res, gallery, mode, None)?;
+                    print_result(&path, output, gallery, args, mode);
+                }
+                Err(e) => {
+                    eprintln!("{}: {e}", path.display());
+                    failed += 1;
+                }
+            }
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} input(s) could not be read");
+    }
+    Ok(())
+}
+
+fn print_result(
+    path: &Path,
+    output: &lrfr::pipeline::FrameOutput,
+    gallery: &Gallery,
+    args: &IdentifyArgs,
+    mode: MatchMode,
+) {
+    let name_of = |person: usize| {
+        gallery
+            .people()
+            .get(person)
+            .map(|p| p.name.as_str())
+            .unwrap_or("?")
+    };
+    let face = output.face.is_some();
+    let best = output.matched.top.first();
+    let accepted = output.matched.accepted.map(|s| name_of(s.person));
+    if args.json {
+        let top: Vec<_> = output
+            .matched
+            .top
+            .iter()
+            .map(|s| json!({"name": name_of(s.person), "score": s.score}))
+            .collect();
+        let mut line = json!({
+            "file": path.display().to_string(),
+            "face": face,
+            "name": accepted,
+            "score": best.map(|s| s.score),
+            "res": args.res.px(),
+            "top": top,
+        });
+        if let MatchMode::Verify(_) = mode {
+            line["match"] = json!(face && accepted.is_some());
+            line["threshold"] = json!(output.matched.threshold);
+        }
+        println!("{line}");
+        return;
+    }
+    let file = path.display();
+    let threshold = output.matched.threshold;
+    match (face, accepted, best) {
+        (false, _, _) => println!("{file}: no face"),
+        (true, Some(name), Some(best)) => println!(
+            "{file}: {name} (score {:.3} >= {threshold:.3}, {} px)",
+            best.score, args.res
+        ),
+        (true, None, Some(best)) => println!(
+            "{file}: unknown (closest {} at {:.3} < {threshold:.3}, {} px)",
+            name_of(best.person),
+            best.score,
+            args.res
+        ),
+        (true, _, None) => println!("{file}: unknown (nobody enrolled)"),
+    }
+}

@@ -1,0 +1,99 @@
+//! The headless commands. Each file is one command; all of them go through the core API.
+
+mod bench;
+mod crop;
+mod enroll;
+mod eval;
+mod gallery;
+mod identify;
+mod open;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use lrfr::Resolution;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "lrfr",
+    version,
+    about = "Recognise people from very low resolution faces (16, 24 or 32 px)"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// Folder holding gallery.json and the enrolled faces [default: the user's data folder]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub gallery: Option<PathBuf>,
+    /// Folder holding manifest.json and the models [default: $LRFR_MODELS or the repo's models/]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub models: Option<PathBuf>,
+    /// Threads for the networks [default: the number of cores]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: Option<u16>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Enroll a person from image files or folders (at least 3 usable faces)
+    Enroll(enroll::EnrollArgs),
+    /// Identify the face in each image against everyone enrolled (1:N)
+    Identify(identify::IdentifyArgs),
+    /// Check each image against one enrolled person (1:1)
+    Verify(identify::VerifyArgs),
+    /// List, remove or rename enrolled people
+    Gallery(gallery::GalleryArgs),
+    /// Write the aligned 112x112 faces exactly as the pipeline makes them
+    Crop(crop::CropArgs),
+    /// Face verification accuracy over a pairs list (LFW pairs.txt or TSV)
+    Eval(eval::EvalArgs),
+    /// Time the per-frame path or each model alone
+    Bench(bench::BenchArgs),
+}
+
+/// `all`, or one of 16, 24, 32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResChoice {
+    All,
+    One(Resolution),
+}
+
+impl ResChoice {
+    pub fn list(self) -> Vec<Resolution> {
+        match self {
+            ResChoice::All => Resolution::ALL.to_vec(),
+            ResChoice::One(r) => vec![r],
+        }
+    }
+}
+
+impl std::str::FromStr for ResChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("all") {
+            return Ok(ResChoice::All);
+        }
+        s.parse()
+            .map(ResChoice::One)
+            .map_err(|e| format!("{e} (or all)"))
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = open::config(&cli.global);
+    match cli.command {
+        Command::Enroll(args) => enroll::run(&config, args),
+        Command::Identify(args) => identify::run_identify(&config, args),
+        Command::Verify(args) => identify::run_verify(&config, args),
+        Command::Gallery(args) => gallery::run(&config, args),
+        Command::Crop(args) => crop::run(&config, args),
+        Command::Eval(args) => eval::run(&config, args),
+        Command::Bench(args) => bench::run(&config, args),
+    }
+}

@@ -1,0 +1,48 @@
+//! Shared start-up for commands: configuration from flags, models, gallery.
+
+use anyhow::Context;
+use lrfr::gallery::Gallery;
+use lrfr::pipeline::Pipeline;
+use lrfr::Config;
+
+use super::GlobalArgs;
+
+pub fn config(global: &GlobalArgs) -> Config {
+    let mut config = Config::default();
+    if let Some(dir) = &global.gallery {
+        config.gallery_dir = dir.clone();
+    }
+    if let Some(dir) = &global.models {
+        config.models_dir = dir.clone();
+    }
+    if let Some(threads) = global.threads {
+        config.threads = usize::from(threads);
+    }
+    config
+}
+
+pub fn pipeline(config: &Config) -> anyhow::Result<Pipeline> {
+    Pipeline::new(config)
+        .with_context(|| format!("loading the models from {}", config.models_dir.display()))
+}
+
+/// Opens the gallery, printing any notice (a damaged file set aside) to stderr.
+pub fn gallery(config: &Config) -> anyhow::Result<Gallery> {
+    let (gallery, notice) = Gallery::open(&config.gallery_dir)
+        .with_context(|| format!("opening the gallery in {}", config.gallery_dir.display()))?;
+    if let Some(notice) = notice {
+        eprintln!("warning: {notice}");
+    }
+    Ok(gallery)
+}
+
+/// Opens the gallery and brings its embeddings up to date with the loaded models.
+pub fn gallery_for(config: &Config, pipeline: &mut Pipeline) -> anyhow::Result<Gallery> {
+    let mut gallery = gallery(config)?;
+    let refreshed = lrfr::enroll::refresh(pipeline, &mut gallery)
+        .context("recomputing embeddings for the new models")?;
+    if !refreshed.is_empty() {
+        eprintln!("note: the models changed; recomputed embeddings from the enrolled faces");
+    }
+    Ok(gallery)
+}

@@ -1,0 +1,132 @@
+//! Face boxes from rustface (SeetaFace's funnel-structured cascade). Detection runs on a
+//! small grey copy of the frame and boxes are mapped back to frame pixels.
+
+mod gray;
+
+use std::io::Cursor;
+
+use crate::source::Frame;
+
+/// SeetaFace frontal model, embedded by `build.rs` from the rustface crate's own files.
+static SEETA_MODEL: &[u8] = include_bytes!(env!("LRFR_SEETA_MODEL"));
+
+/// rustface refuses windows under 20 px.
+const SEETA_MIN_WINDOW: u32 = 20;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectConfig {
+    /// Frames are shrunk to at most this width before detection.
+    pub detect_width: u32,
+    /// Smallest face, in frame pixels, worth reporting.
+    pub min_face: u32,
+    /// SeetaFace cascade score; its authors use 2.0.
+    pub score_threshold: f64,
+    /// Image pyramid step; closer to 1 finds more sizes, slower.
+    pub pyramid_scale: f32,
+    pub window_step: u32,
+}
+
+impl Default for DetectConfig {
+    fn default() -> Self {
+        DetectConfig {
+            detect_width: 320,
+            min_face: 40,
+            score_threshold: 2.0,
+            pyramid_scale: 0.8,
+            window_step: 4,
+        }
+    }
+}
+
+/// A face box in frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FaceBox {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+    pub score: f32,
+}
+
+impl FaceBox {
+    pub fn center(&self) -> (f32, f32) {
+        (self.x + self.width / 2.0, self.y + self.height / 2.0)
+    }
+
+    /// Side of the square the box fits in.
+    pub fn side(&self) -> f32 {
+        self.width.max(self.height)
+    }
+
+    fn area(&self) -> f32 {
+        self.width * self.height
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DetectError {
+    #[error("the embedded SeetaFace model does not load: {0}")]
+    Model(#[from] std::io::Error),
+}
+
+pub struct FaceDetector {
+    seeta: Box<dyn rustface::Detector>,
+    config: DetectConfig,
+    small: gray::SmallGray,
+    faces: Vec<FaceBox>,
+}
+
+impl FaceDetector {
+    pub fn new(config: DetectConfig) -> Result<FaceDetector, DetectError> {
+        let model = rustface::read_model(Cursor::new(SEETA_MODEL))?;
+        let mut seeta = rustface::create_detector_with_model(model);
+        seeta.set_score_thresh(config.score_threshold);
+        seeta.set_pyramid_scale_factor(config.pyramid_scale.clamp(0.5, 0.95));
+        let step = config.window_step.max(1);
+        seeta.set_slide_window_step(step, step);
+        Ok(FaceDetector {
+            seeta,
+            config,
+            small: gray::SmallGray::default(),
+            faces: Vec::new(),
+        })
+    }
+
+    pub fn config(&self) -> &DetectConfig {
+        &self.config
+    }
+
+    /// All faces at least `min_face` wide, largest first.
+    pub fn detect(&mut self, frame: &Frame) -> &[FaceBox] {
+        self.faces.clear();
+        if frame.width() < SEETA_MIN_WINDOW || frame.height() < SEETA_MIN_WINDOW {
+            return &self.faces;
+        }
+        let scale = self.small.fill(frame, self.config.detect_width);
+        let (width, height) = self.small.size();
+        if width < SEETA_MIN_WINDOW || height < SEETA_MIN_WINDOW {
+            return &self.faces;
+        }
+        let min_small =
+            ((self.config.min_face as f32 * scale).round() as u32).max(SEETA_MIN_WINDOW);
+        self.seeta.set_min_face_size(min_small);
+        let image = rustface::ImageData::new(self.small.pixels(), width, height);
+        for face in self.seeta.detect(&image) {
+            let b = face.bbox();
+            self.faces.push(FaceBox {
+                x: b.x() as f32 / scale,
+                y: b.y() as f32 / scale,
+                width: b.width() as f32 / scale,
+                height: b.height() as f32 / scale,
+                score: face.score() as f32,
+            });
+        }
+        self.faces.sort_by(|a, b| b.area().total_cmp(&a.area()));
+        &self.faces
+    }
+
+    /// The largest face, if any.
+    pub fn largest(&mut self, frame: &Frame) -> Option<FaceBox> {
+        self.detect(frame).first().copied()
+    }
+}

@@ -1,0 +1,132 @@
+//! Face verification over a list of pairs: how well does each resolution, with DSR or with
+//! bicubic upscaling, tell same from different people?
+
+mod pairs;
+mod plot;
+mod roc;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+pub use pairs::{parse_pairs, read_pairs, Pair, PairsError};
+pub use plot::draw_roc;
+pub use roc::{metrics, roc, Metrics, RocPoint};
+
+use crate::matching::cosine;
+use crate::pipeline::{Pipeline, PipelineError, Upscaler};
+use crate::resolution::Resolution;
+use crate::source::decode_file;
+
+/// Score given to a pair when either image has no usable face: it can never be accepted.
+pub const FAILURE_SCORE: f32 = -1.0;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EvalRow {
+    pub res: u32,
+    pub pipeline: &'static str,
+    pub pairs: usize,
+    pub failures: usize,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+    #[serde(skip)]
+    pub scores: Vec<(f32, bool)>,
+}
+
+/// Images that could not be used, with why.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+pub struct Evaluation {
+    pub rows: Vec<EvalRow>,
+    pub failures: Vec<Failure>,
+}
+
+/// Embeds every distinct image once per (resolution, upscaler) and scores every pair.
+/// `progress` is called with (images done, images total).
+pub fn evaluate(
+    pipeline: &mut Pipeline,
+    pairs: &[Pair],
+    resolutions: &[Resolution],
+    with_bicubic: bool,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Evaluation, PipelineError> {
+    let mut upscalers = vec![Upscaler::Dsr];
+    if with_bicubic {
+        upscalers.push(Upscaler::Bicubic);
+    }
+    let configs: Vec<(Resolution, Upscaler)> = resolutions
+        .iter()
+        .flat_map(|r| upscalers.iter().map(move |u| (*r, *u)))
+        .collect();
+    let mut images: Vec<&PathBuf> = pairs.iter().flat_map(|p| [&p.a, &p.b]).collect();
+    images.sort();
+    images.dedup();
+    let mut embeddings: HashMap<&PathBuf, Vec<Vec<f32>>> = HashMap::with_capacity(images.len());
+    let mut failures = Vec::new();
+    for (done, path) in images.iter().enumerate() {
+        progress(done, images.len());
+        let frame = match decode_file(path) {
+            Ok(frame) => frame,
+            Err(e) => {
+                failures.push(Failure {
+                    path: (*path).clone(),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let Some(output) = pipeline.align(&frame)? else {
+            failures.push(Failure {
+                path: (*path).clone(),
+                reason: "no face found".into(),
+            });
+            continue;
+        };
+        let aligned = output.aligned.clone();
+        let mut per_config = Vec::with_capacity(configs.len());
+        for (res, upscaler) in &configs {
+            per_config.push(
+                pipeline
+                    .embed_aligned(&aligned, *res, *upscaler)?
+                    .embedding
+                    .clone(),
+            );
+        }
+        embeddings.insert(path, per_config);
+    }
+    progress(images.len(), images.len());
+    let rows = configs
+        .iter()
+        .enumerate()
+        .map(|(k, (res, upscaler))| {
+            let mut failed = 0;
+            let scores: Vec<(f32, bool)> = pairs
+                .iter()
+                .map(
+                    |pair| match (embeddings.get(&pair.a), embeddings.get(&pair.b)) {
+                        (Some(a), Some(b)) => (cosine(&a[k], &b[k]), pair.same),
+                        _ => {
+                            failed += 1;
+                            (FAILURE_SCORE, pair.same)
+                        }
+                    },
+                )
+                .collect();
+            EvalRow {
+                res: res.px(),
+                pipeline: match upscaler {
+                    Upscaler::Dsr => "dsr",
+                    Upscaler::Bicubic => "bicubic",
+                },
+                pairs: pairs.len(),
+                failures: failed,
+                metrics: metrics(&scores),
+                scores,
+            }
+        })
+        .collect();
+    Ok(Evaluation { rows, failures })
+}

@@ -1,0 +1,154 @@
+//! The on-disk form of `gallery.json` and the checks a hand-edited file must pass.
+
+use serde::{Deserialize, Serialize};
+
+use super::name::{clean_name, same_name};
+use crate::resolution::Resolution;
+
+pub const SCHEMA_VERSION: u32 = 1;
+pub const MAX_PEOPLE: usize = 5;
+pub const EMBEDDING_DIMS: usize = 512;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct GalleryFile {
+    pub schema_version: u32,
+    /// Per resolution, the DSR + EdgeFace checksums the embeddings were computed with.
+    #[serde(default)]
+    pub models: PerRes<String>,
+    pub people: Vec<Person>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Person {
+    pub name: String,
+    /// Folder under `faces/` holding this person's enrolled crops; generated, never a name.
+    pub id: String,
+    /// Seconds since the Unix epoch.
+    pub created: u64,
+    pub samples: u32,
+    /// Enrolled 112x112 aligned faces, relative to the gallery folder.
+    pub faces: Vec<String>,
+    /// Mean of the sample embeddings, re-normalised, per resolution.
+    pub embeddings: PerRes<Vec<f32>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PerRes<T> {
+    #[serde(rename = "16")]
+    pub r16: T,
+    #[serde(rename = "24")]
+    pub r24: T,
+    #[serde(rename = "32")]
+    pub r32: T,
+}
+
+impl<T> PerRes<T> {
+    pub fn get(&self, res: Resolution) -> &T {
+        match res {
+            Resolution::R16 => &self.r16,
+            Resolution::R24 => &self.r24,
+            Resolution::R32 => &self.r32,
+        }
+    }
+
+    pub fn get_mut(&mut self, res: Resolution) -> &mut T {
+        match res {
+            Resolution::R16 => &mut self.r16,
+            Resolution::R24 => &mut self.r24,
+            Resolution::R32 => &mut self.r32,
+        }
+    }
+}
+
+impl GalleryFile {
+    pub fn empty() -> GalleryFile {
+        GalleryFile {
+            schema_version: SCHEMA_VERSION,
+            ..GalleryFile::default()
+        }
+    }
+
+    /// Everything a hand edit can get wrong, as one message naming the first problem.
+    pub fn check(&self) -> Result<(), String> {
+        if self.schema_version != SCHEMA_VERSION {
+            return Err(format!(
+                "schema_version {} is not the {SCHEMA_VERSION} this lrfr understands",
+                self.schema_version
+            ));
+        }
+        if self.people.len() > MAX_PEOPLE {
+            return Err(format!(
+                "{} people listed; the gallery holds at most {MAX_PEOPLE}",
+                self.people.len()
+            ));
+        }
+        for (i, person) in self.people.iter().enumerate() {
+            let name = clean_name(&person.name).map_err(|e| format!("person {}: {e}", i + 1))?;
+            if let Some(other) = self.people[..i].iter().find(|p| same_name(&p.name, &name)) {
+                return Err(format!(
+                    "{:?} and {:?} are the same name",
+                    other.name, person.name
+                ));
+            }
+            if !is_safe_id(&person.id) {
+                return Err(format!(
+                    "{name}: id {:?} is not a plain folder name",
+                    person.id
+                ));
+            }
+            for face in &person.faces {
+                if !is_safe_face_path(face) {
+                    return Err(format!(
+                        "{name}: face path {face:?} leaves the gallery folder"
+                    ));
+                }
+            }
+            for res in Resolution::ALL {
+                let embedding = person.embeddings.get(res);
+                if embedding.len() != EMBEDDING_DIMS {
+                    return Err(format!(
+                        "{name}: the {res} px embedding has {} values, not {EMBEDDING_DIMS}",
+                        embedding.len()
+                    ));
+                }
+                if embedding.iter().any(|v| !v.is_finite()) {
+                    return Err(format!(
+                        "{name}: the {res} px embedding holds NaN or infinite values"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn is_safe_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// `faces/<id>/<file>.jpg` with plain components only.
+pub fn is_safe_face_path(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    parts.len() == 3
+        && parts[0] == "faces"
+        && is_safe_id(parts[1])
+        && parts[2].strip_suffix(".jpg").is_some_and(is_safe_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn face_paths_cannot_escape() {
+        assert!(is_safe_face_path("faces/p1-a/003.jpg"));
+        assert!(!is_safe_face_path("faces/../x/003.jpg"));
+        assert!(!is_safe_face_path("/etc/passwd"));
+        assert!(!is_safe_face_path("faces/p1/../../a.jpg"));
+        assert!(!is_safe_face_path("faces/p1/a.png"));
+    }
+}

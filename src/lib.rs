@@ -1,0 +1,23 @@
+//! LRFR core: recognise people from very low resolution faces.
+//!
+//! One frame goes through [`pipeline::Pipeline`]: detect ([`detect`]), align onto the ArcFace
+//! template ([`align`]), downscale to 16/24/32 px, super-resolve and embed ([`models`]), and
+//! match against the [`gallery`] ([`matching`]). Frames come from a [`source`]; [`metrics`]
+//! watches memory and latency; [`eval`] measures verification accuracy over pairs.
+//! The CLI and the GUI are front ends over this API and never reach past it.
+
+pub mod align;
+pub mod config;
+pub mod detect;
+pub mod enroll;
+pub mod eval;
+pub mod gallery;
+pub mod matching;
+pub mod metrics;
+pub mod models;
+pub mod pipeline;
+pub mod resolution;
+pub mod source;
+
+pub use config::Config;
+pub use resolution::Resolution;

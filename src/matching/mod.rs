@@ -1,0 +1,121 @@
+//! Cosine matching of an embedding against enrolled people: 1:N identification and 1:1
+//! verification. Embeddings are unit length, so cosine is a dot product.
+
+/// How many candidates a match reports.
+pub const TOP_K: usize = 5;
+
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let denominator = norm(a) * norm(b);
+    if denominator > 0.0 && denominator.is_finite() {
+        dot / denominator
+    } else {
+        0.0
+    }
+}
+
+/// One candidate: the index of the person in the gallery and their score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scored {
+    pub person: usize,
+    pub score: f32,
+}
+
+/// The outcome of matching one face.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MatchResult {
+    /// Best first, at most [`TOP_K`].
+    pub top: Vec<Scored>,
+    pub threshold: f32,
+    /// The best candidate, if its score reaches the threshold.
+    pub accepted: Option<Scored>,
+}
+
+impl MatchResult {
+    /// 1:N: scores `query` against every person and keeps the best [`TOP_K`]. `people` yields
+    /// each person's embedding in gallery order. Reuses `self`'s memory.
+    pub fn identify<'a>(
+        &mut self,
+        query: &[f32],
+        people: impl Iterator<Item = &'a [f32]>,
+        threshold: f32,
+    ) {
+        self.top.clear();
+        self.top
+            .extend(people.enumerate().map(|(person, e)| Scored {
+                person,
+                score: cosine(query, e),
+            }));
+        self.top.sort_by(|a, b| b.score.total_cmp(&a.score));
+        self.top.truncate(TOP_K);
+        self.threshold = threshold;
+        self.accepted = self
+            .top
+            .first()
+            .copied()
+            .filter(|best| best.score >= threshold);
+    }
+
+    /// 1:1: is `query` the person at `person` with `embedding`?
+    pub fn verify(&mut self, query: &[f32], person: usize, embedding: &[f32], threshold: f32) {
+        let scored = Scored {
+            person,
+            score: cosine(query, embedding),
+        };
+        self.top.clear();
+        self.top.push(scored);
+        self.threshold = threshold;
+        self.accepted = Some(scored).filter(|s| s.score >= threshold);
+    }
+}
+
+/// Mean of unit embeddings, re-normalised: a person's enrolled template.
+pub fn mean_embedding<'a>(samples: impl Iterator<Item = &'a [f32]>, dims: usize) -> Vec<f32> {
+    let mut mean = vec![0.0f32; dims];
+    for sample in samples {
+        for (m, s) in mean.iter_mut().zip(sample) {
+            *m += s;
+        }
+    }
+    crate::models::l2_normalise(&mut mean);
+    mean
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cosine_basics() {
+        assert!((cosine(&[1.0, 0.0], &[2.0, 0.0]) - 1.0).abs() < 1e-6);
+        assert!(cosine(&[1.0, 0.0], &[0.0, 3.0]).abs() < 1e-6);
+        assert!((cosine(&[1.0, 1.0], &[-1.0, -1.0]) + 1.0).abs() < 1e-6);
+        assert_eq!(cosine(&[0.0, 0.0], &[1.0, 0.0]), 0.0);
+    }
+
+    #[test]
+    fn identify_ranks_keeps_five_and_applies_threshold() {
+        let people: Vec<Vec<f32>> = (0..7).map(|i| vec![1.0, i as f32 * 0.3]).collect();
+        let mut result = MatchResult::default();
+        result.identify(&[1.0, 0.0], people.iter().map(|v| v.as_slice()), 0.99);
+        assert_eq!(result.top.len(), TOP_K);
+        assert_eq!(result.top[0].person, 0);
+        assert!(result.top.windows(2).all(|w| w[0].score >= w[1].score));
+        assert_eq!(result.accepted.map(|s| s.person), Some(0));
+        result.identify(&[0.0, -1.0], people.iter().map(|v| v.as_slice()), 0.5);
+        assert_eq!(result.accepted, None);
+    }
+
+    #[test]
+    fn verify_and_mean() {
+        let mut result = MatchResult::default();
+        result.verify(&[1.0, 0.0], 3, &[0.8, 0.6], 0.7);
+        assert_eq!(result.accepted.map(|s| s.person), Some(3));
+        result.verify(&[1.0, 0.0], 3, &[0.6, 0.8], 0.7);
+        assert_eq!(result.accepted, None);
+        let samples = [vec![1.0, 0.0], vec![0.0, 1.0]];
+        let mean = mean_embedding(samples.iter().map(|v| v.as_slice()), 2);
+        assert!((mean[0] - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
+    }
+}

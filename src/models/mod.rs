@@ -1,0 +1,159 @@
+//! The networks: loaded once from the models folder, as `manifest.json` describes them, and
+//! run through tract. Pre- and post-processing live beside them so every caller feeds them
+//! the same way.
+
+mod manifest;
+mod net;
+mod tensors;
+
+use std::path::{Path, PathBuf};
+
+use tract_onnx::prelude::multithread::Executor;
+
+pub use manifest::{LandmarksManifest, Manifest, ModelEntry, ResolutionEntry, SCHEMA_VERSION};
+pub use net::Net;
+pub use tensors::{l2_normalise, planar_to_rgb, rgb_to_planar};
+
+use crate::resolution::Resolution;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("{path}: {reason}")]
+    Manifest { path: PathBuf, reason: String },
+    #[error("{file}: cannot read the model ({source}); expected an ONNX file with {contract}. Rebuild with models/forge or point --models at a folder that has it")]
+    Missing {
+        file: PathBuf,
+        contract: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}: sha256 is {actual}, the manifest says {expected}: the file is damaged or from another build")]
+    Checksum {
+        file: PathBuf,
+        expected: String,
+        actual: String,
+    },
+    #[error("{file}: not a usable network for {contract}: {reason}")]
+    Graph {
+        file: PathBuf,
+        contract: String,
+        reason: String,
+    },
+    #[error("{file}: inference failed: {reason}")]
+    Run { file: String, reason: String },
+}
+
+/// The landmark model named in `dir/manifest.json`, if there is a manifest and it names one.
+/// Only the landmark entry is read, so the forge can crop with a landmark model before any
+/// other model exists.
+pub fn load_landmarks(dir: &Path, threads: usize) -> Result<Option<Net>, ModelError> {
+    let Some(manifest) = LandmarksManifest::load(dir)? else {
+        return Ok(None);
+    };
+    manifest
+        .landmarks
+        .as_ref()
+        .map(|entry| Net::load(dir, entry, executor(threads)))
+        .transpose()
+}
+
+fn executor(threads: usize) -> Option<Executor> {
+    (threads > 1).then(|| Executor::multithread(threads))
+}
+
+/// Every network the pipeline needs, loaded and checked.
+pub struct Models {
+    dir: PathBuf,
+    manifest: Manifest,
+    /// The shared EdgeFace first, then any per-resolution ones.
+    edgefaces: Vec<Net>,
+    per_res: [ResolutionNets; 3],
+}
+
+struct ResolutionNets {
+    dsr: Net,
+    edgeface: usize,
+    fingerprint: String,
+}
+
+impl Models {
+    pub fn load(dir: &Path, threads: usize) -> Result<Models, ModelError> {
+        let manifest = Manifest::load(dir)?;
+        let executor = executor(threads);
+        let mut edgefaces = vec![Net::load(dir, &manifest.edgeface, executor.clone())?];
+        let mut load_res = |res: Resolution| -> Result<ResolutionNets, ModelError> {
+            let entry = manifest.resolution(res);
+            let dsr = Net::load(dir, &entry.dsr, executor.clone())?;
+            let edgeface = match &entry.edgeface {
+                None => 0,
+                Some(own) => match edgefaces.iter().position(|n| n.entry().file == own.file) {
+                    Some(index) => index,
+                    None => {
+                        edgefaces.push(Net::load(dir, own, executor.clone())?);
+                        edgefaces.len() - 1
+                    }
+                },
+            };
+            let fingerprint = format!(
+                "{}+{}",
+                entry.dsr.sha256,
+                edgefaces[edgeface].entry().sha256
+            );
+            Ok(ResolutionNets {
+                dsr,
+                edgeface,
+                fingerprint,
+            })
+        };
+        let per_res = [
+            load_res(Resolution::R16)?,
+            load_res(Resolution::R24)?,
+            load_res(Resolution::R32)?,
+        ];
+        Ok(Models {
+            dir: dir.to_path_buf(),
+            manifest,
+            edgefaces,
+            per_res,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn dsr(&mut self, res: Resolution) -> &mut Net {
+        &mut self.per_res[res.index()].dsr
+    }
+
+    pub fn edgeface(&mut self, res: Resolution) -> &mut Net {
+        let index = self.per_res[res.index()].edgeface;
+        &mut self.edgefaces[index]
+    }
+
+    /// Identifies the DSR + EdgeFace pair behind a resolution's embeddings: when it changes,
+    /// stored embeddings must be recomputed.
+    pub fn fingerprint(&self, res: Resolution) -> &str {
+        &self.per_res[res.index()].fingerprint
+    }
+
+    pub fn threshold(&self, res: Resolution) -> f32 {
+        self.manifest.resolution(res).threshold
+    }
+
+    /// File name and size of every loaded network.
+    pub fn files(&self) -> Vec<(String, u64)> {
+        let mut files: Vec<(String, u64)> = self
+            .edgefaces
+            .iter()
+            .chain(self.per_res.iter().map(|r| &r.dsr))
+            .map(|n| (n.entry().file.clone(), n.bytes_on_disk()))
+            .collect();
+        files.sort();
+        files
+    }
+}

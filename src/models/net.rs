@@ -1,0 +1,133 @@
+//! One ONNX network as an optimised, fixed-shape tract plan, checked against its manifest entry.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use tract_onnx::prelude::*;
+
+use super::manifest::ModelEntry;
+use super::ModelError;
+
+type Plan = TypedSimplePlan;
+type State = TypedSimpleState;
+
+pub struct Net {
+    entry: ModelEntry,
+    state: State,
+    input_len: usize,
+    output: Option<TValue>,
+    bytes_on_disk: u64,
+}
+
+impl Net {
+    pub fn load(
+        dir: &Path,
+        entry: &ModelEntry,
+        executor: Option<multithread::Executor>,
+    ) -> Result<Net, ModelError> {
+        let path = dir.join(&entry.file);
+        let graph_error = |reason: String| ModelError::Graph {
+            file: path.clone(),
+            contract: entry.contract(),
+            reason,
+        };
+        let bytes = std::fs::read(&path).map_err(|source| ModelError::Missing {
+            file: path.clone(),
+            contract: entry.contract(),
+            source,
+        })?;
+        let actual = hex(&Sha256::digest(&bytes));
+        if !actual.eq_ignore_ascii_case(&entry.sha256) {
+            return Err(ModelError::Checksum {
+                file: path.clone(),
+                expected: entry.sha256.clone(),
+                actual,
+            });
+        }
+        let plan =
+            build_plan(&bytes, entry, executor).map_err(|e| graph_error(format!("{e:#}")))?;
+        let state = plan.spawn().map_err(|e| graph_error(format!("{e:#}")))?;
+        Ok(Net {
+            entry: entry.clone(),
+            state,
+            input_len: entry.input.iter().product(),
+            output: None,
+            bytes_on_disk: bytes.len() as u64,
+        })
+    }
+
+    pub fn entry(&self) -> &ModelEntry {
+        &self.entry
+    }
+
+    pub fn bytes_on_disk(&self) -> u64 {
+        self.bytes_on_disk
+    }
+
+    /// Runs the network on `input` (already normalised, in the manifest's input shape) and
+    /// returns its output, flattened.
+    pub fn run(&mut self, input: &[f32]) -> Result<&[f32], ModelError> {
+        let run_error = |reason: String| ModelError::Run {
+            file: self.entry.file.clone(),
+            reason,
+        };
+        if input.len() != self.input_len {
+            return Err(run_error(format!(
+                "got {} input values for shape {:?}",
+                input.len(),
+                self.entry.input
+            )));
+        }
+        // The previous output is dropped before the run so tract can reuse its memory.
+        self.output = None;
+        let tensor =
+            Tensor::from_shape(&self.entry.input, input).map_err(|e| run_error(e.to_string()))?;
+        let mut outputs = self
+            .state
+            .run(tvec!(tensor.into_tvalue()))
+            .map_err(|e| run_error(format!("{e:#}")))?;
+        let output = outputs.swap_remove(0);
+        self.output = Some(output);
+        match self
+            .output
+            .as_ref()
+            .map(|o| o.try_as_plain_ram().and_then(|view| view.as_slice::<f32>()))
+        {
+            Some(Ok(values)) => Ok(values),
+            Some(Err(e)) => Err(run_error(e.to_string())),
+            None => Err(run_error("no output".into())),
+        }
+    }
+}
+
+fn build_plan(
+    bytes: &[u8],
+    entry: &ModelEntry,
+    executor: Option<multithread::Executor>,
+) -> TractResult<Arc<Plan>> {
+    let mut model = tract_onnx::onnx().model_for_read(&mut Cursor::new(bytes))?;
+    model.set_input_fact(0, f32::fact(&entry.input).into())?;
+    let model = model.into_optimized()?;
+    let fact = model.output_fact(0)?;
+    let shape: Vec<usize> = fact
+        .shape
+        .as_concrete()
+        .map(|s| s.to_vec())
+        .ok_or_else(|| TractError::msg(format!("output shape {:?} is not fixed", fact.shape)))?;
+    if shape != entry.output {
+        return Err(TractError::msg(format!(
+            "the graph's output is {shape:?}, the manifest says {:?}",
+            entry.output
+        )));
+    }
+    let options = RunOptions {
+        executor,
+        ..RunOptions::default()
+    };
+    model.into_runnable_with_options(&options)
+}
+
+pub(super) fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,93 @@
+//! Between images and network tensors: planar float layout, normalisation, clamping.
+
+use crate::source::Frame;
+
+/// Packed RGB bytes to planar `3 x h x w` floats `(v / 255 - mean) / std`.
+pub fn rgb_to_planar(image: &Frame, mean: f32, std: f32, out: &mut Vec<f32>) {
+    let plane = (image.width() * image.height()) as usize;
+    out.resize(3 * plane, 0.0);
+    let scale = 1.0 / (255.0 * std);
+    let offset = mean / std;
+    for (i, px) in image.pixels().enumerate() {
+        for c in 0..3 {
+            out[c * plane + i] = f32::from(px[c]) * scale - offset;
+        }
+    }
+}
+
+/// Planar floats in [0, 1] to packed RGB bytes; out-of-range values are clamped and NaN
+/// becomes black, so a misbehaving network cannot poison what is shown or embedded.
+pub fn planar_to_rgb(planar: &[f32], side: u32, out: &mut Frame) {
+    if out.dimensions() != (side, side) {
+        *out = Frame::new(side, side);
+    }
+    let plane = (side * side) as usize;
+    for (i, px) in out.pixels_mut().enumerate() {
+        for c in 0..3 {
+            let v = planar[c * plane + i];
+            px[c] = if v.is_nan() {
+                0
+            } else {
+                (v.clamp(0.0, 1.0) * 255.0).round() as u8
+            };
+        }
+    }
+}
+
+/// Scales `v` to unit length; a zero or non-finite vector becomes all zeros, which matches
+/// nobody.
+pub fn l2_normalise(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm.is_finite() && norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    } else {
+        v.iter_mut().for_each(|x| *x = 0.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edgeface_normalisation_maps_bytes_to_minus_one_one() {
+        let image = Frame::from_fn(2, 1, |x, _| image::Rgb([if x == 0 { 0 } else { 255 }; 3]));
+        let mut planar = Vec::new();
+        rgb_to_planar(&image, 0.5, 0.5, &mut planar);
+        assert_eq!(planar.len(), 6);
+        assert!((planar[0] + 1.0).abs() < 1e-6 && (planar[1] - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn output_is_clamped_and_nan_guarded() {
+        let planar = [
+            f32::NAN,
+            2.0,
+            -1.0,
+            0.5,
+            0.5,
+            0.5,
+            0.5,
+            0.5,
+            0.5,
+            0.5,
+            0.5,
+            0.5,
+        ];
+        let mut out = Frame::new(0, 0);
+        planar_to_rgb(&planar, 2, &mut out);
+        assert_eq!(out.get_pixel(0, 0)[0], 0);
+        assert_eq!(out.get_pixel(1, 0)[0], 255);
+        assert_eq!(out.get_pixel(0, 1)[0], 0);
+    }
+
+    #[test]
+    fn normalising_gives_unit_length_and_zero_for_degenerate() {
+        let mut v = [3.0, 4.0];
+        l2_normalise(&mut v);
+        assert!((v[0] - 0.6).abs() < 1e-6);
+        let mut bad = [f32::NAN, 1.0];
+        l2_normalise(&mut bad);
+        assert_eq!(bad, [0.0, 0.0]);
+    }
+}

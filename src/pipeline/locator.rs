@@ -1,0 +1,117 @@
+//! Finding the face and its 5 points: the detector, then the landmark model on the box crop
+//! (or the calibrated box-only points when there is no landmark model).
+
+use crate::align::{self, AreaScratch, Landmarks};
+use crate::config::Config;
+use crate::detect::{FaceBox, FaceDetector};
+use crate::models::{self, rgb_to_planar, Net};
+use crate::source::Frame;
+
+use super::PipelineError;
+
+/// Input side of the landmark model when none is loaded (what `crop --boxes` writes, halved).
+const DEFAULT_LANDMARK_INPUT: u32 = 64;
+
+pub struct FaceLocator {
+    detector: FaceDetector,
+    landmarks: Option<Net>,
+    area: AreaScratch,
+    box_crop: Frame,
+    planar: Vec<f32>,
+    faces_found: usize,
+}
+
+/// Where the face is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Located {
+    pub face: FaceBox,
+    pub landmarks: Landmarks,
+}
+
+impl FaceLocator {
+    /// The detector, plus the landmark model if the models folder's manifest names one.
+    pub fn load(config: &Config) -> Result<FaceLocator, PipelineError> {
+        let detector = FaceDetector::new(config.detect.clone())?;
+        let landmarks = models::load_landmarks(&config.models_dir, config.threads)?;
+        Ok(FaceLocator::new(detector, landmarks))
+    }
+
+    pub fn new(detector: FaceDetector, landmarks: Option<Net>) -> FaceLocator {
+        FaceLocator {
+            detector,
+            landmarks,
+            area: AreaScratch::default(),
+            box_crop: Frame::new(0, 0),
+            planar: Vec::new(),
+            faces_found: 0,
+        }
+    }
+
+    pub fn has_landmark_model(&self) -> bool {
+        self.landmarks.is_some()
+    }
+
+    /// Faces the last [`FaceLocator::locate`] saw.
+    pub fn faces_found(&self) -> usize {
+        self.faces_found
+    }
+
+    /// The largest face and its landmarks, or `None`.
+    pub fn locate(&mut self, frame: &Frame) -> Result<Option<Located>, PipelineError> {
+        let faces = self.detector.detect(frame);
+        self.faces_found = faces.len();
+        let Some(face) = faces.first().copied() else {
+            return Ok(None);
+        };
+        let landmarks = self.landmarks(frame, &face)?;
+        Ok(Some(Located { face, landmarks }))
+    }
+
+    /// The detector's box crop at `size` px: the region the landmark model sees.
+    pub fn box_crop(&mut self, frame: &Frame, face: &FaceBox, size: u32) -> &Frame {
+        align::area_resample(
+            frame,
+            align::landmark_region(face),
+            size,
+            &mut self.area,
+            &mut self.box_crop,
+        );
+        &self.box_crop
+    }
+
+    fn landmarks(&mut self, frame: &Frame, face: &FaceBox) -> Result<Landmarks, PipelineError> {
+        let Some(net) = self.landmarks.as_mut() else {
+            return Ok(align::box_landmarks(face));
+        };
+        let size = net
+            .entry()
+            .input
+            .get(2)
+            .copied()
+            .unwrap_or(DEFAULT_LANDMARK_INPUT as usize) as u32;
+        align::area_resample(
+            frame,
+            align::landmark_region(face),
+            size,
+            &mut self.area,
+            &mut self.box_crop,
+        );
+        rgb_to_planar(
+            &self.box_crop,
+            net.entry().mean,
+            net.entry().std,
+            &mut self.planar,
+        );
+        let points = net.run(&self.planar)?;
+        let [x0, y0, side, _] = align::landmark_region(face);
+        let mut landmarks = Landmarks([[0.0; 2]; 5]);
+        for (k, point) in landmarks.0.iter_mut().enumerate() {
+            *point = [x0 + points[2 * k] * side, y0 + points[2 * k + 1] * side];
+        }
+        // A network gone wrong must not throw the crop off the frame.
+        if landmarks.0.iter().flatten().any(|v| !v.is_finite()) || landmarks.inter_ocular() < 1.0 {
+            return Ok(align::box_landmarks(face));
+        }
+        Ok(landmarks)
+    }
+}

@@ -1,0 +1,266 @@
+//! One frame at a time: detect, align, shrink to the VLR size, super-resolve, embed, match.
+//! The pipeline owns every buffer it needs and reuses them frame after frame.
+
+mod locator;
+mod timings;
+
+use crate::align::{self, AreaScratch, BicubicPlan, Landmarks, FACE_SIZE};
+use crate::config::Config;
+use crate::detect::{DetectError, FaceBox};
+use crate::gallery::Gallery;
+use crate::matching::MatchResult;
+use crate::models::{l2_normalise, planar_to_rgb, rgb_to_planar, ModelError, Models};
+use crate::resolution::Resolution;
+use crate::source::Frame;
+
+pub use locator::{FaceLocator, Located};
+use timings::Stopwatch;
+pub use timings::{StageTimings, STAGE_NAMES};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error(transparent)]
+    Detect(#[from] DetectError),
+}
+
+/// How the VLR face gets back to 112 px.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upscaler {
+    Dsr,
+    /// The baseline the DSR must beat.
+    Bicubic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchMode {
+    /// 1:N against everyone.
+    Identify,
+    /// 1:1 against the person at this gallery index.
+    Verify(usize),
+}
+
+/// Everything one frame produced; owned by the pipeline and overwritten by the next frame.
+#[derive(Debug, Clone)]
+pub struct FrameOutput {
+    pub res: Resolution,
+    /// The largest face, if any.
+    pub face: Option<FaceBox>,
+    pub faces_found: usize,
+    pub landmarks: Option<Landmarks>,
+    /// The 112x112 face aligned onto the template.
+    pub aligned: Frame,
+    /// The aligned face shrunk to `res`.
+    pub vlr: Frame,
+    /// The DSR (or bicubic) output at 112x112.
+    pub upscaled: Frame,
+    /// Unit-length embedding of `upscaled`.
+    pub embedding: Vec<f32>,
+    pub matched: MatchResult,
+    pub timings: StageTimings,
+}
+
+pub struct Pipeline {
+    locator: FaceLocator,
+    models: Models,
+    area: AreaScratch,
+    planar: Vec<f32>,
+    upscaled_planar: Vec<f32>,
+    bicubic: [BicubicPlan; 3],
+    bicubic_rows: Vec<f32>,
+    output: FrameOutput,
+}
+
+impl Pipeline {
+    pub fn new(config: &Config) -> Result<Pipeline, PipelineError> {
+        let locator = FaceLocator::load(config)?;
+        let models = Models::load(&config.models_dir, config.threads)?;
+        Ok(Pipeline::from_parts(locator, models))
+    }
+
+    pub fn from_parts(locator: FaceLocator, models: Models) -> Pipeline {
+        Pipeline {
+            locator,
+            models,
+            area: AreaScratch::default(),
+            planar: Vec::new(),
+            upscaled_planar: Vec::new(),
+            bicubic: Resolution::ALL.map(|r| BicubicPlan::new(r.px(), FACE_SIZE)),
+            bicubic_rows: Vec::new(),
+            output: FrameOutput {
+                res: Resolution::R16,
+                face: None,
+                faces_found: 0,
+                landmarks: None,
+                aligned: Frame::new(FACE_SIZE, FACE_SIZE),
+                vlr: Frame::new(0, 0),
+                upscaled: Frame::new(FACE_SIZE, FACE_SIZE),
+                embedding: Vec::new(),
+                matched: MatchResult::default(),
+                timings: StageTimings::default(),
+            },
+        }
+    }
+
+    pub fn models(&self) -> &Models {
+        &self.models
+    }
+
+    pub fn models_mut(&mut self) -> &mut Models {
+        &mut self.models
+    }
+
+    pub fn locator(&mut self) -> &mut FaceLocator {
+        &mut self.locator
+    }
+
+    pub fn output(&self) -> &FrameOutput {
+        &self.output
+    }
+
+    /// The whole per-frame path. `threshold` overrides the manifest's for `res`.
+    pub fn process(
+        &mut self,
+        frame: &Frame,
+        res: Resolution,
+        gallery: &Gallery,
+        mode: MatchMode,
+        threshold: Option<f32>,
+    ) -> Result<&FrameOutput, PipelineError> {
+        let mut clock = Stopwatch::start();
+        self.output.res = res;
+        self.output.timings = StageTimings::default();
+        self.output.matched = MatchResult {
+            top: std::mem::take(&mut self.output.matched.top),
+            ..MatchResult::default()
+        };
+        self.output.matched.top.clear();
+        if !self.locate_and_align(frame)? {
+            self.output.timings.detect = clock.lap();
+            self.output.embedding.clear();
+            self.output.timings.total = clock.total();
+            return Ok(&self.output);
+        }
+        self.output.timings.detect = clock.lap();
+        let (align_time, dsr_time, edgeface_time) =
+            self.embed_current(res, Upscaler::Dsr, &mut clock)?;
+        let threshold = threshold.unwrap_or_else(|| self.models.threshold(res));
+        let query = &self.output.embedding;
+        match mode {
+            MatchMode::Identify => {
+                self.output
+                    .matched
+                    .identify(query, gallery.embeddings(res), threshold)
+            }
+            MatchMode::Verify(person) => {
+                if let Some(embedding) = gallery.embeddings(res).nth(person) {
+                    self.output
+                        .matched
+                        .verify(query, person, embedding, threshold);
+                }
+            }
+        }
+        let timings = &mut self.output.timings;
+        timings.align = align_time;
+        timings.dsr = dsr_time;
+        timings.edgeface = edgeface_time;
+        timings.matching = clock.lap();
+        timings.total = clock.total();
+        Ok(&self.output)
+    }
+
+    /// Detects the largest face and aligns it; `None` when there is no face.
+    pub fn align(&mut self, frame: &Frame) -> Result<Option<&FrameOutput>, PipelineError> {
+        Ok(self.locate_and_align(frame)?.then_some(&self.output))
+    }
+
+    /// Embeds an already aligned 112 face at `res`; the VLR, upscaled face and embedding land
+    /// in [`Pipeline::output`].
+    pub fn embed_aligned(
+        &mut self,
+        aligned: &Frame,
+        res: Resolution,
+        upscaler: Upscaler,
+    ) -> Result<&FrameOutput, PipelineError> {
+        self.output.aligned.clone_from(aligned);
+        let mut clock = Stopwatch::start();
+        self.output.res = res;
+        self.embed_current(res, upscaler, &mut clock)?;
+        Ok(&self.output)
+    }
+
+    /// Fills `face`, `landmarks` and `aligned`; false when there is no face.
+    fn locate_and_align(&mut self, frame: &Frame) -> Result<bool, PipelineError> {
+        let located = self.locator.locate(frame)?;
+        self.output.faces_found = self.locator.faces_found();
+        self.output.face = located.map(|l| l.face);
+        self.output.landmarks = located.map(|l| l.landmarks);
+        match located {
+            Some(located) => {
+                align::align_face(frame, &located.landmarks, &mut self.output.aligned);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// VLR downscale, upscale and embed of `output.aligned`; returns (align, dsr, edgeface)
+    /// stage times.
+    fn embed_current(
+        &mut self,
+        res: Resolution,
+        upscaler: Upscaler,
+        clock: &mut Stopwatch,
+    ) -> Result<
+        (
+            std::time::Duration,
+            std::time::Duration,
+            std::time::Duration,
+        ),
+        PipelineError,
+    > {
+        let out = &mut self.output;
+        align::downscale_to(&out.aligned, res, &mut self.area, &mut out.vlr);
+        let align_time = clock.lap();
+        match upscaler {
+            Upscaler::Dsr => {
+                let net = self.models.dsr(res);
+                let (mean, std) = (net.entry().mean, net.entry().std);
+                rgb_to_planar(&out.vlr, mean, std, &mut self.planar);
+                let upscaled = net.run(&self.planar)?;
+                self.upscaled_planar.clear();
+                self.upscaled_planar.extend(upscaled.iter().map(|v| {
+                    if v.is_nan() {
+                        0.0
+                    } else {
+                        v.clamp(0.0, 1.0)
+                    }
+                }));
+            }
+            Upscaler::Bicubic => {
+                let side = FACE_SIZE as usize;
+                self.upscaled_planar.resize(3 * side * side, 0.0);
+                align::bicubic_upscale(
+                    &self.bicubic[res.index()],
+                    &out.vlr,
+                    &mut self.bicubic_rows,
+                    &mut self.upscaled_planar,
+                );
+            }
+        }
+        planar_to_rgb(&self.upscaled_planar, FACE_SIZE, &mut out.upscaled);
+        let dsr_time = clock.lap();
+        let net = self.models.edgeface(res);
+        let (mean, std) = (net.entry().mean, net.entry().std);
+        self.planar.clear();
+        self.planar
+            .extend(self.upscaled_planar.iter().map(|v| (v - mean) / std));
+        let embedding = net.run(&self.planar)?;
+        out.embedding.clear();
+        out.embedding.extend_from_slice(embedding);
+        l2_normalise(&mut out.embedding);
+        let edgeface_time = clock.lap();
+        Ok((align_time, dsr_time, edgeface_time))
+    }
+}

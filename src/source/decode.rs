@@ -1,0 +1,113 @@
+//! Bounded image decoding: no file can make us allocate without limit or hand the pipeline
+//! a frame larger than it is built for.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage};
+
+/// Longest side any frame may have when it enters the pipeline; larger ones are shrunk first.
+pub const MAX_SIDE: u32 = 2048;
+/// Files larger than this are refused before decoding (a 2048x2048 PNG is far smaller).
+const MAX_FILE_BYTES: u64 = 64 << 20;
+/// Dimensions past this are a decompression bomb, not a photo.
+const MAX_DECODE_SIDE: u32 = 16_384;
+const MAX_DECODE_ALLOC: u64 = 512 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("file is {0} bytes, over the {MAX_FILE_BYTES}-byte limit")]
+    TooLarge(u64),
+    #[error("file is empty")]
+    Empty,
+    #[error("not a readable image: {0}")]
+    Image(#[from] image::ImageError),
+}
+
+/// Reads an image file, honours its EXIF orientation, converts it to 8-bit RGB and caps its
+/// long side at [`MAX_SIDE`].
+pub fn decode_file(path: &Path) -> Result<RgbImage, DecodeError> {
+    let size = std::fs::metadata(path)?.len();
+    if size == 0 {
+        return Err(DecodeError::Empty);
+    }
+    if size > MAX_FILE_BYTES {
+        return Err(DecodeError::TooLarge(size));
+    }
+    let bytes = std::fs::read(path)?;
+    decode_bytes(&bytes)
+}
+
+pub fn decode_bytes(bytes: &[u8]) -> Result<RgbImage, DecodeError> {
+    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_DECODE_SIDE);
+    limits.max_image_height = Some(MAX_DECODE_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder()?;
+    let orientation = decoder.orientation()?;
+    let mut image = DynamicImage::from_decoder(decoder)?;
+    image.apply_orientation(orientation);
+    Ok(cap_size(flatten_to_rgb(image)))
+}
+
+/// Transparent pixels become white, as an image viewer shows them, rather than whatever colour
+/// the encoder left behind the alpha.
+fn flatten_to_rgb(image: DynamicImage) -> RgbImage {
+    if !image.color().has_alpha() {
+        return image.into_rgb8();
+    }
+    let rgba = image.into_rgba8();
+    let mut rgb = RgbImage::new(rgba.width(), rgba.height());
+    for (out, px) in rgb.pixels_mut().zip(rgba.pixels()) {
+        let alpha = u32::from(px[3]);
+        for c in 0..3 {
+            out[c] = ((u32::from(px[c]) * alpha + 255 * (255 - alpha) + 127) / 255) as u8;
+        }
+    }
+    rgb
+}
+
+/// Shrinks a frame whose long side is over [`MAX_SIDE`]; others pass through untouched.
+pub fn cap_size(image: RgbImage) -> RgbImage {
+    let long = image.width().max(image.height());
+    if long <= MAX_SIDE {
+        return image;
+    }
+    let scale = MAX_SIDE as f32 / long as f32;
+    let width = ((image.width() as f32 * scale).round() as u32).max(1);
+    let height = ((image.height() as f32 * scale).round() as u32).max(1);
+    image::imageops::resize(&image, width, height, image::imageops::FilterType::Triangle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_frames_are_capped_and_keep_their_aspect() {
+        let capped = cap_size(RgbImage::new(4096, 1024));
+        assert_eq!((capped.width(), capped.height()), (2048, 512));
+        let small = cap_size(RgbImage::new(640, 480));
+        assert_eq!((small.width(), small.height()), (640, 480));
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(decode_bytes(b"this is text, not a JPEG").is_err());
+        assert!(decode_bytes(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 16]).is_err());
+    }
+
+    #[test]
+    fn alpha_is_composited_on_white() {
+        let mut rgba = image::RgbaImage::new(2, 1);
+        rgba.put_pixel(0, 0, image::Rgba([0, 0, 0, 0]));
+        rgba.put_pixel(1, 0, image::Rgba([10, 20, 30, 255]));
+        let rgb = flatten_to_rgb(DynamicImage::ImageRgba8(rgba));
+        assert_eq!(rgb.get_pixel(0, 0).0, [255, 255, 255]);
+        assert_eq!(rgb.get_pixel(1, 0).0, [10, 20, 30]);
+    }
+}

@@ -1,0 +1,121 @@
+//! Image files as a frame source: one file, or every image under a folder in name order.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::{decode_file, Frame, FrameSource, SourceError};
+
+pub struct ImageFolderSource {
+    root: PathBuf,
+    files: Vec<PathBuf>,
+    next: usize,
+    looping: bool,
+    period: Option<Duration>,
+    last_emit: Option<Instant>,
+}
+
+impl ImageFolderSource {
+    /// `fps` paces the frames like a camera would; `None` hands them out as fast as asked.
+    pub fn open(path: &Path, fps: Option<f32>, looping: bool) -> Result<Self, SourceError> {
+        let files = list_images(path)?;
+        let period = fps
+            .filter(|f| f.is_finite() && *f > 0.0)
+            .map(|f| Duration::from_secs_f32(1.0 / f));
+        Ok(ImageFolderSource {
+            root: path.to_path_buf(),
+            files,
+            next: 0,
+            looping,
+            period,
+            last_emit: None,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The file the last frame came from.
+    pub fn current_file(&self) -> Option<&Path> {
+        let index = self
+            .next
+            .checked_sub(1)
+            .or(self.files.len().checked_sub(1))?;
+        self.files.get(index).map(PathBuf::as_path)
+    }
+
+    fn pace(&mut self) {
+        if let (Some(period), Some(last)) = (self.period, self.last_emit) {
+            let elapsed = last.elapsed();
+            if elapsed < period {
+                std::thread::sleep(period - elapsed);
+            }
+        }
+        self.last_emit = Some(Instant::now());
+    }
+}
+
+impl FrameSource for ImageFolderSource {
+    fn latest_frame(&mut self, frame: &mut Frame) -> Result<(), SourceError> {
+        if self.next >= self.files.len() {
+            if !self.looping {
+                return Err(SourceError::Exhausted);
+            }
+            self.next = 0;
+        }
+        self.pace();
+        let path = &self.files[self.next];
+        self.next += 1;
+        *frame = decode_file(path).map_err(|source| SourceError::Decode {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        format!("{} ({} images)", self.root.display(), self.files.len())
+    }
+}
+
+/// `path` itself if it is a file, else every .jpg/.jpeg/.png below it, sorted by path.
+pub fn list_images(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
+    let io_error = |source| SourceError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io_error)?;
+    if meta.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    let mut folders = vec![path.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).map_err(io_error)? {
+            let entry = entry.map_err(io_error)?;
+            let kind = entry.file_type().map_err(io_error)?;
+            let entry_path = entry.path();
+            if kind.is_dir() {
+                folders.push(entry_path);
+            } else if is_image_name(&entry_path) {
+                files.push(entry_path);
+            }
+        }
+    }
+    if files.is_empty() {
+        return Err(SourceError::Empty(path.to_path_buf()));
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn is_image_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| matches!(e.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png"))
+        .unwrap_or(false)
+}

@@ -15,19 +15,14 @@ pub const TEMPLATE: [[f32; 2]; 5] = [
 
 /// Mean position of YuNet's 5 landmarks relative to the SeetaFace box (offset from the box
 /// centre, in units of the box side), measured by the forge on the training faces
-/// (`models/forge/lrfr_forge/landmarks.py`, `box_landmarks_constant`, 8,565 training images). Aligning through these points is the box-only crop.
+/// (`box_landmarks_constant` in `models/forge/lrfr_forge/landmarks.py`). Aligning through
+/// these points is the box-only crop.
 pub const BOX_LANDMARKS: [[f32; 2]; 5] = [
     [-0.2034, -0.1262],
     [0.2035, -0.1311],
     [0.0020, 0.1037],
     [-0.1622, 0.2923],
     [0.1830, 0.2863],
-]; 5] = [
-    [-0.1730, -0.1207],
-    [0.1724, -0.1218],
-    [0.0004, 0.0747],
-    [-0.1438, 0.2553],
-    [0.1439, 0.2545],
 ];
 
 /// The landmark model sees a square this many box sides wide, centred on the box.

@@ -1,0 +1,154 @@
+"""Step 6: ONNX export, weight-only INT8, validation with onnxruntime, manifest and report."""
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import torch
+
+from . import dsr, edgeface, geometry, quantize
+from .data import load_rgb
+from .metrics import psnr, ssim, verification
+
+OPSET = 17
+
+
+def export_onnx(module, shape, path: Path):
+    torch.onnx.export(module.eval(), torch.zeros(*shape), str(path), input_names=["input"], output_names=["output"], opset_version=OPSET, dynamo=False)
+
+
+def int8(src: Path, dst: Path):
+    model = quantize.weight_only_qdq(onnx.load(str(src)))
+    onnx.save(model, str(dst))
+    return quantize.op_list(model)
+
+
+def session(path):
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 2
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def run(sess, x):
+    return np.concatenate([sess.run(None, {"input": x[i:i + 1]})[0] for i in range(len(x))])
+
+
+def val_set(crops: Path, work: Path):
+    """Every image of the validation pairs, as its aligned crop (None when lrfr found no face)."""
+    pairs = []
+    for line in (work / "val_pairs.tsv").read_text().splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        a, b, same = line.split("\t")
+        pairs.append((a, b, same == "1"))
+    files = sorted({p for a, b, _ in pairs for p in (a, b)})
+    images = {}
+    for f in files:
+        png = crops / (f[: -len(".jpg")] + ".png")
+        if png.exists():
+            images[f] = load_rgb(png)
+    return pairs, images
+
+
+def scores(pairs, emb):
+    out = []
+    for a, b, same in pairs:
+        if a in emb and b in emb:
+            out.append((float(emb[a] @ emb[b]), same))
+        else:
+            out.append((-1.0, same))
+    return [s for s, _ in out], [y for _, y in out]
+
+
+def l2(v):
+    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
+
+
+def export_all(args, work: Path, stage: Path, nets, student, teacher, crops, split, started):
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    fp32 = work / "fp32"
+    fp32.mkdir(exist_ok=True)
+    report = {"resolutions": {}}
+    ops = {}
+    export_onnx(student, (1, 3, 112, 112), fp32 / "edgeface.onnx")
+    ops["edgeface.onnx"] = int8(fp32 / "edgeface.onnx", out / "edgeface.onnx")
+    for res, net in nets.items():
+        name = f"dsr{res}.onnx"
+        export_onnx(net, (1, 3, res, res), fp32 / name)
+        ops[name] = int8(fp32 / name, out / name)
+    (out / "landmarks.onnx").write_bytes((stage / "landmarks.onnx").read_bytes())
+    ops["landmarks.onnx"] = quantize.op_list(onnx.load(str(out / "landmarks.onnx")))
+
+    pairs, images = val_set(crops, work)
+    names = sorted(images)
+    hr = torch.from_numpy(np.stack([images[n] for n in names])).permute(0, 3, 1, 2).float() / 255
+    ef32, ef8 = session(fp32 / "edgeface.onnx"), session(out / "edgeface.onnx")
+    with torch.no_grad():
+        full = l2(edgeface.embed(teacher, hr).numpy())
+    report["full_resolution_upstream"] = verification(*scores(pairs, dict(zip(names, full))))
+    cosines = []
+    for res in geometry.RESOLUTIONS:
+        lr = dsr.downscale(hr, res)
+        bic = dsr.bicubic(lr, res)
+        d32, d8 = session(fp32 / f"dsr{res}.onnx"), session(out / f"dsr{res}.onnx")
+        sr32 = np.clip(run(d32, lr.numpy()), 0, 1)
+        sr8 = np.clip(run(d8, lr.numpy()), 0, 1)
+        norm = lambda x: ((x - 0.5) / 0.5).astype(np.float32)
+        with torch.no_grad():
+            up_bic = l2(edgeface.embed(teacher, bic).numpy())
+            up_sr = l2(edgeface.embed(teacher, torch.from_numpy(sr32)).numpy())
+        ft_bic = l2(run(ef8, norm(bic.numpy())))
+        ft32 = l2(run(ef32, norm(sr32)))
+        ft8 = l2(run(ef8, norm(sr8)))
+        cosines.append((ft32 * ft8).sum(-1))
+        rows = {
+            "bicubic+upstream (fp32, torch)": up_bic,
+            "dsr+upstream (fp32, torch)": up_sr,
+            "bicubic+finetuned (int8, onnxruntime)": ft_bic,
+            "dsr+finetuned (fp32, onnxruntime)": ft32,
+            "dsr+finetuned (int8, onnxruntime)": ft8,
+        }
+        r = {k: verification(*scores(pairs, dict(zip(names, v)))) for k, v in rows.items()}
+        r["psnr_dsr"] = float(psnr(torch.from_numpy(sr8), hr))
+        r["psnr_bicubic"] = float(psnr(bic, hr))
+        r["ssim_dsr"] = ssim(torch.from_numpy(sr8), hr)
+        r["ssim_bicubic"] = ssim(bic, hr)
+        report["resolutions"][res] = r
+        print(f"res {res}: " + ", ".join(f"{k} EER {100 * v['eer']:.2f}%" for k, v in r.items() if isinstance(v, dict)), flush=True)
+    report["int8_vs_fp32_cosine_median"] = float(np.median(np.concatenate(cosines)))
+    report["val_pairs"] = len(pairs)
+    report["val_images_without_face"] = len({p for a, b, _ in pairs for p in (a, b)}) - len(images)
+    report["ops"] = ops
+    report["params"] = {
+        "edgeface.onnx": sum(p.numel() for p in student.parameters()),
+        **{f"dsr{r}.onnx": sum(p.numel() for p in n.parameters()) for r, n in nets.items()},
+    }
+    report["macs"] = {f"dsr{r}.onnx": dsr.macs(r) for r in nets}
+    report["forge_seconds"] = time.time() - started
+    (work / "report.json").write_text(json.dumps(report, indent=1))
+    write_manifest(out, report)
+    print(json.dumps({k: v for k, v in report.items() if k != "resolutions"}, indent=1))
+
+
+def write_manifest(out: Path, report):
+    from forge import entry
+
+    manifest = {
+        "schema_version": 1,
+        "landmarks": entry(out / "landmarks.onnx", [1, 3, 64, 64], [1, 10], 0.0, 1.0),
+        "edgeface": entry(out / "edgeface.onnx", [1, 3, 112, 112], [1, 512], 0.5, 0.5),
+        "resolutions": [],
+    }
+    for res in geometry.RESOLUTIONS:
+        r = report["resolutions"][res]
+        manifest["resolutions"].append({
+            "res": res,
+            "dsr": entry(out / f"dsr{res}.onnx", [1, 3, res, res], [1, 3, 112, 112], 0.0, 1.0),
+            "threshold": round(r["dsr+finetuned (int8, onnxruntime)"]["threshold_best"], 4),
+            "bicubic_threshold": round(r["bicubic+finetuned (int8, onnxruntime)"]["threshold_best"], 4),
+        })
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")

@@ -1,0 +1,48 @@
+"""Verification metrics, the same definitions as src/eval/roc.rs."""
+
+import numpy as np
+
+
+def verification(scores, same):
+    scores, same = np.asarray(scores, np.float64), np.asarray(same, bool)
+    order = np.argsort(-scores, kind="stable")
+    s, y = scores[order], same[order]
+    pos, neg = max(y.sum(), 1), max((~y).sum(), 1)
+    # one ROC point after each distinct score
+    last = np.r_[s[1:] != s[:-1], True]
+    tp, fp = np.cumsum(y)[last], np.cumsum(~y)[last]
+    thr = s[last]
+    tar, far = np.r_[0, tp / pos], np.r_[0, fp / neg]
+    thr = np.r_[np.inf, thr]
+    frr = 1 - tar
+    k = np.argmin(np.abs(far - frr))
+    acc = (tar * pos + (1 - far) * neg) / (pos + neg)
+    finite = np.isfinite(thr)
+    b = np.argmax(np.where(finite, acc, -1))
+    return {
+        "eer": float((far[k] + frr[k]) / 2),
+        "auc": float(np.trapezoid(tar, far)),
+        "tar_far_1e2": float(tar[far <= 1e-2].max()),
+        "tar_far_1e3": float(tar[far <= 1e-3].max()),
+        "best_accuracy": float(acc[b]),
+        "threshold_best": float(thr[b]),
+        "threshold_eer": float(thr[k]),
+    }
+
+
+def psnr(a, b):
+    mse = ((a - b) ** 2).mean(dim=(1, 2, 3))
+    return (10 * np.log10(1.0 / mse.clamp_min(1e-10).numpy())).mean()
+
+
+def ssim(a, b):
+    """Mean SSIM over channels with an 8x8 box window (simple, deterministic)."""
+    import torch.nn.functional as F
+
+    c1, c2 = 0.01**2, 0.03**2
+    mu_a, mu_b = F.avg_pool2d(a, 8, 1), F.avg_pool2d(b, 8, 1)
+    va = F.avg_pool2d(a * a, 8, 1) - mu_a**2
+    vb = F.avg_pool2d(b * b, 8, 1) - mu_b**2
+    cov = F.avg_pool2d(a * b, 8, 1) - mu_a * mu_b
+    s = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / ((mu_a**2 + mu_b**2 + c1) * (va + vb + c2))
+    return float(s.mean())

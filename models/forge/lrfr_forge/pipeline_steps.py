@@ -1,0 +1,175 @@
+"""Steps 3 to 6: teacher embeddings, DSR per resolution, EdgeFace fine-tuning, export."""
+
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import data, dsr, edgeface, export, geometry
+from .data import SEED
+
+
+def run(args, work: Path, faces: Path, crops: Path, split, stage: Path, started):
+    smoke = args.smoke
+    train_x, train_y, _ = cached_crops(crops, split["train"], work / "train_crops.npz")
+    teacher = edgeface.load_upstream(args.shared / "upstream" / "edgeface_xxs_q.pt")
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    if smoke:
+        train_x, train_y = train_x[:48], train_y[:48]
+    targets = teacher_embeddings(teacher, train_x, work / "teacher.pt")
+    print(f"teacher embeddings done at {time.time() - started:.0f} s", flush=True)
+    if args.until == "edgeface":
+        return
+    steps = 2 if smoke else DSR_STEPS
+    nets = {}
+    for res in geometry.RESOLUTIONS:
+        nets[res] = train_dsr(res, train_x, targets, teacher, work / f"dsr{res}.pt", steps)
+        print(f"dsr {res} done at {time.time() - started:.0f} s", flush=True)
+    if args.until == "dsr":
+        return
+    student = finetune(teacher, nets, train_x, train_y, targets, work / "edgeface_ft.pt", 2 if smoke else FT_STEPS)
+    print(f"fine-tuning done at {time.time() - started:.0f} s", flush=True)
+    if args.until == "finetune":
+        return
+    export.export_all(args, work, stage, nets, student, teacher, crops, split, started)
+
+
+DSR_STEPS = 1500
+FT_STEPS = 1500
+BATCH = 32
+ID_WEIGHT = 0.5
+
+
+def cached_crops(crops, names, path):
+    if path.exists():
+        z = np.load(path)
+        return torch.from_numpy(z["x"]), torch.from_numpy(z["y"]), None
+    x, y, files = data.load_crops(crops, names)
+    np.savez(path, x=x, y=y)
+    return torch.from_numpy(x), torch.from_numpy(y), files
+
+
+def to01(batch_uint8):
+    return batch_uint8.permute(0, 3, 1, 2).float() / 255
+
+
+def teacher_embeddings(teacher, x, path):
+    """Upstream embeddings of every training crop and of its mirror image."""
+    if path.exists():
+        return torch.load(path)
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(x), 128):
+            hr = to01(x[start:start + 128])
+            out.append(torch.stack([edgeface.embed(teacher, hr), edgeface.embed(teacher, hr.flip(-1))], 1))
+    targets = torch.cat(out)
+    torch.save(targets, path)
+    return targets
+
+
+def batch(x, targets, gen, labels=None):
+    idx = torch.randint(0, len(x), (BATCH,), generator=gen)
+    hr = to01(x[idx])
+    flip = torch.rand(BATCH, generator=gen) < 0.5
+    hr[flip] = hr[flip].flip(-1)
+    target = torch.where(flip[:, None], targets[idx, 1], targets[idx, 0])
+    return hr, target, (labels[idx] if labels is not None else None)
+
+
+def train_dsr(res, x, targets, teacher, ckpt: Path, steps):
+    net = dsr.DSR(res)
+    opt = torch.optim.Adam(net.parameters(), 1e-3)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=steps, pct_start=0.1)
+    start = 0
+    if ckpt.exists():
+        state = torch.load(ckpt)
+        net.load_state_dict(state["net"])
+        if state["step"] >= steps:
+            return net.eval()
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        start = state["step"]
+    gen = torch.Generator().manual_seed(SEED + res + start)
+    torch.manual_seed(SEED + res + start)
+    net.train()
+    t0 = time.time()
+    for step in range(start, steps):
+        hr, target, _ = batch(x, targets, gen)
+        sr = net(dsr.downscale(hr, res))
+        identity = 1 - (edgeface.embed(teacher, sr) * target).sum(-1).mean()
+        loss = F.l1_loss(sr, hr) + ID_WEIGHT * identity
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if (step + 1) % 100 == 0 or step + 1 == steps:
+            print(f"  dsr{res} step {step + 1}/{steps} loss {loss.item():.4f} id {identity.item():.4f} ({time.time() - t0:.0f} s)", flush=True)
+            torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step + 1}, ckpt)
+    return net.eval()
+
+
+class CosFace(torch.nn.Module):
+    """Margin-based identity loss; class centres start at the teacher's mean embeddings."""
+
+    def __init__(self, centres, s=30.0, m=0.2):
+        super().__init__()
+        self.w = torch.nn.Parameter(F.normalize(centres, dim=-1))
+        self.s, self.m = s, m
+
+    def forward(self, emb, labels):
+        logits = emb @ F.normalize(self.w, dim=-1).t()
+        logits = logits - self.m * F.one_hot(labels, logits.shape[1])
+        return F.cross_entropy(self.s * logits, labels)
+
+
+def finetune(teacher, nets, x, y, targets, ckpt: Path, steps):
+    """Resolution-aware fine-tuning of one EdgeFace shared by all resolutions: it sees DSR
+    outputs from every resolution, learns identities with a margin, and is held close to the
+    upstream embedding of the real 112 crop."""
+    import copy
+
+    student = copy.deepcopy(teacher)
+    for p in student.parameters():
+        p.requires_grad_(True)
+    classes = int(y.max()) + 1
+    centres = torch.zeros(classes, 512).index_add_(0, y, targets[:, 0])
+    head = CosFace(centres)
+    params = list(student.parameters()) + list(head.parameters())
+    opt = torch.optim.AdamW(params, 2e-4, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-4, total_steps=steps, pct_start=0.1)
+    start = 0
+    if ckpt.exists():
+        state = torch.load(ckpt)
+        student.load_state_dict(state["student"])
+        if state["step"] >= steps:
+            return student.eval()
+        head.load_state_dict(state["head"])
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        start = state["step"]
+    gen = torch.Generator().manual_seed(SEED + 7 + start)
+    student.train()
+    t0 = time.time()
+    resolutions = list(nets)
+    for step in range(start, steps):
+        hr, target, labels = batch(x, targets, gen, y)
+        with torch.no_grad():
+            sr = torch.cat([nets[r](dsr.downscale(hr[i::3], r)) for i, r in enumerate(resolutions)])
+            order = torch.cat([torch.arange(len(hr))[i::3] for i in range(3)])
+        emb = edgeface.embed(student, sr)
+        margin = head(emb, labels[order])
+        keep = 1 - (emb * target[order]).sum(-1).mean()
+        loss = margin + 10 * keep
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if (step + 1) % 100 == 0 or step + 1 == steps:
+            print(f"  finetune step {step + 1}/{steps} margin {margin.item():.3f} keep {keep.item():.4f} ({time.time() - t0:.0f} s)", flush=True)
+            torch.save({"student": student.state_dict(), "head": head.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step + 1}, ckpt)
+    return student.eval()

@@ -54,7 +54,7 @@ def main():
     if args.smoke:
         faces = smoke_faces(faces, work)
     started = time.time()
-    split = data.split(faces, work)
+    split = data.split(faces, work, 0.25 if args.smoke else 0.1)
 
     # Step 1: landmark model, taught by YuNet on the detector's box crops.
     boxes = work / "boxcrops"

@@ -82,6 +82,8 @@ impl FrameSource for ImageFolderSource {
     }
 }
 
+const MAX_DEPTH: usize = 16;
+
 /// `path` itself if it is a file, else every .jpg/.jpeg/.png below it, sorted by path.
 pub fn list_images(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
     let io_error = |source| SourceError::Io {
@@ -93,14 +95,24 @@ pub fn list_images(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut files = Vec::new();
-    let mut folders = vec![path.to_path_buf()];
-    while let Some(folder) = folders.pop() {
+    let mut folders = vec![(path.to_path_buf(), 0)];
+    while let Some((folder, depth)) = folders.pop() {
         for entry in std::fs::read_dir(&folder).map_err(io_error)? {
             let entry = entry.map_err(io_error)?;
-            let kind = entry.file_type().map_err(io_error)?;
             let entry_path = entry.path();
+            let mut kind = entry.file_type().map_err(io_error)?;
+            if kind.is_symlink() {
+                // A dangling link is skipped like any other non-image.
+                match std::fs::metadata(&entry_path) {
+                    Ok(meta) => kind = meta.file_type(),
+                    Err(_) => continue,
+                }
+            }
             if kind.is_dir() {
-                folders.push(entry_path);
+                // Linked folders are followed, but a link loop stops at this depth.
+                if depth < MAX_DEPTH {
+                    folders.push((entry_path, depth + 1));
+                }
             } else if is_image_name(&entry_path) {
                 files.push(entry_path);
             }

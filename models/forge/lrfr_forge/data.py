@@ -40,17 +40,18 @@ def validation_pairs(crops: Path, val_names, work: Path, n_same=600, n_diff=600)
         if files:
             images[name] = files
     multi = [n for n, f in images.items() if len(f) >= 2]
+    possible = sum(len(images[n]) * (len(images[n]) - 1) // 2 for n in multi)
     same = set()
-    while len(same) < n_same and multi:
+    while len(same) < min(n_same, possible):
         name = rng.choice(multi)
-        a, b = rng.sample(images[name], 2)
+        a, b = sorted(rng.sample(images[name], 2))
         same.add((f"{name}/{a}", f"{name}/{b}"))
-        if len(same) >= sum(len(images[n]) * (len(images[n]) - 1) // 2 for n in multi):
-            break
     diff = set()
     names = sorted(images)
-    while len(diff) < n_diff:
-        x, y = rng.sample(names, 2)
+    for _ in range(n_diff * 20):
+        if len(diff) >= n_diff or len(names) < 2:
+            break
+        x, y = sorted(rng.sample(names, 2))
         diff.add((f"{x}/{rng.choice(images[x])}", f"{y}/{rng.choice(images[y])}"))
     lines = ["# validation pairs over held-out identities; paths relative to the faces folder"]
     jpg = lambda p: p[: -len(".png")] + ".jpg"

@@ -1,0 +1,169 @@
+//! End to end through the real binary, the shipped models and real faces of identities the
+//! forge held out: enroll three people, identify new images of them and of strangers.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn lrfr(gallery: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .arg("--gallery")
+        .arg(gallery)
+        .arg("--models")
+        .arg(common::models_dir())
+        .args(args)
+        .output()
+        .expect("lrfr runs")
+}
+
+fn images(faces: &Path, person: &str, numbers: std::ops::RangeInclusive<u32>) -> Vec<String> {
+    numbers
+        .map(|n| {
+            faces
+                .join(person)
+                .join(format!("{person}_{n:04}.jpg"))
+                .display()
+                .to_string()
+        })
+        .collect()
+}
+
+fn json_lines(output: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect()
+}
+
+const PEOPLE: [&str; 3] = ["John_Ashcroft", "David_Beckham", "Norah_Jones"];
+
+#[test]
+fn enroll_three_then_identify_them_and_a_stranger() {
+    let Some(faces) = common::faces() else { return };
+    let gallery = common::scratch("cli-e2e");
+    for person in PEOPLE {
+        let mut args = vec!["enroll", "--name", person];
+        let files = images(&faces, person, 1..=5);
+        args.extend(files.iter().map(String::as_str));
+        let out = lrfr(&gallery, &args);
+        assert!(
+            out.status.success(),
+            "enroll {person}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let listed = lrfr(&gallery, &["gallery", "list", "--json"]);
+    let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed["people"].as_array().map(Vec::len), Some(3));
+
+    for res in ["32", "24", "16"] {
+        let mut correct = 0;
+        let mut total = 0;
+        for person in PEOPLE {
+            let files = images(&faces, person, 6..=9);
+            let mut args = vec!["identify", "--json", "--res", res];
+            args.extend(files.iter().map(String::as_str));
+            let out = lrfr(&gallery, &args);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            for line in json_lines(&out) {
+                assert_eq!(line["res"], res.parse::<u32>().unwrap());
+                assert!(
+                    line["top"].as_array().is_some_and(|t| t.len() == 3),
+                    "{line}"
+                );
+                total += 1;
+                correct += usize::from(line["name"] == person);
+            }
+        }
+        println!("{res} px: {correct}/{total} enrolled-person images identified");
+        let needed = if res == "16" {
+            total / 2
+        } else {
+            total * 3 / 4
+        };
+        assert!(
+            correct >= needed,
+            "{res} px: only {correct}/{total} identified"
+        );
+    }
+
+    let strangers = images(&faces, "Hillary_Clinton", 1..=8);
+    let mut args = vec!["identify", "--json", "--res", "32"];
+    args.extend(strangers.iter().map(String::as_str));
+    let out = lrfr(&gallery, &args);
+    let unknown = json_lines(&out)
+        .iter()
+        .filter(|l| l["face"] == true && l["name"].is_null())
+        .count();
+    println!("stranger: {unknown}/8 images left unknown at 32 px");
+    assert!(
+        unknown >= 6,
+        "only {unknown}/8 stranger images were unknown"
+    );
+}
+
+#[test]
+fn verify_accepts_the_person_and_refuses_others() {
+    let Some(faces) = common::faces() else { return };
+    let gallery = common::scratch("cli-verify");
+    let files = images(&faces, "John_Ashcroft", 10..=14);
+    let mut args = vec!["enroll", "--name", "John"];
+    args.extend(files.iter().map(String::as_str));
+    assert!(lrfr(&gallery, &args).status.success());
+    let same = images(&faces, "John_Ashcroft", 20..=23);
+    let other = images(&faces, "David_Beckham", 20..=23);
+    let mut args = vec!["verify", "--name", "john", "--json", "--res", "32"];
+    args.extend(same.iter().chain(&other).map(String::as_str));
+    let out = lrfr(&gallery, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    let accepted: Vec<bool> = lines.iter().map(|l| l["match"] == true).collect();
+    assert!(
+        accepted[..4].iter().filter(|a| **a).count() >= 3,
+        "{accepted:?}"
+    );
+    assert!(
+        accepted[4..].iter().filter(|a| !**a).count() >= 3,
+        "{accepted:?}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_failures_exit_1() {
+    let gallery = common::scratch("cli-exit");
+    let usage = lrfr(&gallery, &["identify", "--res", "48", "x.jpg"]);
+    assert_eq!(usage.status.code(), Some(2));
+    let missing = lrfr(&gallery, &["gallery", "remove", "Nobody"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("Nobody"));
+    let few = lrfr(&gallery, &["enroll", "--name", "X", "Cargo.toml"]);
+    assert_eq!(few.status.code(), Some(1));
+}
+
+#[test]
+fn a_missing_model_folder_is_a_clear_error() {
+    let gallery = common::scratch("cli-models");
+    let out = Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .args(["--models", "/nonexistent-lrfr-models", "--gallery"])
+        .arg(&gallery)
+        .args(["identify", "Cargo.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("manifest.json") && text.contains("--models"),
+        "{text}"
+    );
+}

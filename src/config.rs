@@ -41,10 +41,10 @@ pub fn default_gallery_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("gallery-data"))
 }
 
-/// Physical cores: hyper-threads share the FMA units the networks saturate.
+/// Physical cores (4 on a Pi 5): hyper-threads share the FMA units the networks saturate.
 pub fn default_threads() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
+    sysinfo::System::physical_core_count()
+        .or_else(|| std::thread::available_parallelism().map(|n| n.get()).ok())
         .unwrap_or(1)
         .clamp(1, 8)
 }

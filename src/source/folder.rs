@@ -131,3 +131,57 @@ fn is_image_name(path: &Path) -> bool {
         .map(|e| matches!(e.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png"))
         .unwrap_or(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("lrfr-folder-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn images_in_name_order_through_linked_folders_and_loops() {
+        let dir = scratch("order");
+        let real = scratch("order-real");
+        std::fs::write(real.join("c.png"), b"").unwrap();
+        std::fs::write(dir.join("b.JPG"), b"").unwrap();
+        std::fs::write(dir.join("a.jpeg"), b"").unwrap();
+        std::fs::write(dir.join("notes.txt"), b"").unwrap();
+        std::os::unix::fs::symlink(&real, dir.join("linked")).unwrap();
+        std::os::unix::fs::symlink(&dir, real.join("loop")).unwrap();
+        std::os::unix::fs::symlink(dir.join("gone"), dir.join("dangling.jpg")).unwrap();
+        let files = list_images(&dir).unwrap();
+        let names: Vec<_> = files
+            .iter()
+            .map(|p| p.strip_prefix(&dir).unwrap().display().to_string())
+            .collect();
+        assert_eq!(&names[..3], ["a.jpeg", "b.JPG", "linked/c.png"]);
+        assert!(
+            names.len() < 64,
+            "the link loop was bounded: {}",
+            names.len()
+        );
+    }
+
+    #[test]
+    fn an_empty_folder_is_a_clear_error_and_bad_files_do_not_stop_the_source() {
+        let dir = scratch("empty");
+        assert!(matches!(list_images(&dir), Err(SourceError::Empty(_))));
+        std::fs::write(dir.join("a.jpg"), b"not a jpeg").unwrap();
+        let mut source = ImageFolderSource::open(&dir, None, false).unwrap();
+        let mut frame = Frame::new(0, 0);
+        assert!(matches!(
+            source.latest_frame(&mut frame),
+            Err(SourceError::Decode { .. })
+        ));
+        assert!(matches!(
+            source.latest_frame(&mut frame),
+            Err(SourceError::Exhausted)
+        ));
+        assert_eq!(source.current_file(), Some(dir.join("a.jpg").as_path()));
+    }
+}

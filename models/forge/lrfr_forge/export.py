@@ -131,6 +131,9 @@ def export_all(args, work: Path, stage: Path, nets, student, teacher, crops, spl
     report["forge_seconds"] = time.time() - started
     (work / "report.json").write_text(json.dumps(report, indent=1))
     write_manifest(out, report)
+    from . import reference
+
+    reference.write(work, crops, out)
     print(json.dumps({k: v for k, v in report.items() if k != "resolutions"}, indent=1))
 
 

@@ -37,6 +37,17 @@ def run(args, work: Path, faces: Path, crops: Path, split, stage: Path, started)
     if args.until == "finetune":
         return
     export.export_all(args, work, stage, nets, student, teacher, crops, split, started)
+    build_twins(args, work, train_x)
+    print(f"integer-compute twins done at {time.time() - started:.0f} s", flush=True)
+
+
+def build_twins(args, work, train_x):
+    from . import twins
+
+    hr = to01(train_x[: twins.CALIBRATION_IMAGES])
+    boxes = np.load(work / "landmark_labels.npz")["crops"][: twins.CALIBRATION_IMAGES]
+    box64 = F.avg_pool2d(to01(torch.from_numpy(boxes)), 2).numpy()
+    print("twin ops:", twins.build(work, args.out, hr, box64), flush=True)
 
 
 DSR_STEPS = 1500

@@ -1,6 +1,7 @@
 //! `lrfr`: parse the command line and hand over to a front end.
 
 mod cli;
+mod gui;
 
 use std::process::ExitCode;
 

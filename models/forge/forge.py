@@ -42,6 +42,8 @@ def main():
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "assets")
     parser.add_argument("--out", type=Path, default=REPO / "models")
     parser.add_argument("--lrfr", type=Path, default=REPO / "target" / "release" / "lrfr")
+    parser.add_argument("--dsr-steps", type=int, default=1500, help="training steps per DSR network (batch 32)")
+    parser.add_argument("--finetune-steps", type=int, default=800, help="EdgeFace fine-tuning steps (batch 32)")
     parser.add_argument("--smoke", action="store_true", help="a few images and one step per model")
     parser.add_argument("--until", choices=["landmarks", "crops", "edgeface", "dsr", "finetune", "export"], default="export")
     args = parser.parse_args()

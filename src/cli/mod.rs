@@ -22,8 +22,9 @@ use lrfr::Resolution;
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// Without a command, the window opens
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -41,6 +42,8 @@ pub struct GlobalArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// The window: live identification, enrollment, metrics (the default)
+    Gui(GuiArgs),
     /// Enroll a person from image files or folders (at least 3 usable faces)
     Enroll(enroll::EnrollArgs),
     /// Identify the face in each image against everyone enrolled (1:N)
@@ -55,6 +58,19 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// Time the per-frame path or each model alone
     Bench(bench::BenchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct GuiArgs {
+    /// Webcam index (/dev/videoN)
+    #[arg(long, default_value_t = 0)]
+    camera: u32,
+    /// Play a folder of images as the camera instead
+    #[arg(long, value_name = "DIR")]
+    source: Option<PathBuf>,
+    /// Resolution to start at
+    #[arg(long, default_value = "16")]
+    res: Resolution,
 }
 
 /// `all`, or one of 16, 24, 32.
@@ -87,7 +103,9 @@ impl std::str::FromStr for ResChoice {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let config = open::config(&cli.global);
-    match cli.command {
+    let command = cli.command.unwrap_or_else(|| Command::Gui(GuiArgs { camera: 0, source: None, res: Resolution::R16 }));
+    match command {
+        Command::Gui(args) => crate::gui::run(config, crate::gui::GuiOptions::new(args.camera, args.source, args.res)),
         Command::Enroll(args) => enroll::run(&config, args),
         Command::Identify(args) => identify::run_identify(&config, args),
         Command::Verify(args) => identify::run_verify(&config, args),

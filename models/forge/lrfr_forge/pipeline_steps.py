@@ -25,14 +25,14 @@ def run(args, work: Path, faces: Path, crops: Path, split, stage: Path, started)
     print(f"teacher embeddings done at {time.time() - started:.0f} s", flush=True)
     if args.until == "edgeface":
         return
-    steps = 2 if smoke else DSR_STEPS
+    steps = 2 if smoke else args.dsr_steps
     nets = {}
     for res in geometry.RESOLUTIONS:
         nets[res] = train_dsr(res, train_x, targets, teacher, work / f"dsr{res}.pt", steps)
         print(f"dsr {res} done at {time.time() - started:.0f} s", flush=True)
     if args.until == "dsr":
         return
-    student = finetune(teacher, nets, train_x, train_y, targets, work / "edgeface_ft.pt", 2 if smoke else FT_STEPS)
+    student = finetune(teacher, nets, train_x, train_y, targets, work / "edgeface_ft.pt", 2 if smoke else args.finetune_steps)
     print(f"fine-tuning done at {time.time() - started:.0f} s", flush=True)
     if args.until == "finetune":
         return
@@ -50,8 +50,6 @@ def build_twins(args, work, train_x):
     print("twin ops:", twins.build(work, args.out, hr, box64), flush=True)
 
 
-DSR_STEPS = 1500
-FT_STEPS = 1500
 BATCH = 32
 ID_WEIGHT = 0.5
 

@@ -1,5 +1,9 @@
-//! Turning aligned face crops into a person's per-resolution templates, and keeping stored
-//! templates in step with the models.
+//! Turning aligned face crops into a person's per-resolution templates, keeping stored
+//! templates in step with the models, and deciding which live frames are good samples.
+
+mod quality;
+
+pub use quality::{QualityGate, Rejection};
 
 use crate::gallery::{Gallery, GalleryError, PerRes, EMBEDDING_DIMS};
 use crate::matching::mean_embedding;

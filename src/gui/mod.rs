@@ -1,0 +1,52 @@
+//! The egui window. It talks to the core only through the inference worker ([`worker`]):
+//! commands go in, snapshots of the latest frame's results come out, so the UI thread never
+//! waits on a camera or a network.
+
+mod app;
+mod panels;
+mod snapshot;
+#[cfg(test)]
+mod tests;
+mod worker;
+
+use std::path::PathBuf;
+
+use lrfr::{Config, Resolution};
+
+pub use app::LrfrApp;
+pub use worker::SourceChoice;
+
+/// What `lrfr gui` was asked for.
+#[derive(Debug, Clone)]
+pub struct GuiOptions {
+    pub source: SourceChoice,
+    pub res: Resolution,
+}
+
+impl GuiOptions {
+    pub fn new(camera: u32, folder: Option<PathBuf>, res: Resolution) -> GuiOptions {
+        let source = match folder {
+            Some(dir) => SourceChoice::Folder(dir),
+            None => SourceChoice::Camera(camera),
+        };
+        GuiOptions { source, res }
+    }
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run(config: Config, options: GuiOptions) -> anyhow::Result<()> {
+    let native = eframe::NativeOptions {
+        renderer: eframe::Renderer::Glow,
+        viewport: egui::ViewportBuilder::default()
+            .with_title("LRFR — low-resolution face recognition")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([480.0, 360.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "lrfr",
+        native,
+        Box::new(move |cc| Ok(Box::new(LrfrApp::new(&cc.egui_ctx, config, options)))),
+    )
+    .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))
+}

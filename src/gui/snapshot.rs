@@ -1,0 +1,111 @@
+//! What the worker tells the window after each frame. Buffers are reused between frames.
+
+use std::collections::VecDeque;
+
+use lrfr::detect::FaceBox;
+use lrfr::metrics::{MemorySnapshot, Summary};
+use lrfr::pipeline::MatchMode;
+use lrfr::source::Frame;
+use lrfr::Resolution;
+
+/// Seconds of history the metric plots show, one point a second.
+pub const HISTORY: usize = 60;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    LoadingModels,
+    Running,
+    /// Something the user must act on, with what to do.
+    Problem(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct PersonSummary {
+    pub name: String,
+    pub samples: u32,
+    pub thumbnail: Frame,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnrollProgress {
+    pub name: String,
+    pub accepted: usize,
+    pub target: usize,
+    /// Why the last frame did not count, if it did not.
+    pub rejection: Option<String>,
+}
+
+pub struct Snapshot {
+    /// Bumped whenever a new frame's results are in, so the window updates textures only then.
+    pub frame_seq: u64,
+    /// Bumped whenever the gallery changes.
+    pub gallery_seq: u64,
+    pub status: Status,
+    /// A one-off message (enrolled, removed, gallery set aside, …).
+    pub notice: Option<String>,
+    pub source: String,
+    pub paused: bool,
+    pub frame: Frame,
+    pub face: Option<FaceBox>,
+    pub faces_found: usize,
+    pub vlr: Frame,
+    pub upscaled: Frame,
+    pub res: Resolution,
+    pub threshold: f32,
+    pub mode: MatchMode,
+    /// Best first: (gallery index, score).
+    pub top: Vec<(usize, f32)>,
+    pub accepted: Option<(usize, f32)>,
+    pub people: Vec<PersonSummary>,
+    pub enroll: Option<EnrollProgress>,
+    /// detect, align, dsr, edgeface, match, total.
+    pub stages: [Summary; 6],
+    pub fps: f32,
+    pub memory: MemorySnapshot,
+    pub rss_history_mb: VecDeque<f32>,
+    pub latency_history_ms: VecDeque<f32>,
+    pub model_files: Vec<(String, u64)>,
+}
+
+impl Snapshot {
+    pub fn new(res: Resolution) -> Snapshot {
+        Snapshot {
+            frame_seq: 0,
+            gallery_seq: 0,
+            status: Status::LoadingModels,
+            notice: None,
+            source: String::new(),
+            paused: false,
+            frame: Frame::new(0, 0),
+            face: None,
+            faces_found: 0,
+            vlr: Frame::new(0, 0),
+            upscaled: Frame::new(0, 0),
+            res,
+            threshold: 0.0,
+            mode: MatchMode::Identify,
+            top: Vec::new(),
+            accepted: None,
+            people: Vec::new(),
+            enroll: None,
+            stages: [Summary::default(); 6],
+            fps: 0.0,
+            memory: MemorySnapshot::default(),
+            rss_history_mb: VecDeque::with_capacity(HISTORY),
+            latency_history_ms: VecDeque::with_capacity(HISTORY),
+            model_files: Vec::new(),
+        }
+    }
+
+    pub fn name(&self, person: usize) -> &str {
+        self.people.get(person).map(|p| p.name.as_str()).unwrap_or("?")
+    }
+}
+
+/// Appends to a fixed-length history, dropping the oldest point.
+pub fn push_history(history: &mut VecDeque<f32>, value: f32) {
+    if history.len() == HISTORY {
+        history.pop_front();
+    }
+    history.push_back(value);
+}

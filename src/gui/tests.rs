@@ -1,0 +1,113 @@
+//! The real window, driven headless by egui_kittest: real models, a folder source over real
+//! LFW faces, a scratch gallery. The live view repaints forever, so the harness is stepped a
+//! bounded number of times while the worker thread runs in real time.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use lrfr::{Config, Resolution};
+
+use super::{GuiOptions, LrfrApp};
+
+const STEP_PAUSE: Duration = Duration::from_millis(40);
+const MAX_STEPS: usize = 1500;
+
+fn faces() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/assets/faces/train");
+    if path.is_dir() {
+        Some(path)
+    } else {
+        println!("SKIPPED: {} is missing; the GUI tests need the LFW training faces", path.display());
+        None
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("lrfr-gui-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// A folder source that shows one held-out person, through a link so nothing is copied.
+fn one_person_source(faces: &Path, person: &str, name: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::os::unix::fs::symlink(faces.join(person), dir.join(person)).expect("symlink");
+    dir
+}
+
+fn harness<'a>(gallery: &Path, source: PathBuf) -> Harness<'a, LrfrApp> {
+    let config = Config {
+        models_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
+        gallery_dir: gallery.to_path_buf(),
+        threads: 1,
+        ..Config::default()
+    };
+    let options = GuiOptions::new(0, Some(source), Resolution::R16);
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(move |cc| LrfrApp::new(&cc.egui_ctx, config, options))
+}
+
+/// Steps until `done` holds, failing with `what` after [`MAX_STEPS`].
+fn step_until(harness: &mut Harness<'_, LrfrApp>, what: &str, done: impl Fn(&Harness<'_, LrfrApp>) -> bool) {
+    for _ in 0..MAX_STEPS {
+        harness.step();
+        if done(harness) {
+            return;
+        }
+        std::thread::sleep(STEP_PAUSE);
+    }
+    panic!("gave up waiting for {what}");
+}
+
+#[test]
+fn enroll_identify_switch_resolution_and_open_metrics() {
+    let Some(faces) = faces() else { return };
+    let gallery = scratch("enroll-gallery");
+    let source = one_person_source(&faces, "John_Ashcroft", "enroll-source");
+    let mut harness = harness(&gallery, source);
+    step_until(&mut harness, "the first frame", |h| h.query_by_label_contains("face(s)").is_some());
+
+    harness.get_by_role_and_label(Role::TextInput, "name").type_text("John");
+    harness.step();
+    harness.get_by_label("start capture").click();
+    step_until(&mut harness, "the enrollment to finish", |h| h.query_by_label("Gallery 1 / 5").is_some());
+    assert!(harness.query_by_label_contains("enrolled John").is_some());
+
+    step_until(&mut harness, "John to be identified", |h| h.query_all_by_label("John").count() >= 2);
+
+    harness.get_by_label("32 px (3)").click();
+    step_until(&mut harness, "the switch to 32 px", |h| h.query_by_label("Face: 32 px in, DSR 112 px out").is_some());
+    harness.key_press(egui::Key::Num2);
+    step_until(&mut harness, "the switch to 24 px by key", |h| h.query_by_label("Face: 24 px in, DSR 112 px out").is_some());
+
+    harness.get_by_label("metrics").click();
+    step_until(&mut harness, "the metrics panel", |h| h.query_by_label_contains("process RSS").is_some());
+    assert!(harness.query_by_label("edgeface").is_some(), "per-stage latency rows");
+    assert!(harness.query_by_label_contains("edgeface.onnx").is_some(), "model sizes");
+}
+
+#[test]
+fn a_full_gallery_refuses_a_sixth_person() {
+    let Some(faces) = faces() else { return };
+    let gallery = scratch("full-gallery");
+    let source = one_person_source(&faces, "David_Beckham", "full-source");
+    {
+        let (mut people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
+        let face = lrfr::source::Frame::from_pixel(112, 112, image::Rgb([128, 110, 100]));
+        for i in 0..lrfr::gallery::MAX_PEOPLE {
+            let mut template = vec![0.0f32; lrfr::gallery::EMBEDDING_DIMS];
+            template[i] = 1.0;
+            let templates = lrfr::gallery::PerRes { r16: template.clone(), r24: template.clone(), r32: template };
+            people.add(&format!("Person {i}"), &[face.clone(), face.clone(), face.clone()], templates, Default::default()).unwrap();
+        }
+    }
+    let mut harness = harness(&gallery, source);
+    step_until(&mut harness, "the gallery to load", |h| h.query_by_label("Gallery 5 / 5").is_some());
+    assert!(harness.query_by_label_contains("The gallery is full (5 people)").is_some());
+    assert!(harness.query_by_label("start capture").is_none(), "no way to start a sixth enrollment");
+}

@@ -1,0 +1,437 @@
+//! The inference worker: one thread that owns the frame source, the pipeline and the gallery.
+//! It takes a frame only when it is free (sources keep just the newest one, so stale frames are
+//! dropped), runs the pipeline, and publishes a [`Snapshot`] for the window.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use lrfr::enroll::{self, QualityGate, MIN_SAMPLES};
+use lrfr::gallery::Gallery;
+use lrfr::metrics::{LatencyWindow, MemoryProbe};
+use lrfr::pipeline::{MatchMode, Pipeline};
+use lrfr::source::{decode_file, list_images, Frame, FrameSource, ImageFolderSource, SourceError, Webcam};
+use lrfr::{Config, Resolution};
+
+use super::snapshot::{push_history, EnrollProgress, PersonSummary, Snapshot, Status};
+
+/// Frames per second a folder source plays at, like a webcam would.
+const FOLDER_FPS: f32 = 15.0;
+const LATENCY_WINDOW: usize = 120;
+/// Enrollment sample counts the window allows.
+pub const SAMPLES_RANGE: std::ops::RangeInclusive<usize> = 3..=100;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceChoice {
+    Camera(u32),
+    Folder(PathBuf),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    SetResolution(Resolution),
+    /// `None` goes back to the manifest's threshold for the resolution.
+    SetThreshold(Option<f32>),
+    SetMode(MatchMode),
+    SetPaused(bool),
+    UseSource(SourceChoice),
+    StartEnroll { name: String, samples: usize },
+    CancelEnroll,
+    EnrollFromFolder { name: String, folder: PathBuf },
+    Rename { old: String, new: String },
+    Remove(String),
+}
+
+pub struct Worker {
+    commands: SyncSender<Command>,
+    shared: Arc<Mutex<Snapshot>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    pub fn spawn(ctx: egui::Context, config: Config, source: SourceChoice, res: Resolution) -> Worker {
+        let shared = Arc::new(Mutex::new(Snapshot::new(res)));
+        let (commands, inbox) = mpsc::sync_channel(16);
+        let thread = {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name("inference".into())
+                .spawn(move || State::start(ctx, config, shared, inbox, source, res).run())
+                .ok()
+        };
+        Worker { commands, shared, thread }
+    }
+
+    /// Sends a command; a full inbox means the user clicks faster than frames come, and the
+    /// click is dropped rather than blocking the window.
+    pub fn send(&self, command: Command) {
+        let _ = self.commands.try_send(command);
+    }
+
+    pub fn snapshot(&self) -> MutexGuard<'_, Snapshot> {
+        self.shared.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Closing the channel tells the worker to stop.
+        let (dead, _) = mpsc::sync_channel(1);
+        self.commands = dead;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+struct Enrolling {
+    name: String,
+    target: usize,
+    faces: Vec<Frame>,
+}
+
+struct State {
+    ctx: egui::Context,
+    config: Config,
+    shared: Arc<Mutex<Snapshot>>,
+    inbox: Receiver<Command>,
+    pipeline: Option<Pipeline>,
+    gallery: Option<Gallery>,
+    source: Option<Box<dyn FrameSource>>,
+    frame: Frame,
+    res: Resolution,
+    threshold: Option<f32>,
+    mode: MatchMode,
+    paused: bool,
+    enrolling: Option<Enrolling>,
+    gate: QualityGate,
+    stages: Vec<LatencyWindow>,
+    memory: MemoryProbe,
+    last_metrics: Instant,
+    last_frame: Option<Instant>,
+    fps: f32,
+}
+
+impl State {
+    fn start(ctx: egui::Context, config: Config, shared: Arc<Mutex<Snapshot>>, inbox: Receiver<Command>, source: SourceChoice, res: Resolution) -> State {
+        let mut state = State {
+            ctx,
+            config,
+            shared,
+            inbox,
+            pipeline: None,
+            gallery: None,
+            source: None,
+            frame: Frame::new(0, 0),
+            res,
+            threshold: None,
+            mode: MatchMode::Identify,
+            paused: false,
+            enrolling: None,
+            gate: QualityGate::default(),
+            stages: (0..6).map(|_| LatencyWindow::new(LATENCY_WINDOW)).collect(),
+            memory: MemoryProbe::new(),
+            last_metrics: Instant::now(),
+            last_frame: None,
+            fps: 0.0,
+        };
+        state.load();
+        state.open_source(source);
+        state
+    }
+
+    fn load(&mut self) {
+        match Pipeline::new(&self.config) {
+            Ok(pipeline) => {
+                let files = pipeline.models().files();
+                self.pipeline = Some(pipeline);
+                self.publish(|s| {
+                    s.status = Status::Running;
+                    s.model_files = files;
+                });
+            }
+            Err(e) => {
+                let message = format!("{e}\nThe models folder is {}; start with --models DIR to use another.", self.config.models_dir.display());
+                self.publish(|s| s.status = Status::Problem(message));
+                return;
+            }
+        }
+        match Gallery::open(&self.config.gallery_dir) {
+            Ok((mut gallery, notice)) => {
+                let refreshed = match self.pipeline.as_mut() {
+                    Some(p) => enroll::refresh(p, &mut gallery).err().map(|e| format!("could not recompute embeddings: {e}")),
+                    None => None,
+                };
+                self.gallery = Some(gallery);
+                self.publish_gallery(notice.or(refreshed));
+            }
+            Err(e) => {
+                let message = format!("{e}");
+                self.publish(|s| s.status = Status::Problem(message));
+            }
+        }
+    }
+
+    fn open_source(&mut self, choice: SourceChoice) {
+        self.source = None;
+        let opened: Result<Box<dyn FrameSource>, SourceError> = match &choice {
+            SourceChoice::Camera(index) => Webcam::open(*index).map(|c| Box::new(c) as Box<dyn FrameSource>),
+            SourceChoice::Folder(dir) => ImageFolderSource::open(dir, Some(FOLDER_FPS), true).map(|f| Box::new(f) as Box<dyn FrameSource>),
+        };
+        match opened {
+            Ok(source) => {
+                let name = source.describe();
+                self.source = Some(source);
+                self.publish(|s| {
+                    s.source = name;
+                    if matches!(s.status, Status::Problem(_)) {
+                        s.status = Status::Running;
+                    }
+                });
+            }
+            Err(e) => {
+                let message = e.to_string();
+                self.publish(|s| {
+                    s.source = String::from("none");
+                    if s.status != Status::LoadingModels {
+                        s.status = Status::Problem(message);
+                    }
+                });
+            }
+        }
+    }
+
+    fn run(mut self) {
+        loop {
+            loop {
+                match self.inbox.try_recv() {
+                    Ok(command) => self.handle(command),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => return,
+                }
+            }
+            if self.paused || self.source.is_none() || self.pipeline.is_none() || self.gallery.is_none() {
+                self.tick_metrics();
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+            self.step();
+            self.tick_metrics();
+        }
+    }
+
+    fn step(&mut self) {
+        let (Some(source), Some(pipeline), Some(gallery)) = (self.source.as_mut(), self.pipeline.as_mut(), self.gallery.as_ref()) else {
+            return;
+        };
+        if let Err(e) = source.latest_frame(&mut self.frame) {
+            let message = e.to_string();
+            self.publish(|s| s.notice = Some(message));
+            std::thread::sleep(Duration::from_millis(100));
+            return;
+        }
+        let output = match pipeline.process(&self.frame, self.res, gallery, self.mode, self.threshold) {
+            Ok(output) => output,
+            Err(e) => {
+                let message = e.to_string();
+                self.publish(|s| s.status = Status::Problem(message));
+                return;
+            }
+        };
+        for (window, stage) in self.stages.iter_mut().zip(output.timings.as_array()) {
+            if output.face.is_some() || window.is_empty() {
+                window.push(stage);
+            }
+        }
+        let now = Instant::now();
+        if let Some(last) = self.last_frame {
+            let instant = 1.0 / (now - last).as_secs_f32().max(1e-3);
+            self.fps = if self.fps == 0.0 { instant } else { 0.9 * self.fps + 0.1 * instant };
+        }
+        self.last_frame = Some(now);
+        let enroll_update = self.enrolling.as_mut().map(|job| {
+            let side = output.face.map(|f| f.side()).unwrap_or(0.0);
+            let verdict = self.gate.check(output.faces_found, side, &output.aligned, job.faces.last());
+            if verdict.is_ok() {
+                job.faces.push(output.aligned.clone());
+            }
+            EnrollProgress {
+                name: job.name.clone(),
+                accepted: job.faces.len(),
+                target: job.target,
+                rejection: verdict.err().map(|r| r.to_string()),
+            }
+        });
+        let stages: Vec<_> = self.stages.iter_mut().map(|w| w.summary()).collect();
+        let fps = self.fps;
+        let frame = &self.frame;
+        let mut shared = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+        shared.frame_seq += 1;
+        shared.frame.clone_from(frame);
+        shared.face = output.face;
+        shared.faces_found = output.faces_found;
+        shared.vlr.clone_from(&output.vlr);
+        shared.upscaled.clone_from(&output.upscaled);
+        shared.res = output.res;
+        shared.threshold = output.matched.threshold;
+        shared.mode = self.mode;
+        shared.top.clear();
+        shared.top.extend(output.matched.top.iter().map(|s| (s.person, s.score)));
+        shared.accepted = output.matched.accepted.map(|s| (s.person, s.score));
+        shared.fps = fps;
+        for (slot, summary) in shared.stages.iter_mut().zip(stages) {
+            *slot = summary;
+        }
+        if enroll_update.is_some() {
+            shared.enroll = enroll_update;
+        }
+        drop(shared);
+        self.ctx.request_repaint();
+        if self.enrolling.as_ref().is_some_and(|job| job.faces.len() >= job.target) {
+            self.finish_enroll();
+        }
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::SetResolution(res) => {
+                self.res = res;
+                self.threshold = None;
+            }
+            Command::SetThreshold(threshold) => self.threshold = threshold,
+            Command::SetMode(mode) => self.mode = mode,
+            Command::SetPaused(paused) => {
+                self.paused = paused;
+                self.publish(|s| s.paused = paused);
+            }
+            Command::UseSource(choice) => self.open_source(choice),
+            Command::StartEnroll { name, samples } => self.start_enroll(name, samples),
+            Command::CancelEnroll => {
+                self.enrolling = None;
+                self.publish(|s| {
+                    s.enroll = None;
+                    s.notice = Some("enrollment cancelled; nothing was saved".into());
+                });
+            }
+            Command::EnrollFromFolder { name, folder } => self.enroll_from_folder(&name, &folder),
+            Command::Rename { old, new } => {
+                let result = self.gallery.as_mut().map(|g| g.rename(&old, &new));
+                self.after_gallery_change(result, format!("renamed {old} to {}", new.trim()));
+            }
+            Command::Remove(name) => {
+                let result = self.gallery.as_mut().map(|g| g.remove(&name).map(|_| ()));
+                self.after_gallery_change(result, format!("removed {name}"));
+            }
+        }
+    }
+
+    fn start_enroll(&mut self, name: String, samples: usize) {
+        let admitted = match self.gallery.as_ref() {
+            Some(gallery) => gallery.admit(&name).map_err(|e| e.to_string()),
+            None => Err("the gallery is not open".to_string()),
+        };
+        match admitted {
+            Ok(name) => {
+                let target = samples.clamp(*SAMPLES_RANGE.start(), *SAMPLES_RANGE.end());
+                self.publish(|s| {
+                    s.enroll = Some(EnrollProgress { name: name.clone(), accepted: 0, target, rejection: None });
+                });
+                self.enrolling = Some(Enrolling { name, target, faces: Vec::with_capacity(target) });
+            }
+            Err(message) => self.publish(|s| s.notice = Some(message)),
+        }
+    }
+
+    fn finish_enroll(&mut self) {
+        let Some(job) = self.enrolling.take() else { return };
+        let result = match (self.pipeline.as_mut(), self.gallery.as_mut()) {
+            (Some(pipeline), Some(gallery)) => enroll::enroll(pipeline, gallery, &job.name, &job.faces).map_err(|e| e.to_string()),
+            _ => Err("models or gallery not loaded".into()),
+        };
+        self.publish(|s| s.enroll = None);
+        match result {
+            Ok(()) => self.publish_gallery(Some(format!("enrolled {} from {} samples", job.name, job.faces.len()))),
+            Err(message) => self.publish(|s| s.notice = Some(message)),
+        }
+    }
+
+    fn enroll_from_folder(&mut self, name: &str, folder: &std::path::Path) {
+        let (Some(pipeline), Some(gallery)) = (self.pipeline.as_mut(), self.gallery.as_mut()) else { return };
+        let mut faces = Vec::new();
+        let mut skipped = 0;
+        let files = list_images(folder).unwrap_or_default();
+        for path in &files {
+            match decode_file(path).ok().and_then(|frame| pipeline.align(&frame).ok().flatten().map(|o| o.aligned.clone())) {
+                Some(face) => faces.push(face),
+                None => skipped += 1,
+            }
+        }
+        let result = if faces.len() < MIN_SAMPLES {
+            Err(format!("{}: {} usable face(s) in {} image(s); at least {MIN_SAMPLES} are needed", folder.display(), faces.len(), files.len()))
+        } else {
+            enroll::enroll(pipeline, gallery, name, &faces).map_err(|e| e.to_string())
+        };
+        match result {
+            Ok(()) => self.publish_gallery(Some(format!("enrolled {name} from {} images ({skipped} skipped)", faces.len()))),
+            Err(message) => self.publish(|s| s.notice = Some(message)),
+        }
+    }
+
+    fn after_gallery_change(&mut self, result: Option<Result<(), lrfr::gallery::GalleryError>>, success: String) {
+        match result {
+            Some(Ok(())) => self.publish_gallery(Some(success)),
+            Some(Err(e)) => {
+                let message = e.to_string();
+                self.publish(|s| s.notice = Some(message));
+            }
+            None => {}
+        }
+    }
+
+    fn publish_gallery(&mut self, notice: Option<String>) {
+        let Some(gallery) = self.gallery.as_ref() else { return };
+        let people: Vec<PersonSummary> = gallery
+            .people()
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PersonSummary {
+                name: p.name.clone(),
+                samples: p.samples,
+                thumbnail: gallery.faces(i).ok().and_then(|f| f.into_iter().next()).unwrap_or_else(|| Frame::new(1, 1)),
+            })
+            .collect();
+        if let MatchMode::Verify(person) = self.mode {
+            if person >= people.len() {
+                self.mode = MatchMode::Identify;
+            }
+        }
+        self.publish(|s| {
+            s.people = people;
+            s.gallery_seq += 1;
+            if notice.is_some() {
+                s.notice = notice;
+            }
+        });
+    }
+
+    fn tick_metrics(&mut self) {
+        if self.last_metrics.elapsed() < Duration::from_secs(1) {
+            return;
+        }
+        self.last_metrics = Instant::now();
+        let memory = self.memory.snapshot();
+        let total = self.stages[5].summary().median_ms as f32;
+        self.publish(|s| {
+            s.memory = memory;
+            push_history(&mut s.rss_history_mb, memory.rss_bytes as f32 / 1_048_576.0);
+            push_history(&mut s.latency_history_ms, total);
+        });
+    }
+
+    fn publish(&self, change: impl FnOnce(&mut Snapshot)) {
+        change(&mut self.shared.lock().unwrap_or_else(|p| p.into_inner()));
+        self.ctx.request_repaint();
+    }
+}

@@ -103,9 +103,18 @@ impl std::str::FromStr for ResChoice {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let config = open::config(&cli.global);
-    let command = cli.command.unwrap_or_else(|| Command::Gui(GuiArgs { camera: 0, source: None, res: Resolution::R16 }));
+    let command = cli.command.unwrap_or_else(|| {
+        Command::Gui(GuiArgs {
+            camera: 0,
+            source: None,
+            res: Resolution::R16,
+        })
+    });
     match command {
-        Command::Gui(args) => crate::gui::run(config, crate::gui::GuiOptions::new(args.camera, args.source, args.res)),
+        Command::Gui(args) => crate::gui::run(
+            config,
+            crate::gui::GuiOptions::new(args.camera, args.source, args.res),
+        ),
         Command::Enroll(args) => enroll::run(&config, args),
         Command::Identify(args) => identify::run_identify(&config, args),
         Command::Verify(args) => identify::run_verify(&config, args),

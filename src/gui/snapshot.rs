@@ -98,7 +98,10 @@ impl Snapshot {
     }
 
     pub fn name(&self, person: usize) -> &str {
-        self.people.get(person).map(|p| p.name.as_str()).unwrap_or("?")
+        self.people
+            .get(person)
+            .map(|p| p.name.as_str())
+            .unwrap_or("?")
     }
 }
 

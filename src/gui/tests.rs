@@ -20,7 +20,10 @@ fn faces() -> Option<PathBuf> {
     if path.is_dir() {
         Some(path)
     } else {
-        println!("SKIPPED: {} is missing; the GUI tests need the LFW training faces", path.display());
+        println!(
+            "SKIPPED: {} is missing; the GUI tests need the LFW training faces",
+            path.display()
+        );
         None
     }
 }
@@ -53,7 +56,11 @@ fn harness<'a>(gallery: &Path, source: PathBuf) -> Harness<'a, LrfrApp> {
 }
 
 /// Steps until `done` holds, failing with `what` after [`MAX_STEPS`].
-fn step_until(harness: &mut Harness<'_, LrfrApp>, what: &str, done: impl Fn(&Harness<'_, LrfrApp>) -> bool) {
+fn step_until(
+    harness: &mut Harness<'_, LrfrApp>,
+    what: &str,
+    done: impl Fn(&Harness<'_, LrfrApp>) -> bool,
+) {
     for _ in 0..MAX_STEPS {
         harness.step();
         if done(harness) {
@@ -70,25 +77,59 @@ fn enroll_identify_switch_resolution_and_open_metrics() {
     let gallery = scratch("enroll-gallery");
     let source = one_person_source(&faces, "John_Ashcroft", "enroll-source");
     let mut harness = harness(&gallery, source);
-    step_until(&mut harness, "the first frame", |h| h.query_by_label_contains("face(s)").is_some());
+    step_until(&mut harness, "the first frame", |h| {
+        h.query_by_label_contains("face(s)").is_some()
+    });
 
-    harness.get_by_role_and_label(Role::TextInput, "name").type_text("John");
+    harness
+        .get_by_role_and_label(Role::TextInput, "name")
+        .focus();
     harness.step();
+    harness
+        .get_by_role_and_label(Role::TextInput, "name")
+        .type_text("John");
+    harness.step();
+    assert_eq!(
+        harness
+            .get_by_role_and_label(Role::TextInput, "name")
+            .value()
+            .as_deref(),
+        Some("John")
+    );
     harness.get_by_label("start capture").click();
-    step_until(&mut harness, "the enrollment to finish", |h| h.query_by_label("Gallery 1 / 5").is_some());
+    step_until(&mut harness, "the capture to start", |h| {
+        h.query_by_label_contains("Capturing John").is_some()
+    });
+    step_until(&mut harness, "the enrollment to finish", |h| {
+        h.query_by_label("Gallery 1 / 5").is_some()
+    });
     assert!(harness.query_by_label_contains("enrolled John").is_some());
 
-    step_until(&mut harness, "John to be identified", |h| h.query_all_by_label("John").count() >= 2);
+    step_until(&mut harness, "John to be identified", |h| {
+        h.query_all_by_label("John").count() >= 2
+    });
 
     harness.get_by_label("32 px (3)").click();
-    step_until(&mut harness, "the switch to 32 px", |h| h.query_by_label("Face: 32 px in, DSR 112 px out").is_some());
+    step_until(&mut harness, "the switch to 32 px", |h| {
+        h.query_by_label("Face: 32 px in, DSR 112 px out").is_some()
+    });
     harness.key_press(egui::Key::Num2);
-    step_until(&mut harness, "the switch to 24 px by key", |h| h.query_by_label("Face: 24 px in, DSR 112 px out").is_some());
+    step_until(&mut harness, "the switch to 24 px by key", |h| {
+        h.query_by_label("Face: 24 px in, DSR 112 px out").is_some()
+    });
 
     harness.get_by_label("metrics").click();
-    step_until(&mut harness, "the metrics panel", |h| h.query_by_label_contains("process RSS").is_some());
-    assert!(harness.query_by_label("edgeface").is_some(), "per-stage latency rows");
-    assert!(harness.query_by_label_contains("edgeface.onnx").is_some(), "model sizes");
+    step_until(&mut harness, "the metrics panel", |h| {
+        h.query_by_label_contains("process RSS").is_some()
+    });
+    assert!(
+        harness.query_by_label("edgeface").is_some(),
+        "per-stage latency rows"
+    );
+    assert!(
+        harness.query_by_label_contains("edgeface.onnx").is_some(),
+        "model sizes"
+    );
 }
 
 #[test]
@@ -102,12 +143,30 @@ fn a_full_gallery_refuses_a_sixth_person() {
         for i in 0..lrfr::gallery::MAX_PEOPLE {
             let mut template = vec![0.0f32; lrfr::gallery::EMBEDDING_DIMS];
             template[i] = 1.0;
-            let templates = lrfr::gallery::PerRes { r16: template.clone(), r24: template.clone(), r32: template };
-            people.add(&format!("Person {i}"), &[face.clone(), face.clone(), face.clone()], templates, Default::default()).unwrap();
+            let templates = lrfr::gallery::PerRes {
+                r16: template.clone(),
+                r24: template.clone(),
+                r32: template,
+            };
+            people
+                .add(
+                    &format!("Person {i}"),
+                    &[face.clone(), face.clone(), face.clone()],
+                    templates,
+                    Default::default(),
+                )
+                .unwrap();
         }
     }
     let mut harness = harness(&gallery, source);
-    step_until(&mut harness, "the gallery to load", |h| h.query_by_label("Gallery 5 / 5").is_some());
-    assert!(harness.query_by_label_contains("The gallery is full (5 people)").is_some());
-    assert!(harness.query_by_label("start capture").is_none(), "no way to start a sixth enrollment");
+    step_until(&mut harness, "the gallery to load", |h| {
+        h.query_by_label("Gallery 5 / 5").is_some()
+    });
+    assert!(harness
+        .query_by_label_contains("The gallery is full (5 people)")
+        .is_some());
+    assert!(
+        harness.query_by_label("start capture").is_none(),
+        "no way to start a sixth enrollment"
+    );
 }

@@ -12,7 +12,9 @@ use lrfr::enroll::{self, QualityGate, MIN_SAMPLES};
 use lrfr::gallery::Gallery;
 use lrfr::metrics::{LatencyWindow, MemoryProbe};
 use lrfr::pipeline::{MatchMode, Pipeline};
-use lrfr::source::{decode_file, list_images, Frame, FrameSource, ImageFolderSource, SourceError, Webcam};
+use lrfr::source::{
+    decode_file, list_images, Frame, FrameSource, ImageFolderSource, SourceError, Webcam,
+};
 use lrfr::{Config, Resolution};
 
 use super::snapshot::{push_history, EnrollProgress, PersonSummary, Snapshot, Status};
@@ -37,10 +39,19 @@ pub enum Command {
     SetMode(MatchMode),
     SetPaused(bool),
     UseSource(SourceChoice),
-    StartEnroll { name: String, samples: usize },
+    StartEnroll {
+        name: String,
+        samples: usize,
+    },
     CancelEnroll,
-    EnrollFromFolder { name: String, folder: PathBuf },
-    Rename { old: String, new: String },
+    EnrollFromFolder {
+        name: String,
+        folder: PathBuf,
+    },
+    Rename {
+        old: String,
+        new: String,
+    },
     Remove(String),
 }
 
@@ -51,7 +62,12 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn spawn(ctx: egui::Context, config: Config, source: SourceChoice, res: Resolution) -> Worker {
+    pub fn spawn(
+        ctx: egui::Context,
+        config: Config,
+        source: SourceChoice,
+        res: Resolution,
+    ) -> Worker {
         let shared = Arc::new(Mutex::new(Snapshot::new(res)));
         let (commands, inbox) = mpsc::sync_channel(16);
         let thread = {
@@ -61,7 +77,11 @@ impl Worker {
                 .spawn(move || State::start(ctx, config, shared, inbox, source, res).run())
                 .ok()
         };
-        Worker { commands, shared, thread }
+        Worker {
+            commands,
+            shared,
+            thread,
+        }
     }
 
     /// Sends a command; a full inbox means the user clicks faster than frames come, and the
@@ -115,7 +135,14 @@ struct State {
 }
 
 impl State {
-    fn start(ctx: egui::Context, config: Config, shared: Arc<Mutex<Snapshot>>, inbox: Receiver<Command>, source: SourceChoice, res: Resolution) -> State {
+    fn start(
+        ctx: egui::Context,
+        config: Config,
+        shared: Arc<Mutex<Snapshot>>,
+        inbox: Receiver<Command>,
+        source: SourceChoice,
+        res: Resolution,
+    ) -> State {
         let mut state = State {
             ctx,
             config,
@@ -153,7 +180,10 @@ impl State {
                 });
             }
             Err(e) => {
-                let message = format!("{e}\nThe models folder is {}; start with --models DIR to use another.", self.config.models_dir.display());
+                let message = format!(
+                    "{e}\nThe models folder is {}; start with --models DIR to use another.",
+                    self.config.models_dir.display()
+                );
                 self.publish(|s| s.status = Status::Problem(message));
                 return;
             }
@@ -161,7 +191,9 @@ impl State {
         match Gallery::open(&self.config.gallery_dir) {
             Ok((mut gallery, notice)) => {
                 let refreshed = match self.pipeline.as_mut() {
-                    Some(p) => enroll::refresh(p, &mut gallery).err().map(|e| format!("could not recompute embeddings: {e}")),
+                    Some(p) => enroll::refresh(p, &mut gallery)
+                        .err()
+                        .map(|e| format!("could not recompute embeddings: {e}")),
                     None => None,
                 };
                 self.gallery = Some(gallery);
@@ -177,8 +209,11 @@ impl State {
     fn open_source(&mut self, choice: SourceChoice) {
         self.source = None;
         let opened: Result<Box<dyn FrameSource>, SourceError> = match &choice {
-            SourceChoice::Camera(index) => Webcam::open(*index).map(|c| Box::new(c) as Box<dyn FrameSource>),
-            SourceChoice::Folder(dir) => ImageFolderSource::open(dir, Some(FOLDER_FPS), true).map(|f| Box::new(f) as Box<dyn FrameSource>),
+            SourceChoice::Camera(index) => {
+                Webcam::open(*index).map(|c| Box::new(c) as Box<dyn FrameSource>)
+            }
+            SourceChoice::Folder(dir) => ImageFolderSource::open(dir, Some(FOLDER_FPS), true)
+                .map(|f| Box::new(f) as Box<dyn FrameSource>),
         };
         match opened {
             Ok(source) => {
@@ -212,7 +247,11 @@ impl State {
                     Err(TryRecvError::Disconnected) => return,
                 }
             }
-            if self.paused || self.source.is_none() || self.pipeline.is_none() || self.gallery.is_none() {
+            if self.paused
+                || self.source.is_none()
+                || self.pipeline.is_none()
+                || self.gallery.is_none()
+            {
                 self.tick_metrics();
                 std::thread::sleep(Duration::from_millis(50));
                 continue;
@@ -223,7 +262,11 @@ impl State {
     }
 
     fn step(&mut self) {
-        let (Some(source), Some(pipeline), Some(gallery)) = (self.source.as_mut(), self.pipeline.as_mut(), self.gallery.as_ref()) else {
+        let (Some(source), Some(pipeline), Some(gallery)) = (
+            self.source.as_mut(),
+            self.pipeline.as_mut(),
+            self.gallery.as_ref(),
+        ) else {
             return;
         };
         if let Err(e) = source.latest_frame(&mut self.frame) {
@@ -232,14 +275,15 @@ impl State {
             std::thread::sleep(Duration::from_millis(100));
             return;
         }
-        let output = match pipeline.process(&self.frame, self.res, gallery, self.mode, self.threshold) {
-            Ok(output) => output,
-            Err(e) => {
-                let message = e.to_string();
-                self.publish(|s| s.status = Status::Problem(message));
-                return;
-            }
-        };
+        let output =
+            match pipeline.process(&self.frame, self.res, gallery, self.mode, self.threshold) {
+                Ok(output) => output,
+                Err(e) => {
+                    let message = e.to_string();
+                    self.publish(|s| s.status = Status::Problem(message));
+                    return;
+                }
+            };
         for (window, stage) in self.stages.iter_mut().zip(output.timings.as_array()) {
             if output.face.is_some() || window.is_empty() {
                 window.push(stage);
@@ -248,12 +292,18 @@ impl State {
         let now = Instant::now();
         if let Some(last) = self.last_frame {
             let instant = 1.0 / (now - last).as_secs_f32().max(1e-3);
-            self.fps = if self.fps == 0.0 { instant } else { 0.9 * self.fps + 0.1 * instant };
+            self.fps = if self.fps == 0.0 {
+                instant
+            } else {
+                0.9 * self.fps + 0.1 * instant
+            };
         }
         self.last_frame = Some(now);
         let enroll_update = self.enrolling.as_mut().map(|job| {
             let side = output.face.map(|f| f.side()).unwrap_or(0.0);
-            let verdict = self.gate.check(output.faces_found, side, &output.aligned, job.faces.last());
+            let verdict =
+                self.gate
+                    .check(output.faces_found, side, &output.aligned, job.faces.last());
             if verdict.is_ok() {
                 job.faces.push(output.aligned.clone());
             }
@@ -278,7 +328,9 @@ impl State {
         shared.threshold = output.matched.threshold;
         shared.mode = self.mode;
         shared.top.clear();
-        shared.top.extend(output.matched.top.iter().map(|s| (s.person, s.score)));
+        shared
+            .top
+            .extend(output.matched.top.iter().map(|s| (s.person, s.score)));
         shared.accepted = output.matched.accepted.map(|s| (s.person, s.score));
         shared.fps = fps;
         for (slot, summary) in shared.stages.iter_mut().zip(stages) {
@@ -289,7 +341,11 @@ impl State {
         }
         drop(shared);
         self.ctx.request_repaint();
-        if self.enrolling.as_ref().is_some_and(|job| job.faces.len() >= job.target) {
+        if self
+            .enrolling
+            .as_ref()
+            .is_some_and(|job| job.faces.len() >= job.target)
+        {
             self.finish_enroll();
         }
     }
@@ -336,50 +392,88 @@ impl State {
             Ok(name) => {
                 let target = samples.clamp(*SAMPLES_RANGE.start(), *SAMPLES_RANGE.end());
                 self.publish(|s| {
-                    s.enroll = Some(EnrollProgress { name: name.clone(), accepted: 0, target, rejection: None });
+                    s.enroll = Some(EnrollProgress {
+                        name: name.clone(),
+                        accepted: 0,
+                        target,
+                        rejection: None,
+                    });
                 });
-                self.enrolling = Some(Enrolling { name, target, faces: Vec::with_capacity(target) });
+                self.enrolling = Some(Enrolling {
+                    name,
+                    target,
+                    faces: Vec::with_capacity(target),
+                });
             }
             Err(message) => self.publish(|s| s.notice = Some(message)),
         }
     }
 
     fn finish_enroll(&mut self) {
-        let Some(job) = self.enrolling.take() else { return };
+        let Some(job) = self.enrolling.take() else {
+            return;
+        };
         let result = match (self.pipeline.as_mut(), self.gallery.as_mut()) {
-            (Some(pipeline), Some(gallery)) => enroll::enroll(pipeline, gallery, &job.name, &job.faces).map_err(|e| e.to_string()),
+            (Some(pipeline), Some(gallery)) => {
+                enroll::enroll(pipeline, gallery, &job.name, &job.faces).map_err(|e| e.to_string())
+            }
             _ => Err("models or gallery not loaded".into()),
         };
         self.publish(|s| s.enroll = None);
         match result {
-            Ok(()) => self.publish_gallery(Some(format!("enrolled {} from {} samples", job.name, job.faces.len()))),
+            Ok(()) => self.publish_gallery(Some(format!(
+                "enrolled {} from {} samples",
+                job.name,
+                job.faces.len()
+            ))),
             Err(message) => self.publish(|s| s.notice = Some(message)),
         }
     }
 
     fn enroll_from_folder(&mut self, name: &str, folder: &std::path::Path) {
-        let (Some(pipeline), Some(gallery)) = (self.pipeline.as_mut(), self.gallery.as_mut()) else { return };
+        let (Some(pipeline), Some(gallery)) = (self.pipeline.as_mut(), self.gallery.as_mut())
+        else {
+            return;
+        };
         let mut faces = Vec::new();
         let mut skipped = 0;
         let files = list_images(folder).unwrap_or_default();
         for path in &files {
-            match decode_file(path).ok().and_then(|frame| pipeline.align(&frame).ok().flatten().map(|o| o.aligned.clone())) {
+            match decode_file(path).ok().and_then(|frame| {
+                pipeline
+                    .align(&frame)
+                    .ok()
+                    .flatten()
+                    .map(|o| o.aligned.clone())
+            }) {
                 Some(face) => faces.push(face),
                 None => skipped += 1,
             }
         }
         let result = if faces.len() < MIN_SAMPLES {
-            Err(format!("{}: {} usable face(s) in {} image(s); at least {MIN_SAMPLES} are needed", folder.display(), faces.len(), files.len()))
+            Err(format!(
+                "{}: {} usable face(s) in {} image(s); at least {MIN_SAMPLES} are needed",
+                folder.display(),
+                faces.len(),
+                files.len()
+            ))
         } else {
             enroll::enroll(pipeline, gallery, name, &faces).map_err(|e| e.to_string())
         };
         match result {
-            Ok(()) => self.publish_gallery(Some(format!("enrolled {name} from {} images ({skipped} skipped)", faces.len()))),
+            Ok(()) => self.publish_gallery(Some(format!(
+                "enrolled {name} from {} images ({skipped} skipped)",
+                faces.len()
+            ))),
             Err(message) => self.publish(|s| s.notice = Some(message)),
         }
     }
 
-    fn after_gallery_change(&mut self, result: Option<Result<(), lrfr::gallery::GalleryError>>, success: String) {
+    fn after_gallery_change(
+        &mut self,
+        result: Option<Result<(), lrfr::gallery::GalleryError>>,
+        success: String,
+    ) {
         match result {
             Some(Ok(())) => self.publish_gallery(Some(success)),
             Some(Err(e)) => {
@@ -391,7 +485,9 @@ impl State {
     }
 
     fn publish_gallery(&mut self, notice: Option<String>) {
-        let Some(gallery) = self.gallery.as_ref() else { return };
+        let Some(gallery) = self.gallery.as_ref() else {
+            return;
+        };
         let people: Vec<PersonSummary> = gallery
             .people()
             .iter()
@@ -399,7 +495,11 @@ impl State {
             .map(|(i, p)| PersonSummary {
                 name: p.name.clone(),
                 samples: p.samples,
-                thumbnail: gallery.faces(i).ok().and_then(|f| f.into_iter().next()).unwrap_or_else(|| Frame::new(1, 1)),
+                thumbnail: gallery
+                    .faces(i)
+                    .ok()
+                    .and_then(|f| f.into_iter().next())
+                    .unwrap_or_else(|| Frame::new(1, 1)),
             })
             .collect();
         if let MatchMode::Verify(person) = self.mode {

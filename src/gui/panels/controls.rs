@@ -8,10 +8,19 @@ use super::UiState;
 use crate::gui::snapshot::Snapshot;
 use crate::gui::worker::{Command, SourceChoice};
 
-pub fn controls(ui: &mut egui::Ui, snapshot: &Snapshot, state: &mut UiState, commands: &mut Vec<Command>) {
+pub fn controls(
+    ui: &mut egui::Ui,
+    snapshot: &Snapshot,
+    state: &mut UiState,
+    commands: &mut Vec<Command>,
+) {
     ui.horizontal_wrapped(|ui| {
         ui.label("Resolution:");
-        for (key, res) in [("1", Resolution::R16), ("2", Resolution::R24), ("3", Resolution::R32)] {
+        for (key, res) in [
+            ("1", Resolution::R16),
+            ("2", Resolution::R24),
+            ("3", Resolution::R32),
+        ] {
             let label = format!("{} px ({key})", res.px());
             if ui.selectable_label(snapshot.res == res, label).clicked() {
                 commands.push(Command::SetResolution(res));
@@ -20,11 +29,19 @@ pub fn controls(ui: &mut egui::Ui, snapshot: &Snapshot, state: &mut UiState, com
         state.res = snapshot.res;
         ui.separator();
         let mut threshold = snapshot.threshold;
-        let slider = ui.add(egui::Slider::new(&mut threshold, 0.0..=1.0).text("threshold").fixed_decimals(2));
+        let slider = ui.add(
+            egui::Slider::new(&mut threshold, 0.0..=1.0)
+                .text("threshold")
+                .fixed_decimals(2),
+        );
         if slider.changed() {
             commands.push(Command::SetThreshold(Some(threshold)));
         }
-        if ui.small_button("default").on_hover_text("the threshold calibrated for this resolution").clicked() {
+        if ui
+            .small_button("default")
+            .on_hover_text("the threshold calibrated for this resolution")
+            .clicked()
+        {
             commands.push(Command::SetThreshold(None));
         }
         ui.separator();
@@ -32,18 +49,33 @@ pub fn controls(ui: &mut egui::Ui, snapshot: &Snapshot, state: &mut UiState, com
             MatchMode::Identify => "identify (1:N)".to_string(),
             MatchMode::Verify(p) => format!("verify: {}", snapshot.name(p)),
         };
-        egui::ComboBox::from_id_salt("mode").selected_text(current).show_ui(ui, |ui| {
-            if ui.selectable_label(snapshot.mode == MatchMode::Identify, "identify (1:N)").clicked() {
-                commands.push(Command::SetMode(MatchMode::Identify));
-            }
-            for (i, person) in snapshot.people.iter().enumerate() {
-                if ui.selectable_label(snapshot.mode == MatchMode::Verify(i), format!("verify: {}", person.name)).clicked() {
-                    commands.push(Command::SetMode(MatchMode::Verify(i)));
+        egui::ComboBox::from_id_salt("mode")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                if ui
+                    .selectable_label(snapshot.mode == MatchMode::Identify, "identify (1:N)")
+                    .clicked()
+                {
+                    commands.push(Command::SetMode(MatchMode::Identify));
                 }
-            }
-        });
+                for (i, person) in snapshot.people.iter().enumerate() {
+                    if ui
+                        .selectable_label(
+                            snapshot.mode == MatchMode::Verify(i),
+                            format!("verify: {}", person.name),
+                        )
+                        .clicked()
+                    {
+                        commands.push(Command::SetMode(MatchMode::Verify(i)));
+                    }
+                }
+            });
         ui.separator();
-        let pause = if snapshot.paused { "▶ resume" } else { "⏸ pause" };
+        let pause = if snapshot.paused {
+            "▶ resume"
+        } else {
+            "⏸ pause"
+        };
         if ui.button(pause).clicked() {
             commands.push(Command::SetPaused(!snapshot.paused));
         }
@@ -57,7 +89,10 @@ pub fn status(ui: &mut egui::Ui, snapshot: &Snapshot) {
         ui.separator();
         ui.label(format!("{:.1} FPS", snapshot.fps));
         ui.separator();
-        ui.label(format!("RSS {:.1} MB", snapshot.memory.rss_bytes as f64 / 1_048_576.0));
+        ui.label(format!(
+            "RSS {:.1} MB",
+            snapshot.memory.rss_bytes as f64 / 1_048_576.0
+        ));
         if let Some(notice) = &snapshot.notice {
             ui.separator();
             ui.label(notice);
@@ -75,7 +110,9 @@ pub fn problem(ui: &mut egui::Ui, problem: &str, state: &mut UiState, commands: 
     ui.horizontal(|ui| {
         ui.text_edit_singleline(&mut state.source_folder);
         if ui.button("use folder").clicked() && !state.source_folder.trim().is_empty() {
-            commands.push(Command::UseSource(SourceChoice::Folder(state.source_folder.trim().into())));
+            commands.push(Command::UseSource(SourceChoice::Folder(
+                state.source_folder.trim().into(),
+            )));
         }
         if ui.button("try camera 0 again").clicked() {
             commands.push(Command::UseSource(SourceChoice::Camera(0)));

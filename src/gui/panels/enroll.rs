@@ -6,14 +6,28 @@ use super::UiState;
 use crate::gui::snapshot::Snapshot;
 use crate::gui::worker::{Command, SAMPLES_RANGE};
 
-pub fn enroll(ui: &mut egui::Ui, snapshot: &Snapshot, state: &mut UiState, commands: &mut Vec<Command>) {
+pub fn enroll(
+    ui: &mut egui::Ui,
+    snapshot: &Snapshot,
+    state: &mut UiState,
+    commands: &mut Vec<Command>,
+) {
     ui.heading("Enroll");
     if let Some(progress) = &snapshot.enroll {
-        ui.label(format!("Capturing {}: look at the camera, turn your head slightly", progress.name));
+        ui.label(format!(
+            "Capturing {}: look at the camera, turn your head slightly",
+            progress.name
+        ));
         let fraction = progress.accepted as f32 / progress.target.max(1) as f32;
-        ui.add(egui::ProgressBar::new(fraction).text(format!("{} / {}", progress.accepted, progress.target)));
+        ui.add(
+            egui::ProgressBar::new(fraction)
+                .text(format!("{} / {}", progress.accepted, progress.target)),
+        );
         match &progress.rejection {
-            Some(why) => ui.colored_label(egui::Color32::from_rgb(230, 160, 40), format!("not counted: {why}")),
+            Some(why) => ui.colored_label(
+                egui::Color32::from_rgb(230, 160, 40),
+                format!("not counted: {why}"),
+            ),
             None => ui.label("✔ last frame counted"),
         };
         if ui.button("cancel").clicked() {
@@ -22,18 +36,30 @@ pub fn enroll(ui: &mut egui::Ui, snapshot: &Snapshot, state: &mut UiState, comma
         return;
     }
     if snapshot.people.len() >= MAX_PEOPLE {
-        ui.label(format!("The gallery is full ({MAX_PEOPLE} people): remove someone to enroll another."));
+        ui.label(format!(
+            "The gallery is full ({MAX_PEOPLE} people): remove someone to enroll another."
+        ));
         return;
     }
     ui.horizontal(|ui| {
         let label = ui.label("name");
-        ui.add(egui::TextEdit::singleline(&mut state.enroll_name).hint_text("1 to 40 characters").char_limit(40))
-            .labelled_by(label.id);
+        ui.add(
+            egui::TextEdit::singleline(&mut state.enroll_name)
+                .hint_text("1 to 40 characters")
+                .char_limit(40),
+        )
+        .labelled_by(label.id);
     });
     ui.add(egui::Slider::new(&mut state.enroll_samples, SAMPLES_RANGE).text("samples"));
     let named = !state.enroll_name.trim().is_empty();
-    if ui.add_enabled(named, egui::Button::new("start capture")).clicked() {
-        commands.push(Command::StartEnroll { name: state.enroll_name.trim().to_string(), samples: state.enroll_samples });
+    if ui
+        .add_enabled(named, egui::Button::new("start capture"))
+        .clicked()
+    {
+        commands.push(Command::StartEnroll {
+            name: state.enroll_name.trim().to_string(),
+            samples: state.enroll_samples,
+        });
     }
     ui.label("or add from a folder of photos:");
     ui.horizontal(|ui| {

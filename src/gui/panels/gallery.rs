@@ -9,14 +9,26 @@ use super::UiState;
 use crate::gui::snapshot::Snapshot;
 use crate::gui::worker::Command;
 
-pub fn gallery(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, state: &mut UiState, commands: &mut Vec<Command>) {
+pub fn gallery(
+    ui: &mut egui::Ui,
+    snapshot: &Snapshot,
+    textures: &Textures,
+    state: &mut UiState,
+    commands: &mut Vec<Command>,
+) {
     ui.heading(format!("Gallery {} / {MAX_PEOPLE}", snapshot.people.len()));
     let count = snapshot.people.len().max(1) as f32;
     for (i, person) in snapshot.people.iter().enumerate() {
         ui.horizontal(|ui| {
             if let Some(texture) = &textures.gallery_strip {
-                let uv = Rect::from_min_max(egui::pos2(i as f32 / count, 0.0), egui::pos2((i as f32 + 1.0) / count, 1.0));
-                ui.add(egui::Image::from_texture(SizedTexture::new(texture.id(), Vec2::splat(48.0))).uv(uv));
+                let uv = Rect::from_min_max(
+                    egui::pos2(i as f32 / count, 0.0),
+                    egui::pos2((i as f32 + 1.0) / count, 1.0),
+                );
+                ui.add(
+                    egui::Image::from_texture(SizedTexture::new(texture.id(), Vec2::splat(48.0)))
+                        .uv(uv),
+                );
             }
             ui.vertical(|ui| {
                 ui.strong(&person.name);
@@ -37,16 +49,24 @@ pub fn gallery(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, stat
             ui.label(format!("rename {old} to"));
             ui.add(egui::TextEdit::singleline(new).char_limit(40));
         });
-        let (save, cancel) = ui.horizontal(|ui| (ui.button("save").clicked(), ui.button("cancel").clicked())).inner;
+        let (save, cancel) = ui
+            .horizontal(|ui| (ui.button("save").clicked(), ui.button("cancel").clicked()))
+            .inner;
         if save {
-            commands.push(Command::Rename { old: old.clone(), new: new.trim().to_string() });
+            commands.push(Command::Rename {
+                old: old.clone(),
+                new: new.trim().to_string(),
+            });
         }
         if save || cancel {
             state.renaming = None;
         }
     }
     if let Some(name) = state.confirm_remove.clone() {
-        ui.colored_label(egui::Color32::LIGHT_RED, format!("Delete {name} and their enrolled faces?"));
+        ui.colored_label(
+            egui::Color32::LIGHT_RED,
+            format!("Delete {name} and their enrolled faces?"),
+        );
         ui.horizontal(|ui| {
             if ui.button("yes, delete").clicked() {
                 commands.push(Command::Remove(name));

@@ -12,7 +12,11 @@ const SIDE_BY_SIDE: f32 = 900.0;
 
 pub fn live(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures) {
     let wide = ui.available_width() >= SIDE_BY_SIDE;
-    let column = if wide { (ui.available_width() - 24.0) / 3.0 } else { ui.available_width() };
+    let column = if wide {
+        (ui.available_width() - 24.0) / 3.0
+    } else {
+        ui.available_width()
+    };
     let layout = |ui: &mut egui::Ui| {
         ui.vertical(|ui| {
             ui.set_width(column);
@@ -42,24 +46,40 @@ fn camera(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, width: f3
         ui.label("waiting for the first frame…");
         return;
     };
-    let (fw, fh) = (snapshot.frame.width().max(1) as f32, snapshot.frame.height().max(1) as f32);
+    let (fw, fh) = (
+        snapshot.frame.width().max(1) as f32,
+        snapshot.frame.height().max(1) as f32,
+    );
     let size = Vec2::new(width, width * fh / fw);
-    let response = ui.add(egui::Image::from_texture(SizedTexture::new(texture.id(), size)));
+    let response = ui.add(egui::Image::from_texture(SizedTexture::new(
+        texture.id(),
+        size,
+    )));
     if let Some(face) = snapshot.face {
         let scale = size.x / fw;
         let rect = Rect::from_min_size(
             response.rect.min + Vec2::new(face.x, face.y) * scale,
             Vec2::new(face.width, face.height) * scale,
         );
-        let colour = if snapshot.accepted.is_some() { Color32::GREEN } else { Color32::YELLOW };
-        ui.painter().rect_stroke(rect, 2.0, Stroke::new(2.0, colour), StrokeKind::Outside);
+        let colour = if snapshot.accepted.is_some() {
+            Color32::GREEN
+        } else {
+            Color32::YELLOW
+        };
+        ui.painter()
+            .rect_stroke(rect, 2.0, Stroke::new(2.0, colour), StrokeKind::Outside);
     }
-    ui.label(format!("{:.1} FPS · {} face(s)", snapshot.fps, snapshot.faces_found));
+    ui.label(format!(
+        "{:.1} FPS · {} face(s)",
+        snapshot.fps, snapshot.faces_found
+    ));
 }
 
 fn face(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, width: f32) {
     ui.heading(format!("Face: {} px in, DSR 112 px out", snapshot.res.px()));
-    let Some(texture) = &textures.face_strip else { return };
+    let Some(texture) = &textures.face_strip else {
+        return;
+    };
     if snapshot.face.is_none() {
         ui.label("no face");
         return;
@@ -68,8 +88,12 @@ fn face(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, width: f32)
     ui.horizontal(|ui| {
         for (k, caption) in [(0.0, "what the model gets"), (1.0, "what DSR made of it")] {
             ui.vertical(|ui| {
-                let uv = Rect::from_min_max(egui::pos2(k / 3.0, 0.0), egui::pos2((k + 1.0) / 3.0, 1.0));
-                ui.add(egui::Image::from_texture(SizedTexture::new(texture.id(), Vec2::splat(tile))).uv(uv));
+                let uv =
+                    Rect::from_min_max(egui::pos2(k / 3.0, 0.0), egui::pos2((k + 1.0) / 3.0, 1.0));
+                ui.add(
+                    egui::Image::from_texture(SizedTexture::new(texture.id(), Vec2::splat(tile)))
+                        .uv(uv),
+                );
                 ui.small(caption);
             });
         }
@@ -87,7 +111,10 @@ fn matched(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, width: f
             if let Some(texture) = &textures.face_strip {
                 let uv = Rect::from_min_max(egui::pos2(2.0 / 3.0, 0.0), egui::pos2(1.0, 1.0));
                 let side = (width / 2.0).min(160.0);
-                ui.add(egui::Image::from_texture(SizedTexture::new(texture.id(), Vec2::splat(side))).uv(uv));
+                ui.add(
+                    egui::Image::from_texture(SizedTexture::new(texture.id(), Vec2::splat(side)))
+                        .uv(uv),
+                );
             }
             ui.heading(snapshot.name(person));
             ui.add(egui::ProgressBar::new(score.clamp(0.0, 1.0)).text(format!("score {score:.3}")));

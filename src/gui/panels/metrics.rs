@@ -11,7 +11,11 @@ const MB: f64 = 1_048_576.0;
 pub fn metrics(ui: &mut egui::Ui, snapshot: &Snapshot) {
     let m = &snapshot.memory;
     ui.horizontal_wrapped(|ui| {
-        ui.label(format!("process RSS {:.1} MB (peak {:.1} MB)", m.rss_bytes as f64 / MB, m.peak_rss_bytes as f64 / MB));
+        ui.label(format!(
+            "process RSS {:.1} MB (peak {:.1} MB)",
+            m.rss_bytes as f64 / MB,
+            m.peak_rss_bytes as f64 / MB
+        ));
         ui.separator();
         ui.label(format!(
             "system {:.0} MB used, {:.0} MB available of {:.0} MB",
@@ -51,14 +55,22 @@ pub fn metrics(ui: &mut egui::Ui, snapshot: &Snapshot) {
         ui.separator();
         ui.vertical(|ui| {
             plot(ui, "RSS (MB), last minute", &snapshot.rss_history_mb);
-            plot(ui, "frame latency (ms, median), last minute", &snapshot.latency_history_ms);
+            plot(
+                ui,
+                "frame latency (ms, median), last minute",
+                &snapshot.latency_history_ms,
+            );
         });
     });
 }
 
 fn plot(ui: &mut egui::Ui, title: &str, values: &std::collections::VecDeque<f32>) {
     ui.small(title);
-    let points: PlotPoints = values.iter().enumerate().map(|(i, v)| [i as f64, f64::from(*v)]).collect();
+    let points: PlotPoints = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| [i as f64, f64::from(*v)])
+        .collect();
     Plot::new(title)
         .height(70.0)
         .width(260.0)

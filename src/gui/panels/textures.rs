@@ -22,22 +22,55 @@ impl Textures {
     pub fn update(&mut self, ctx: &egui::Context, snapshot: &Snapshot) {
         if snapshot.frame_seq != self.frame_seq && snapshot.frame.width() > 0 {
             self.frame_seq = snapshot.frame_seq;
-            let camera = ColorImage::from_rgb([snapshot.frame.width() as usize, snapshot.frame.height() as usize], snapshot.frame.as_raw());
-            set(ctx, &mut self.camera, "camera", camera, TextureOptions::LINEAR);
-            set(ctx, &mut self.face_strip, "face", face_strip(snapshot), TextureOptions::NEAREST);
+            let camera = ColorImage::from_rgb(
+                [
+                    snapshot.frame.width() as usize,
+                    snapshot.frame.height() as usize,
+                ],
+                snapshot.frame.as_raw(),
+            );
+            set(
+                ctx,
+                &mut self.camera,
+                "camera",
+                camera,
+                TextureOptions::LINEAR,
+            );
+            set(
+                ctx,
+                &mut self.face_strip,
+                "face",
+                face_strip(snapshot),
+                TextureOptions::NEAREST,
+            );
         }
         if snapshot.gallery_seq != self.gallery_seq {
             self.gallery_seq = snapshot.gallery_seq;
-            let mut strip = ColorImage::filled([TILE * snapshot.people.len().max(1), TILE], Color32::from_gray(40));
+            let mut strip = ColorImage::filled(
+                [TILE * snapshot.people.len().max(1), TILE],
+                Color32::from_gray(40),
+            );
             for (i, person) in snapshot.people.iter().enumerate() {
                 blit(&mut strip, &person.thumbnail, i * TILE);
             }
-            set(ctx, &mut self.gallery_strip, "gallery", strip, TextureOptions::LINEAR);
+            set(
+                ctx,
+                &mut self.gallery_strip,
+                "gallery",
+                strip,
+                TextureOptions::LINEAR,
+            );
         }
     }
 }
 
-fn set(ctx: &egui::Context, slot: &mut Option<TextureHandle>, name: &str, image: ColorImage, options: TextureOptions) {
+fn set(
+    ctx: &egui::Context,
+    slot: &mut Option<TextureHandle>,
+    name: &str,
+    image: ColorImage,
+    options: TextureOptions,
+) {
     match slot {
         Some(texture) => texture.set(image, options),
         None => *slot = Some(ctx.load_texture(name, image, options)),

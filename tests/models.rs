@@ -51,7 +51,7 @@ fn tract_integer_twins_match_the_onnxruntime_fp32_reference() {
 }
 
 fn check_graphs(dir: &Path, weight_only: bool) {
-    let manifest = Manifest::load(&dir).expect("models/manifest.json loads");
+    let manifest = Manifest::load(dir).expect("models/manifest.json loads");
     let mut files: BTreeSet<String> = manifest
         .resolutions
         .iter()

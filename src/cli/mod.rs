@@ -103,13 +103,11 @@ impl std::str::FromStr for ResChoice {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let config = open::config(&cli.global);
-    let command = cli.command.unwrap_or_else(|| {
-        Command::Gui(GuiArgs {
-            camera: 0,
-            source: None,
-            res: Resolution::R16,
-        })
-    });
+    let command = cli.command.unwrap_or(Command::Gui(GuiArgs {
+        camera: 0,
+        source: None,
+        res: Resolution::R16,
+    }));
     match command {
         Command::Gui(args) => crate::gui::run(
             config,

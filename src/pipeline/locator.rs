@@ -58,13 +58,18 @@ impl FaceLocator {
 
     /// The largest face and its landmarks, or `None`.
     pub fn locate(&mut self, frame: &Frame) -> Result<Option<Located>, PipelineError> {
-        let faces = self.detector.detect(frame);
-        self.faces_found = faces.len();
-        let Some(face) = faces.first().copied() else {
+        let Some(face) = self.detect(frame) else {
             return Ok(None);
         };
         let landmarks = self.landmarks(frame, &face)?;
         Ok(Some(Located { face, landmarks }))
+    }
+
+    /// Only the detector: the largest face, if any.
+    pub fn detect(&mut self, frame: &Frame) -> Option<FaceBox> {
+        let faces = self.detector.detect(frame);
+        self.faces_found = faces.len();
+        faces.first().copied()
     }
 
     /// The detector's box crop at `size` px: the region the landmark model sees.
@@ -79,7 +84,8 @@ impl FaceLocator {
         &self.box_crop
     }
 
-    fn landmarks(&mut self, frame: &Frame, face: &FaceBox) -> Result<Landmarks, PipelineError> {
+    /// The 5 points of `face`, from the landmark model or the box-only fallback.
+    pub fn landmarks(&mut self, frame: &Frame, face: &FaceBox) -> Result<Landmarks, PipelineError> {
         let Some(net) = self.landmarks.as_mut() else {
             return Ok(align::box_landmarks(face));
         };

@@ -131,20 +131,20 @@ impl Pipeline {
         let mut clock = Stopwatch::start();
         self.output.res = res;
         self.output.timings = StageTimings::default();
-        self.output.matched = MatchResult {
-            top: std::mem::take(&mut self.output.matched.top),
-            ..MatchResult::default()
-        };
         self.output.matched.top.clear();
-        if !self.locate_and_align(frame)? {
-            self.output.timings.detect = clock.lap();
+        self.output.matched.accepted = None;
+        let face = self.detect(frame);
+        self.output.timings.detect = clock.lap();
+        let Some(face) = face else {
             self.output.embedding.clear();
             self.output.timings.total = clock.total();
             return Ok(&self.output);
-        }
-        self.output.timings.detect = clock.lap();
-        let (align_time, dsr_time, edgeface_time) =
+        };
+        self.align_to_template(frame, &face)?;
+        let landmarks_and_warp = clock.lap();
+        let (downscale_time, dsr_time, edgeface_time) =
             self.embed_current(res, Upscaler::Dsr, &mut clock)?;
+        let align_time = landmarks_and_warp + downscale_time;
         let threshold = threshold.unwrap_or_else(|| self.models.threshold(res));
         let query = &self.output.embedding;
         match mode {
@@ -192,20 +192,30 @@ impl Pipeline {
 
     /// Fills `face`, `landmarks` and `aligned`; false when there is no face.
     fn locate_and_align(&mut self, frame: &Frame) -> Result<bool, PipelineError> {
-        let located = self.locator.locate(frame)?;
-        self.output.faces_found = self.locator.faces_found();
-        self.output.face = located.map(|l| l.face);
-        self.output.landmarks = located.map(|l| l.landmarks);
-        match located {
-            Some(located) => {
-                align::align_face(frame, &located.landmarks, &mut self.output.aligned);
-                Ok(true)
-            }
+        match self.detect(frame) {
+            Some(face) => self.align_to_template(frame, &face).map(|()| true),
             None => Ok(false),
         }
     }
 
-    /// VLR downscale, upscale and embed of `output.aligned`; returns (align, dsr, edgeface)
+    /// Fills `face` and `faces_found`; clears `landmarks` until they are found.
+    fn detect(&mut self, frame: &Frame) -> Option<FaceBox> {
+        let face = self.locator.detect(frame);
+        self.output.faces_found = self.locator.faces_found();
+        self.output.face = face;
+        self.output.landmarks = None;
+        face
+    }
+
+    /// Landmarks of `face`, then the warp onto the template into `output.aligned`.
+    fn align_to_template(&mut self, frame: &Frame, face: &FaceBox) -> Result<(), PipelineError> {
+        let landmarks = self.locator.landmarks(frame, face)?;
+        align::align_face(frame, &landmarks, &mut self.output.aligned);
+        self.output.landmarks = Some(landmarks);
+        Ok(())
+    }
+
+    /// VLR downscale, upscale and embed of `output.aligned`; returns (downscale, dsr, edgeface)
     /// stage times.
     fn embed_current(
         &mut self,

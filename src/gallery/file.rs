@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::name::{clean_name, same_name};
+use super::GalleryError;
 use crate::resolution::Resolution;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -66,6 +67,24 @@ impl GalleryFile {
             schema_version: SCHEMA_VERSION,
             ..GalleryFile::default()
         }
+    }
+
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.people
+            .iter()
+            .position(|p| same_name(&p.name, name.trim()))
+    }
+
+    /// Checks that `name` can be enrolled now and returns it cleaned.
+    pub fn admit(&self, name: &str) -> Result<String, GalleryError> {
+        let name = clean_name(name).map_err(GalleryError::BadName)?;
+        if self.find(&name).is_some() {
+            return Err(GalleryError::NameTaken(name));
+        }
+        if self.people.len() >= MAX_PEOPLE {
+            return Err(GalleryError::Full);
+        }
+        Ok(name)
     }
 
     /// Everything a hand edit can get wrong, as one message naming the first problem.

@@ -37,6 +37,8 @@ pub enum GalleryError {
     BadName(String),
     #[error("nobody called {0:?} is enrolled")]
     UnknownPerson(String),
+    #[error("another lrfr changed the gallery meanwhile; reopen it and try again")]
+    ChangedElsewhere,
     #[error("{path}: cannot store the face image: {reason}")]
     Image { path: PathBuf, reason: String },
 }
@@ -51,46 +53,12 @@ impl Gallery {
     /// JSON is moved aside and an empty gallery is returned with a notice saying where it went;
     /// JSON that breaks the rules is refused and left in place.
     pub fn open(dir: &Path) -> Result<(Gallery, Option<String>), GalleryError> {
-        let path = dir.join(FILE_NAME);
-        let empty = || Gallery {
+        let (file, notice) = read(&dir.join(FILE_NAME))?;
+        let gallery = Gallery {
             dir: dir.to_path_buf(),
-            file: GalleryFile::empty(),
+            file: file.unwrap_or_else(GalleryFile::empty),
         };
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((empty(), None)),
-            Err(source) => return Err(GalleryError::Io { path, source }),
-        };
-        let file: GalleryFile = match serde_json::from_slice(&bytes) {
-            Ok(file) => file,
-            Err(e) if e.is_data() => {
-                return Err(GalleryError::Invalid {
-                    path,
-                    reason: e.to_string(),
-                })
-            }
-            Err(e) => {
-                let aside = store::move_aside(&path).map_err(|source| GalleryError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-                let notice = format!(
-                    "{} was not readable JSON ({e}); it was moved to {} and a new gallery started",
-                    path.display(),
-                    aside.display()
-                );
-                return Ok((empty(), Some(notice)));
-            }
-        };
-        file.check()
-            .map_err(|reason| GalleryError::Invalid { path, reason })?;
-        Ok((
-            Gallery {
-                dir: dir.to_path_buf(),
-                file,
-            },
-            None,
-        ))
+        Ok((gallery, notice))
     }
 
     pub fn dir(&self) -> &Path {
@@ -110,10 +78,7 @@ impl Gallery {
     }
 
     pub fn find(&self, name: &str) -> Option<usize> {
-        self.file
-            .people
-            .iter()
-            .position(|p| same_name(&p.name, name.trim()))
+        self.file.find(name)
     }
 
     /// Every person's embedding at `res`, in gallery order.
@@ -126,14 +91,7 @@ impl Gallery {
 
     /// Checks that `name` can be enrolled now and returns it cleaned.
     pub fn admit(&self, name: &str) -> Result<String, GalleryError> {
-        let name = clean_name(name).map_err(GalleryError::BadName)?;
-        if self.find(&name).is_some() {
-            return Err(GalleryError::NameTaken(name));
-        }
-        if self.len() >= MAX_PEOPLE {
-            return Err(GalleryError::Full);
-        }
-        Ok(name)
+        self.file.admit(name)
     }
 
     /// Adds a person: their aligned faces are written first, then the JSON, so a crash leaves
@@ -147,7 +105,12 @@ impl Gallery {
     ) -> Result<(), GalleryError> {
         let name = self.admit(name)?;
         let created = unix_now();
-        let id = format!("p{created}-{}", self.file.people.len());
+        // Unique across instances, so two of them enrolling at once never share a folder.
+        let id = format!(
+            "p{created}-{}-{}",
+            std::process::id(),
+            self.file.people.len()
+        );
         let folder = self.dir.join("faces").join(&id);
         std::fs::create_dir_all(&folder).map_err(|source| GalleryError::Io {
             path: folder.clone(),
@@ -167,50 +130,50 @@ impl Gallery {
             write_atomic(&path, &bytes).map_err(|source| GalleryError::Io { path, source })?;
             relative.push(rel);
         }
-        self.file.people.push(Person {
+        let mut person = Person {
             name,
             id,
             created,
             samples: faces.len() as u32,
             faces: relative,
             embeddings,
-        });
-        self.file.models = fingerprints;
-        if let Err(e) = self.save() {
-            self.file.people.pop();
-            return Err(e);
-        }
-        Ok(())
+        };
+        let folder_on_failure = folder.clone();
+        self.update(|file| {
+            person.name = file.admit(&person.name)?;
+            file.people.push(person);
+            file.models = fingerprints;
+            Ok(())
+        })
+        .inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&folder_on_failure);
+        })
     }
 
     pub fn remove(&mut self, name: &str) -> Result<Person, GalleryError> {
-        let index = self
-            .find(name)
-            .ok_or_else(|| GalleryError::UnknownPerson(name.to_string()))?;
-        let person = self.file.people.remove(index);
-        if let Err(e) = self.save() {
-            self.file.people.insert(index, person);
-            return Err(e);
-        }
+        let person = self.update(|file| {
+            let index = file
+                .find(name)
+                .ok_or_else(|| GalleryError::UnknownPerson(name.to_string()))?;
+            Ok(file.people.remove(index))
+        })?;
         // The JSON no longer points at these images; failing to delete them loses nothing.
         let _ = std::fs::remove_dir_all(self.dir.join("faces").join(&person.id));
         Ok(person)
     }
 
     pub fn rename(&mut self, old: &str, new: &str) -> Result<(), GalleryError> {
-        let index = self
-            .find(old)
-            .ok_or_else(|| GalleryError::UnknownPerson(old.to_string()))?;
         let new = clean_name(new).map_err(GalleryError::BadName)?;
-        if self.find(&new).is_some_and(|other| other != index) {
-            return Err(GalleryError::NameTaken(new));
-        }
-        let previous = std::mem::replace(&mut self.file.people[index].name, new);
-        if let Err(e) = self.save() {
-            self.file.people[index].name = previous;
-            return Err(e);
-        }
-        Ok(())
+        self.update(|file| {
+            let index = file
+                .find(old)
+                .ok_or_else(|| GalleryError::UnknownPerson(old.to_string()))?;
+            if file.find(&new).is_some_and(|other| other != index) {
+                return Err(GalleryError::NameTaken(new));
+            }
+            file.people[index].name = new;
+            Ok(())
+        })
     }
 
     /// Resolutions whose stored embeddings came from other models than `fingerprints`.
@@ -227,16 +190,18 @@ impl Gallery {
         embeddings: Vec<PerRes<Vec<f32>>>,
         fingerprints: PerRes<String>,
     ) -> Result<(), GalleryError> {
-        let previous = self.file.clone();
-        for (person, e) in self.file.people.iter_mut().zip(embeddings) {
-            person.embeddings = e;
-        }
-        self.file.models = fingerprints;
-        if let Err(e) = self.save() {
-            self.file = previous;
-            return Err(e);
-        }
-        Ok(())
+        let ids: Vec<String> = self.file.people.iter().map(|p| p.id.clone()).collect();
+        self.update(|file| {
+            let current: Vec<&str> = file.people.iter().map(|p| p.id.as_str()).collect();
+            if current != ids {
+                return Err(GalleryError::ChangedElsewhere);
+            }
+            for (person, e) in file.people.iter_mut().zip(embeddings) {
+                person.embeddings = e;
+            }
+            file.models = fingerprints;
+            Ok(())
+        })
     }
 
     /// The enrolled face crops of the person at `index`.
@@ -257,17 +222,83 @@ impl Gallery {
             .collect()
     }
 
-    pub fn save(&self) -> Result<(), GalleryError> {
+    /// Writes the gallery as this instance holds it, under the lock.
+    pub fn save(&mut self) -> Result<(), GalleryError> {
+        let snapshot = self.file.clone();
+        self.update(|file| {
+            *file = snapshot;
+            Ok(())
+        })
+    }
+
+    /// Applies `change` to the gallery as it is on disk now (another lrfr may have saved since
+    /// this one read it), saves the result atomically and keeps it. Everything happens under
+    /// the gallery's lock; when `change` or the save fails, nothing changes.
+    fn update<T>(
+        &mut self,
+        change: impl FnOnce(&mut GalleryFile) -> Result<T, GalleryError>,
+    ) -> Result<T, GalleryError> {
         let path = self.dir.join(FILE_NAME);
         let io = |source| GalleryError::Io {
             path: path.clone(),
             source,
         };
-        std::fs::create_dir_all(&self.dir).map_err(io)?;
-        let json =
-            serde_json::to_vec_pretty(&self.file).map_err(|e| io(std::io::Error::other(e)))?;
-        write_atomic(&path, &json).map_err(io)
+        let _lock = store::lock_dir(&self.dir).map_err(io)?;
+        store::remove_stale_temps(&path);
+        // A file damaged since we read it was moved aside by `read`; our copy is the last good one.
+        let (on_disk, _) = read(&path)?;
+        let mut file = on_disk.unwrap_or_else(|| self.file.clone());
+        let result = change(&mut file)?;
+        file.check().map_err(|reason| GalleryError::Invalid {
+            path: path.clone(),
+            reason,
+        })?;
+        let json = serde_json::to_vec_pretty(&file).map_err(|e| io(std::io::Error::other(e)))?;
+        write_atomic(&path, &json).map_err(io)?;
+        self.file = file;
+        Ok(result)
     }
+}
+
+/// The gallery file at `path`: `None` when there is none (or it was unreadable JSON, now moved
+/// aside, with a notice saying where); an error when it is JSON that breaks the rules.
+fn read(path: &Path) -> Result<(Option<GalleryFile>, Option<String>), GalleryError> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((None, None)),
+        Err(source) => {
+            return Err(GalleryError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let file: GalleryFile = match serde_json::from_slice(&bytes) {
+        Ok(file) => file,
+        Err(e) if e.is_data() => {
+            return Err(GalleryError::Invalid {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })
+        }
+        Err(e) => {
+            let aside = store::move_aside(path).map_err(|source| GalleryError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let notice = format!(
+                "{} was not readable JSON ({e}); it was moved to {} and a new gallery started",
+                path.display(),
+                aside.display()
+            );
+            return Ok((None, Some(notice)));
+        }
+    };
+    file.check().map_err(|reason| GalleryError::Invalid {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    Ok((Some(file), None))
 }
 
 fn unix_now() -> u64 {

@@ -30,6 +30,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// Deletes temporary files that killed writers of `path` left behind (this process's own is
+/// about to be truncated anyway). Call it only under the lock, when no other writer can be
+/// between its write and its rename.
+pub fn remove_stale_temps(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return;
+    };
+    let prefix = format!(".{name}.tmp-");
+    let own = format!("{prefix}{}", std::process::id());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(&prefix) && n != own);
+        if stale {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Makes a rename durable: on Linux the new directory entry is only safe once the folder is
 /// synced.
 pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
@@ -55,6 +78,27 @@ pub fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
         sync_dir(dir)?;
     }
     Ok(target)
+}
+
+/// Held while one process reads, changes and saves the gallery: a second lrfr waits for the
+/// few milliseconds a save takes instead of overwriting what the first just wrote. The lock
+/// is advisory (`flock`) and ends with the process, so a killed instance never leaves it held.
+pub struct DirLock {
+    _file: File,
+}
+
+pub const LOCK_FILE: &str = ".gallery.lock";
+
+pub fn lock_dir(dir: &Path) -> std::io::Result<DirLock> {
+    fs::create_dir_all(dir)?;
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(dir.join(LOCK_FILE))?;
+    file.lock()?;
+    Ok(DirLock { _file: file })
 }
 
 #[cfg(test)]

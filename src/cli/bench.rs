@@ -9,8 +9,8 @@ use clap::Args;
 use lrfr::gallery::Gallery;
 use lrfr::metrics::{LatencyWindow, Summary};
 use lrfr::models::{self, Net};
-use lrfr::pipeline::{MatchMode, Pipeline, STAGE_NAMES};
-use lrfr::source::{Frame, FrameSource, ImageFolderSource};
+use lrfr::pipeline::{MatchMode, Pipeline, StageTimings, STAGE_NAMES};
+use lrfr::source::{place_on_canvas, Frame, FrameSource, ImageFolderSource};
 use lrfr::{Config, Resolution};
 use serde_json::{json, Map, Value};
 
@@ -23,15 +23,45 @@ pub struct BenchArgs {
     /// Image file or folder to use as frames (looped)
     #[arg(long, value_name = "DIR")]
     source: Option<PathBuf>,
-    /// Frames to time per resolution, after a warm-up of 5
+    /// Frames (and runs of each model) to time per resolution, after a warm-up of 5
     #[arg(long, default_value_t = 200)]
     frames: usize,
     /// Time each model file alone on a fixed input instead
     #[arg(long)]
     models_only: bool,
+    /// Frame size the source images are centred on (`WxH`), or `native` to use them as they are
+    #[arg(long, default_value = "640x480")]
+    frame: FrameSize,
     /// Print one JSON object
     #[arg(long)]
     json: bool,
+}
+
+/// The frame every source image is drawn onto, so detection costs what it costs on a webcam.
+#[derive(Debug, Clone, Copy)]
+enum FrameSize {
+    Native,
+    Canvas(u32, u32),
+}
+
+impl std::str::FromStr for FrameSize {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("native") {
+            return Ok(FrameSize::Native);
+        }
+        let parsed = s
+            .split_once(['x', 'X'])
+            .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)));
+        match parsed {
+            Some((w, h)) if (16..=4096).contains(&w) && (16..=4096).contains(&h) => {
+                Ok(FrameSize::Canvas(w, h))
+            }
+            _ => Err(format!(
+                "'{s}' is not WxH (each 16 to 4096, e.g. 640x480) or native"
+            )),
+        }
+    }
 }
 
 const WARM_UP: usize = 5;
@@ -40,17 +70,12 @@ pub fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut pipeline = open::pipeline(config)?;
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let models = if args.models_only {
-        Some(time_models(config, &mut pipeline, args.frames)?)
-    } else {
-        None
-    };
+    let models = time_models(config, &mut pipeline, args.frames)?;
     let mut report = Map::new();
     report.insert("threads".into(), json!(config.threads));
     report.insert("load_ms".into(), json!(load_ms));
-    if let Some(models) = models {
-        report.insert("models".into(), Value::Array(models));
-    } else {
+    report.insert("models".into(), Value::Array(models));
+    if !args.models_only {
         let source = args
             .source
             .as_ref()
@@ -58,25 +83,30 @@ pub fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
         let gallery = Gallery::open(&config.gallery_dir)
             .map(|(g, _)| g)
             .context("opening the gallery")?;
+        let mut all = StageWindows::new(args.frames * args.res.list().len());
         let mut runs = Vec::new();
         for res in args.res.list() {
-            runs.push(time_pipeline(
+            let mut one = StageWindows::new(args.frames);
+            let (frames, faces) = time_pipeline(
                 &mut pipeline,
                 &gallery,
                 source,
                 res,
                 args.frames,
-            )?);
+                args.frame,
+                &mut [&mut one, &mut all],
+            )?;
+            runs.push(json!({
+                "res": res.px(),
+                "frames": frames,
+                "faces": faces,
+                "fps": one.fps(),
+                "stages": one.summarise(),
+            }));
         }
-        let fps = runs
-            .iter()
-            .map(|r| r.get("fps").and_then(Value::as_f64).unwrap_or(0.0))
-            .fold(f64::INFINITY, f64::min);
-        report.insert("frames".into(), json!(args.frames));
-        report.insert("fps".into(), json!(fps));
-        if let [single] = &runs[..] {
-            report.insert("stages".into(), single["stages"].clone());
-        }
+        report.insert("frames".into(), json!(all.frames()));
+        report.insert("fps".into(), json!(all.fps()));
+        report.insert("stages".into(), all.summarise());
         report.insert("runs".into(), Value::Array(runs));
     }
     report.insert(
@@ -92,42 +122,82 @@ pub fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Latency windows for every stage, and the busy time behind frames per second.
+struct StageWindows {
+    windows: Vec<LatencyWindow>,
+    busy: Duration,
+    frames: usize,
+}
+
+impl StageWindows {
+    fn new(capacity: usize) -> StageWindows {
+        StageWindows {
+            windows: STAGE_NAMES
+                .iter()
+                .map(|_| LatencyWindow::new(capacity.max(1)))
+                .collect(),
+            busy: Duration::ZERO,
+            frames: 0,
+        }
+    }
+
+    fn push(&mut self, timings: &StageTimings) {
+        self.busy += timings.total;
+        self.frames += 1;
+        for (window, stage) in self.windows.iter_mut().zip(timings.as_array()) {
+            window.push(stage);
+        }
+    }
+
+    fn frames(&self) -> usize {
+        self.frames
+    }
+
+    fn fps(&self) -> f64 {
+        self.frames as f64 / self.busy.as_secs_f64().max(1e-9)
+    }
+
+    fn summarise(&mut self) -> Value {
+        let mut stages = Map::new();
+        for (name, window) in STAGE_NAMES.iter().zip(self.windows.iter_mut()) {
+            stages.insert((*name).into(), summary_json(window.summary()));
+        }
+        Value::Object(stages)
+    }
+}
+
+/// Times `frames` frames after a warm-up; returns how many were timed and how many had a face.
 fn time_pipeline(
     pipeline: &mut Pipeline,
     gallery: &Gallery,
     source: &std::path::Path,
     res: Resolution,
     frames: usize,
-) -> anyhow::Result<Value> {
+    size: FrameSize,
+    windows: &mut [&mut StageWindows],
+) -> anyhow::Result<(usize, usize)> {
     let mut images = ImageFolderSource::open(source, None, true)?;
-    let mut frame = Frame::new(0, 0);
-    let mut windows: Vec<LatencyWindow> = STAGE_NAMES
-        .iter()
-        .map(|_| LatencyWindow::new(frames.max(1)))
-        .collect();
+    let mut image = Frame::new(0, 0);
+    let mut canvas = Frame::new(0, 0);
     let mut faces = 0;
-    let mut busy = Duration::ZERO;
     for i in 0..frames + WARM_UP {
-        images.latest_frame(&mut frame)?;
-        let output = pipeline.process(&frame, res, gallery, MatchMode::Identify, None)?;
+        images.latest_frame(&mut image)?;
+        let frame = match size {
+            FrameSize::Native => &image,
+            FrameSize::Canvas(w, h) => {
+                place_on_canvas(&image, w, h, &mut canvas);
+                &canvas
+            }
+        };
+        let output = pipeline.process(frame, res, gallery, MatchMode::Identify, None)?;
         if i >= WARM_UP {
             faces += usize::from(output.face.is_some());
-            busy += output.timings.total;
-            for (window, stage) in windows.iter_mut().zip(output.timings.as_array()) {
-                window.push(stage);
+            for window in windows.iter_mut() {
+                window.push(&output.timings);
             }
         }
     }
-    let mut stages = Map::new();
-    for (name, window) in STAGE_NAMES.iter().zip(windows.iter_mut()) {
-        stages.insert((*name).into(), summary_json(window.summary()));
-    }
-    Ok(json!({
-        "res": res.px(),
-        "fps": frames as f64 / busy.as_secs_f64().max(1e-9),
-        "faces": faces,
-        "stages": stages,
-    }))
+    Ok((frames, faces))
 }
 
 fn time_models(

@@ -1,6 +1,7 @@
 //! Where frames come from: a webcam, or image files for demos, tests and benchmarks.
 //! Every source hands out only its newest frame; none of them queues.
 
+mod canvas;
 mod decode;
 mod folder;
 mod latest;
@@ -8,6 +9,7 @@ mod webcam;
 
 use std::path::PathBuf;
 
+pub use canvas::place_on_canvas;
 pub use decode::{cap_size, decode_file, DecodeError, MAX_SIDE};
 pub use folder::{list_images, ImageFolderSource};
 pub use latest::LatestSlot;

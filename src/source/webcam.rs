@@ -214,7 +214,7 @@ pub(crate) fn yuyv_to_rgb(
     out: &mut Frame,
 ) -> Result<(), String> {
     let pixels = (width * height) as usize;
-    if raw.len() < pixels * 2 || width % 2 != 0 {
+    if raw.len() < pixels * 2 || !width.is_multiple_of(2) {
         return Err(format!(
             "YUYV frame of {} bytes does not fit {width}x{height}",
             raw.len()

@@ -28,7 +28,7 @@ def split(faces_root: Path, work: Path, val_fraction=0.1):
     return result
 
 
-def validation_pairs(crops: Path, val_names, work: Path, n_same=600, n_diff=600):
+def validation_pairs(crops: Path, val_names, work: Path, n_same=3000, n_diff=3000):
     """TSV pairs over the held-out identities (paths relative to the original faces folder)."""
     path = work / "val_pairs.tsv"
     if path.exists():

@@ -67,15 +67,47 @@ def l2(v):
     return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
 
 
-def export_all(args, work: Path, stage: Path, nets, student, teacher, crops, split, started):
+def choose_edgefaces(students, nets, hr, pairs, names):
+    """Per resolution, the fine-tune (shared or its own) with the lower validation EER on DSR
+    outputs (fp32); a tie keeps the shared one, which costs no extra memory."""
+    chosen, eers = {}, {}
+    for res, net in nets.items():
+        with torch.no_grad():
+            sr = batched(net, dsr.downscale(hr, res)).clamp(0, 1)
+            eer = {}
+            for key in ("shared", res):
+                emb = l2(batched(lambda x: edgeface.embed(students[key], x), sr).numpy())
+                eer[key] = verification(*scores(pairs, dict(zip(names, emb))))["eer"]
+        chosen[res] = res if eer[res] < eer["shared"] else "shared"
+        eers[res] = {"shared fine-tune": eer["shared"], "own fine-tune": eer[res], "chosen": "own" if chosen[res] == res else "shared"}
+    return chosen, eers
+
+
+def batched(fn, x, size=128):
+    return torch.cat([fn(x[i:i + size]) for i in range(0, len(x), size)])
+
+
+def edgeface_file(key):
+    return "edgeface.onnx" if key == "shared" else f"edgeface{key}.onnx"
+
+
+def export_all(args, work: Path, stage: Path, nets, students, teacher, crops, split, started):
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob("edgeface*.onnx"):
+        stale.unlink()
     fp32 = work / "fp32"
     fp32.mkdir(exist_ok=True)
     report = {"resolutions": {}}
     ops = {}
-    export_onnx(student, (1, 3, 112, 112), fp32 / "edgeface.onnx")
-    ops["edgeface.onnx"] = int8(fp32 / "edgeface.onnx", out / "edgeface.onnx")
+    pairs, images = val_set(crops, work)
+    names = sorted(images)
+    hr = torch.from_numpy(np.stack([images[n] for n in names])).permute(0, 3, 1, 2).float() / 255
+    chosen, report["edgeface_choice"] = choose_edgefaces(students, nets, hr, pairs, names)
+    for key in sorted(set(chosen.values()), key=str):
+        name = edgeface_file(key)
+        export_onnx(students[key], (1, 3, 112, 112), fp32 / name)
+        ops[name] = int8(fp32 / name, out / name)
     for res, net in nets.items():
         name = f"dsr{res}.onnx"
         export_onnx(net, (1, 3, res, res), fp32 / name)
@@ -83,24 +115,22 @@ def export_all(args, work: Path, stage: Path, nets, student, teacher, crops, spl
     (out / "landmarks.onnx").write_bytes((stage / "landmarks.onnx").read_bytes())
     ops["landmarks.onnx"] = quantize.op_list(onnx.load(str(out / "landmarks.onnx")))
 
-    pairs, images = val_set(crops, work)
-    names = sorted(images)
-    hr = torch.from_numpy(np.stack([images[n] for n in names])).permute(0, 3, 1, 2).float() / 255
-    ef32, ef8 = session(fp32 / "edgeface.onnx"), session(out / "edgeface.onnx")
     with torch.no_grad():
-        full = l2(edgeface.embed(teacher, hr).numpy())
+        full = l2(batched(lambda x: edgeface.embed(teacher, x), hr).numpy())
     report["full_resolution_upstream"] = verification(*scores(pairs, dict(zip(names, full))))
     cosines = []
     for res in geometry.RESOLUTIONS:
         lr = dsr.downscale(hr, res)
         bic = dsr.bicubic(lr, res)
+        ef_name = edgeface_file(chosen[res])
+        ef32, ef8 = session(fp32 / ef_name), session(out / ef_name)
         d32, d8 = session(fp32 / f"dsr{res}.onnx"), session(out / f"dsr{res}.onnx")
         sr32 = np.clip(run(d32, lr.numpy()), 0, 1)
         sr8 = np.clip(run(d8, lr.numpy()), 0, 1)
         norm = lambda x: ((x - 0.5) / 0.5).astype(np.float32)
         with torch.no_grad():
-            up_bic = l2(edgeface.embed(teacher, bic).numpy())
-            up_sr = l2(edgeface.embed(teacher, torch.from_numpy(sr32)).numpy())
+            up_bic = l2(batched(lambda x: edgeface.embed(teacher, x), bic).numpy())
+            up_sr = l2(batched(lambda x: edgeface.embed(teacher, x), torch.from_numpy(sr32)).numpy())
         ft_bic = l2(run(ef8, norm(bic.numpy())))
         ft32 = l2(run(ef32, norm(sr32)))
         ft8 = l2(run(ef8, norm(sr8)))
@@ -113,6 +143,7 @@ def export_all(args, work: Path, stage: Path, nets, student, teacher, crops, spl
             "dsr+finetuned (int8, onnxruntime)": ft8,
         }
         r = {k: verification(*scores(pairs, dict(zip(names, v)))) for k, v in rows.items()}
+        r["edgeface"] = ef_name
         r["psnr_dsr"] = float(psnr(torch.from_numpy(sr8), hr))
         r["psnr_bicubic"] = float(psnr(bic, hr))
         r["ssim_dsr"] = ssim(torch.from_numpy(sr8), hr)
@@ -124,7 +155,7 @@ def export_all(args, work: Path, stage: Path, nets, student, teacher, crops, spl
     report["val_images_without_face"] = len({p for a, b, _ in pairs for p in (a, b)}) - len(images)
     report["ops"] = ops
     report["params"] = {
-        "edgeface.onnx": sum(p.numel() for p in student.parameters()),
+        "edgeface": sum(p.numel() for p in students["shared"].parameters()),
         **{f"dsr{r}.onnx": sum(p.numel() for p in n.parameters()) for r, n in nets.items()},
     }
     report["macs"] = {f"dsr{r}.onnx": dsr.macs(r) for r in nets}
@@ -140,17 +171,23 @@ def export_all(args, work: Path, stage: Path, nets, student, teacher, crops, spl
 def write_manifest(out: Path, report):
     from forge import entry
 
+    edgeface_entry = lambda name: entry(out / name, [1, 3, 112, 112], [1, 512], 0.5, 0.5)
+    files = [report["resolutions"][res]["edgeface"] for res in geometry.RESOLUTIONS]
+    # The top-level EdgeFace is the shared one when any resolution uses it, else the first
+    # resolution's own (loaded once either way).
+    default = "edgeface.onnx" if "edgeface.onnx" in files else files[0]
     manifest = {
         "schema_version": 1,
         "landmarks": entry(out / "landmarks.onnx", [1, 3, 64, 64], [1, 10], 0.0, 1.0),
-        "edgeface": entry(out / "edgeface.onnx", [1, 3, 112, 112], [1, 512], 0.5, 0.5),
+        "edgeface": edgeface_entry(default),
         "resolutions": [],
     }
-    for res in geometry.RESOLUTIONS:
+    for res, file in zip(geometry.RESOLUTIONS, files):
         r = report["resolutions"][res]
         manifest["resolutions"].append({
             "res": res,
             "dsr": entry(out / f"dsr{res}.onnx", [1, 3, res, res], [1, 3, 112, 112], 0.0, 1.0),
+            **({"edgeface": edgeface_entry(file)} if file != default else {}),
             "threshold": round(r["dsr+finetuned (int8, onnxruntime)"]["threshold_best"], 4),
             "bicubic_threshold": round(r["bicubic+finetuned (int8, onnxruntime)"]["threshold_best"], 4),
         })

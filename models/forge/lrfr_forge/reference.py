@@ -20,9 +20,11 @@ def write(work: Path, crops: Path, out: Path):
     names = sorted(images)[:: max(1, len(images) // IMAGES)][:IMAGES]
     hr = torch.from_numpy(np.stack([images[n] for n in names])).permute(0, 3, 1, 2).float() / 255
     fp32 = work / "fp32"
-    edgeface = session(fp32 / "edgeface.onnx")
+    manifest = json.loads((out / "manifest.json").read_text())
     entries = []
     for res in geometry.RESOLUTIONS:
+        own = next(r for r in manifest["resolutions"] if r["res"] == res).get("edgeface")
+        edgeface = session(fp32 / (own or manifest["edgeface"])["file"])
         lr = dsr.downscale(hr, res).numpy()
         sr = np.clip(run(session(fp32 / f"dsr{res}.onnx"), lr), 0, 1)
         emb = l2(run(edgeface, ((sr - 0.5) / 0.5).astype(np.float32)))

@@ -44,6 +44,8 @@ pub struct Snapshot {
     /// A one-off message (enrolled, removed, gallery set aside, …).
     pub notice: Option<String>,
     pub source: String,
+    /// Set while the source fails (camera unplugged), cleared by its next frame.
+    pub source_problem: Option<String>,
     pub paused: bool,
     pub frame: Frame,
     pub face: Option<FaceBox>,
@@ -75,6 +77,7 @@ impl Snapshot {
             status: Status::LoadingModels,
             notice: None,
             source: String::new(),
+            source_problem: None,
             paused: false,
             frame: Frame::new(0, 0),
             face: None,

@@ -271,7 +271,7 @@ impl State {
         };
         if let Err(e) = source.latest_frame(&mut self.frame) {
             let message = e.to_string();
-            self.publish(|s| s.notice = Some(message));
+            self.publish(|s| s.source_problem = Some(message));
             std::thread::sleep(Duration::from_millis(100));
             return;
         }
@@ -319,6 +319,7 @@ impl State {
         let frame = &self.frame;
         let mut shared = self.shared.lock().unwrap_or_else(|p| p.into_inner());
         shared.frame_seq += 1;
+        shared.source_problem = None;
         shared.frame.clone_from(frame);
         shared.face = output.face;
         shared.faces_found = output.faces_found;

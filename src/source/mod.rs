@@ -2,6 +2,7 @@
 //! Every source hands out only its newest frame; none of them queues.
 
 mod canvas;
+mod capture;
 mod decode;
 mod folder;
 mod latest;
@@ -10,7 +11,8 @@ mod webcam;
 use std::path::PathBuf;
 
 pub use canvas::place_on_canvas;
-pub use decode::{cap_size, decode_file, DecodeError, MAX_SIDE};
+pub use capture::{Capture, Device, Patience};
+pub use decode::{cap_size, decode_bytes, decode_file, DecodeError, MAX_SIDE};
 pub use folder::{list_images, ImageFolderSource};
 pub use latest::LatestSlot;
 pub use webcam::{CameraFormatChoice, Webcam};

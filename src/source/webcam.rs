@@ -1,27 +1,19 @@
-//! A USB (UVC) webcam through nokhwa's V4L2 backend. A capture thread owns the camera,
-//! decodes each frame into a reused buffer and publishes only the newest one; when the camera
-//! disappears it reports that and keeps trying to reopen it.
+//! A USB (UVC) webcam through nokhwa's V4L2 backend, run by the capture thread in
+//! `capture.rs` (newest frame only, reopened when it disappears).
 
 use std::io::Cursor;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::Duration;
 
 use image::ImageDecoder;
 use nokhwa::pixel_format::RgbFormat;
 use nokhwa::utils::{CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType};
 use nokhwa::Camera;
 
-use super::latest::{LatestSlot, Taken};
-use super::{cap_size, Frame, FrameSource, SourceError};
+use super::capture::{Capture, Device, Patience};
+use super::{cap_size, Frame, SourceError};
 
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 480;
 const FPS: u32 = 30;
-const REOPEN_EVERY: Duration = Duration::from_secs(1);
-/// How long `latest_frame` waits before it calls a silent camera lost.
-const FRAME_TIMEOUT: Duration = Duration::from_secs(3);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CameraFormatChoice {
@@ -29,118 +21,48 @@ pub enum CameraFormatChoice {
     Yuyv,
 }
 
-pub struct Webcam {
-    index: u32,
-    slot: Arc<LatestSlot>,
-    format: Arc<Mutex<String>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
+/// `/dev/video{index}`, opened by a capture thread that reopens it when it goes away.
+pub struct Webcam;
 
 impl Webcam {
     /// Opens `/dev/video{index}`, preferring MJPEG and falling back to YUYV.
-    pub fn open(index: u32) -> Result<Webcam, SourceError> {
-        let slot = Arc::new(LatestSlot::default());
-        let stop = Arc::new(AtomicBool::new(false));
-        let format = Arc::new(Mutex::new(String::new()));
-        let (opened_tx, opened_rx) = mpsc::sync_channel(1);
-        let thread = {
-            let (slot, stop, format) = (slot.clone(), stop.clone(), format.clone());
-            std::thread::Builder::new()
-                .name(format!("camera-{index}"))
-                .spawn(move || capture_loop(index, &slot, &stop, &format, opened_tx))
-                .map_err(|e| SourceError::NoCamera {
-                    index,
-                    reason: format!("cannot start the capture thread: {e}"),
-                })?
+    pub fn open(index: u32) -> Result<Capture, SourceError> {
+        // nokhwa's camera cannot move between threads, so the capture thread makes its own.
+        let device = move || V4l2Camera {
+            index,
+            camera: None,
         };
-        match opened_rx.recv() {
-            Ok(Ok(())) => Ok(Webcam {
-                index,
-                slot,
-                format,
-                stop,
-                thread: Some(thread),
-            }),
-            Ok(Err(reason)) => {
-                let _ = thread.join();
-                Err(SourceError::NoCamera { index, reason })
-            }
-            Err(_) => Err(SourceError::NoCamera {
-                index,
-                reason: "the capture thread stopped".into(),
-            }),
-        }
+        Capture::start(format!("camera {index}"), device, Patience::default())
+            .map_err(|reason| SourceError::NoCamera { index, reason })
     }
 }
 
-impl FrameSource for Webcam {
-    fn latest_frame(&mut self, frame: &mut Frame) -> Result<(), SourceError> {
-        match self.slot.take(frame, FRAME_TIMEOUT) {
-            Taken::Frame => Ok(()),
-            Taken::Problem(problem) => Err(SourceError::CameraLost(problem)),
-            Taken::TimedOut => Err(SourceError::CameraLost("no frame for 3 s".into())),
-        }
-    }
-
-    fn describe(&self) -> String {
-        let format = self.format.lock().map(|f| f.clone()).unwrap_or_default();
-        format!("camera {} ({format})", self.index)
-    }
-}
-
-impl Drop for Webcam {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-fn capture_loop(
+struct V4l2Camera {
     index: u32,
-    slot: &LatestSlot,
-    stop: &AtomicBool,
-    format: &Mutex<String>,
-    opened: mpsc::SyncSender<Result<(), String>>,
-) {
-    let mut opened = Some(opened);
-    let mut decoded = Frame::new(0, 0);
-    while !stop.load(Ordering::Relaxed) {
-        let mut camera = match open_camera(index) {
-            Ok(camera) => camera,
-            Err(reason) => {
-                if let Some(tx) = opened.take() {
-                    let _ = tx.send(Err(reason));
-                    return;
-                }
-                slot.report_problem(reason);
-                std::thread::sleep(REOPEN_EVERY);
-                continue;
-            }
+    camera: Option<(Camera, CameraFormat)>,
+}
+
+impl Device for V4l2Camera {
+    fn open(&mut self) -> Result<String, String> {
+        self.close();
+        let camera = open_camera(self.index)?;
+        let format = camera.camera_format();
+        self.camera = Some((camera, format));
+        Ok(format.to_string())
+    }
+
+    fn read(&mut self, out: &mut Frame) -> Result<(), String> {
+        let Some((camera, format)) = self.camera.as_mut() else {
+            return Err("the camera is not open".into());
         };
-        let camera_format = camera.camera_format();
-        if let Ok(mut text) = format.lock() {
-            *text = camera_format.to_string();
+        let raw = camera.frame_raw().map_err(|e| e.to_string())?;
+        decode_into(&raw, *format, out)
+    }
+
+    fn close(&mut self) {
+        if let Some((mut camera, _)) = self.camera.take() {
+            let _ = camera.stop_stream();
         }
-        if let Some(tx) = opened.take() {
-            let _ = tx.send(Ok(()));
-        }
-        while !stop.load(Ordering::Relaxed) {
-            let result = camera
-                .frame_raw()
-                .map_err(|e| e.to_string())
-                .and_then(|raw| decode_into(&raw, camera_format, &mut decoded));
-            match result {
-                Ok(()) => slot.publish(&mut decoded),
-                Err(problem) => {
-                    slot.report_problem(problem);
-                    break;
-                }
-            }
-        }
-        let _ = camera.stop_stream();
     }
 }
 

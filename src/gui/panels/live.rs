@@ -73,6 +73,9 @@ fn camera(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, width: f3
         "{:.1} FPS · {} face(s)",
         snapshot.fps, snapshot.faces_found
     ));
+    if let Some(problem) = &snapshot.source_problem {
+        ui.colored_label(Color32::from_rgb(230, 120, 40), problem);
+    }
 }
 
 fn face(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, width: f32) {

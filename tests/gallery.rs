@@ -148,18 +148,41 @@ fn rule_breaking_json_is_refused_and_kept() {
         .add("Ada", &faces(), templates(1), prints())
         .unwrap();
     let good = std::fs::read_to_string(dir.join(FILE_NAME)).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let with_people = |people: Vec<serde_json::Value>| {
+        let mut v = value.clone();
+        v["people"] = serde_json::Value::Array(people);
+        serde_json::to_string_pretty(&v).unwrap()
+    };
+    let ada = value["people"][0].clone();
+    let mut shouting = ada.clone();
+    shouting["name"] = "ADA".into();
     let cases = [
-        good.replacen("\"schema_version\": 1", "\"schema_version\": 99", 1),
-        good.replacen("\"16\": [", "\"16\": [0.5, ", 1),
-        good.replacen("\"people\": [", "\"people\": [{\"name\": \"x\"}, ", 1),
+        (
+            good.replacen("\"schema_version\": 1", "\"schema_version\": 99", 1),
+            "schema_version 99",
+        ),
+        (
+            good.replacen("\"16\": [", "\"16\": [0.5, ", 1),
+            "has 513 values, not 512",
+        ),
+        (
+            good.replacen("\"people\": [", "\"people\": [{\"name\": \"x\"}, ", 1),
+            "missing field",
+        ),
+        (
+            with_people(vec![ada.clone(), shouting]),
+            "are the same name",
+        ),
+        (with_people(vec![ada; 6]), "6 people listed"),
     ];
-    for (i, bad) in cases.iter().enumerate() {
+    for (i, (bad, reason)) in cases.iter().enumerate() {
         std::fs::write(dir.join(FILE_NAME), bad).unwrap();
         let err = Gallery::open(&dir)
             .err()
             .unwrap_or_else(|| panic!("case {i} was accepted"));
         assert!(
-            err.to_string().contains("left as it is") || err.to_string().contains("gallery.json"),
+            err.to_string().contains("left as it is") && err.to_string().contains(reason),
             "case {i}: {err}"
         );
         assert_eq!(

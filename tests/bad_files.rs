@@ -1,0 +1,332 @@
+//! Files a person copies in by hand: each is decoded correctly or refused with a clear
+//! per-file error, and none stops the run. The EXIF and end-to-end cases use a real face
+//! from ../shared; the others need no data.
+
+mod common;
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use image::{DynamicImage, ImageFormat, Luma, Rgb, RgbImage, Rgba, RgbaImage};
+use lrfr::source::{decode_file, list_images, ImageFolderSource, MAX_SIDE};
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    image
+        .write_to(&mut Cursor::new(&mut bytes), format)
+        .unwrap();
+    bytes
+}
+
+fn error_of(path: &Path) -> String {
+    decode_file(path)
+        .expect_err("this file must be refused")
+        .to_string()
+}
+
+#[test]
+fn zero_bytes_is_an_empty_file() {
+    let dir = common::scratch("bad-empty");
+    assert_eq!(error_of(&write(&dir, "empty.jpg", b"")), "file is empty");
+}
+
+#[test]
+fn text_named_jpg_is_not_an_image() {
+    let dir = common::scratch("bad-text");
+    let error = error_of(&write(&dir, "notes.jpg", b"shopping list: milk, eggs\n"));
+    assert!(error.starts_with("not a readable image"), "{error}");
+}
+
+#[test]
+fn truncated_jpeg_is_refused_or_decoded_whole() {
+    let dir = common::scratch("bad-truncated");
+    let photo = RgbImage::from_fn(320, 240, |x, y| Rgb([x as u8, y as u8, (x ^ y) as u8]));
+    let bytes = encode(&DynamicImage::ImageRgb8(photo), ImageFormat::Jpeg);
+    for keep in [2, 100, bytes.len() / 2, bytes.len() - 2] {
+        let path = write(&dir, "cut.jpg", &bytes[..keep]);
+        // Decoders may fill a cut-off tail with grey; either outcome is fine, a panic is not.
+        match decode_file(&path) {
+            Ok(frame) => assert_eq!(frame.dimensions(), (320, 240)),
+            Err(e) => assert!(e.to_string().starts_with("not a readable image"), "{e}"),
+        }
+    }
+}
+
+#[test]
+fn png_alpha_is_composited_on_white() {
+    let dir = common::scratch("bad-alpha");
+    let mut rgba = RgbaImage::from_pixel(4, 4, Rgba([0, 0, 0, 0]));
+    rgba.put_pixel(1, 1, Rgba([200, 10, 10, 255]));
+    rgba.put_pixel(2, 2, Rgba([0, 0, 0, 128]));
+    let path = write(
+        &dir,
+        "alpha.png",
+        &encode(&DynamicImage::ImageRgba8(rgba), ImageFormat::Png),
+    );
+    let frame = decode_file(&path).unwrap();
+    assert_eq!(frame.get_pixel(0, 0).0, [255, 255, 255]);
+    assert_eq!(frame.get_pixel(1, 1).0, [200, 10, 10]);
+    assert_eq!(frame.get_pixel(2, 2).0, [127, 127, 127]);
+}
+
+#[test]
+fn sixteen_bit_png_keeps_its_colours() {
+    let dir = common::scratch("bad-16bit");
+    let wide = image::ImageBuffer::<Rgb<u16>, _>::from_pixel(3, 2, Rgb([65535, 32896, 0]));
+    let path = write(
+        &dir,
+        "deep.png",
+        &encode(&DynamicImage::ImageRgb16(wide), ImageFormat::Png),
+    );
+    assert_eq!(decode_file(&path).unwrap().get_pixel(2, 1).0, [255, 128, 0]);
+}
+
+#[test]
+fn grayscale_becomes_equal_channels() {
+    let dir = common::scratch("bad-gray");
+    let gray = image::GrayImage::from_pixel(5, 5, Luma([77]));
+    for format in [ImageFormat::Png, ImageFormat::Jpeg] {
+        let ext = if format == ImageFormat::Png {
+            "png"
+        } else {
+            "jpg"
+        };
+        let path = write(
+            &dir,
+            &format!("gray.{ext}"),
+            &encode(&DynamicImage::ImageLuma8(gray.clone()), format),
+        );
+        let [r, g, b] = decode_file(&path).unwrap().get_pixel(2, 2).0;
+        assert!(
+            r == g && g == b && r.abs_diff(77) <= 2,
+            "{ext}: {r} {g} {b}"
+        );
+    }
+}
+
+#[test]
+fn cmyk_jpeg_decodes_to_its_colours() {
+    // Made with ImageMagick from a red-to-blue gradient: `convert -size 64x48
+    // gradient:'rgb(220,40,30)'-'rgb(30,60,200)' -colorspace CMYK -quality 92`.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cmyk.jpg");
+    let frame = decode_file(&path).unwrap();
+    assert_eq!(frame.dimensions(), (64, 48));
+    let close =
+        |got: [u8; 3], want: [u8; 3]| got.iter().zip(want).all(|(g, w)| g.abs_diff(w) <= 30);
+    let (top, bottom) = (frame.get_pixel(0, 0).0, frame.get_pixel(0, 47).0);
+    assert!(close(top, [219, 40, 29]), "top {top:?}");
+    assert!(close(bottom, [30, 60, 200]), "bottom {bottom:?}");
+}
+
+/// A PNG whose header claims `side` x `side` pixels, with almost no data behind it.
+fn png_claiming(side: u32) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&side.to_be_bytes());
+    ihdr.extend_from_slice(&side.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &ihdr);
+    // A zlib stream of a few zero bytes: a bomb would inflate rows like these for ever.
+    chunk(
+        &mut png,
+        b"IDAT",
+        &[0x78, 0x9c, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01],
+    );
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    png.extend_from_slice(kind);
+    png.extend_from_slice(data);
+    png.extend_from_slice(&crc32(&[kind.as_slice(), data].concat()).to_be_bytes());
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & 0u32.wrapping_sub(crc & 1));
+        }
+    }
+    !crc
+}
+
+#[test]
+fn decompression_bomb_is_refused_before_allocating() {
+    let dir = common::scratch("bad-bomb");
+    let error = error_of(&write(&dir, "bomb.png", &png_claiming(100_000)));
+    assert!(error.starts_with("not a readable image"), "{error}");
+    // Inside the side limit but over the allocation limit: 16k x 16k x 3 bytes is 768 MB.
+    let error = error_of(&write(&dir, "wide.png", &png_claiming(16_000)));
+    assert!(error.starts_with("not a readable image"), "{error}");
+}
+
+#[test]
+fn large_photos_are_shrunk_to_the_frame_limit() {
+    let dir = common::scratch("bad-large");
+    let photo = RgbImage::from_pixel(4000, 3000, Rgb([50, 60, 70]));
+    let path = write(
+        &dir,
+        "large.jpg",
+        &encode(&DynamicImage::ImageRgb8(photo), ImageFormat::Jpeg),
+    );
+    let frame = decode_file(&path).unwrap();
+    assert_eq!(frame.dimensions(), (MAX_SIDE, 1536));
+}
+
+/// A minimal EXIF APP1 segment holding only the orientation tag.
+fn exif_orientation(orientation: u16) -> Vec<u8> {
+    let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    tiff.extend_from_slice(&0x0112u16.to_le_bytes());
+    tiff.extend_from_slice(&3u16.to_le_bytes());
+    tiff.extend_from_slice(&1u32.to_le_bytes());
+    tiff.extend_from_slice(&u32::from(orientation).to_le_bytes());
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    let mut app1 = vec![0xFF, 0xE1];
+    let body = [b"Exif\0\0".as_slice(), &tiff].concat();
+    app1.extend_from_slice(&((body.len() + 2) as u16).to_be_bytes());
+    app1.extend_from_slice(&body);
+    app1
+}
+
+/// `jpeg` with an EXIF orientation segment right after its start-of-image marker.
+fn with_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    [&jpeg[..2], &exif_orientation(orientation), &jpeg[2..]].concat()
+}
+
+#[test]
+fn exif_orientation_is_honoured() {
+    let dir = common::scratch("bad-exif");
+    // Stored sideways: 20 wide, 40 tall, red on top. Orientation 6 says "turn me 90 degrees
+    // clockwise to view", so the viewer sees 40 wide, 20 tall, red on the right.
+    let stored = RgbImage::from_fn(20, 40, |_, y| {
+        if y < 20 {
+            Rgb([220, 20, 20])
+        } else {
+            Rgb([20, 20, 220])
+        }
+    });
+    let jpeg = encode(&DynamicImage::ImageRgb8(stored), ImageFormat::Jpeg);
+    let path = write(&dir, "sideways.jpg", &with_orientation(&jpeg, 6));
+    let frame = decode_file(&path).unwrap();
+    assert_eq!(frame.dimensions(), (40, 20));
+    assert!(
+        frame.get_pixel(35, 10).0[0] > 150,
+        "red must be on the right"
+    );
+    assert!(
+        frame.get_pixel(4, 10).0[2] > 150,
+        "blue must be on the left"
+    );
+}
+
+#[test]
+fn a_sideways_phone_photo_of_a_face_is_found_upright() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("bad-exif-face");
+    let face = image::open(faces.join("John_Ashcroft/John_Ashcroft_0006.jpg"))
+        .unwrap()
+        .to_rgb8();
+    // What a phone held sideways stores: the pixels turned a quarter anticlockwise, plus
+    // orientation 6 to undo it on display.
+    let stored = image::imageops::rotate270(&face);
+    let jpeg = encode(&DynamicImage::ImageRgb8(stored), ImageFormat::Jpeg);
+    let path = write(&dir, "phone.jpg", &with_orientation(&jpeg, 6));
+    let frame = decode_file(&path).unwrap();
+    assert_eq!(frame.dimensions(), face.dimensions());
+    let mut detector =
+        lrfr::detect::FaceDetector::new(lrfr::detect::DetectConfig::default()).unwrap();
+    assert!(
+        detector.largest(&frame).is_some(),
+        "the upright face must be found"
+    );
+    // And the same pixels without the tag are sideways: the detector misses them.
+    let sideways = write(&dir, "no-tag.jpg", &jpeg);
+    assert!(detector.largest(&decode_file(&sideways).unwrap()).is_none());
+}
+
+#[test]
+fn thousands_of_files_list_fast_and_bad_ones_are_skipped_one_by_one() {
+    let dir = common::scratch("bad-thousands");
+    let tiny = encode(
+        &DynamicImage::ImageRgb8(RgbImage::from_pixel(8, 8, Rgb([9, 9, 9]))),
+        ImageFormat::Png,
+    );
+    for i in 0..3000 {
+        let bytes: &[u8] = if i % 500 == 7 { b"junk" } else { &tiny };
+        write(&dir, &format!("{i:05}.png"), bytes);
+    }
+    write(&dir, "readme.txt", b"not an image extension: never listed");
+    let files = list_images(&dir).unwrap();
+    assert_eq!(files.len(), 3000);
+    assert!(files.windows(2).all(|w| w[0] < w[1]), "name order");
+    let mut source = ImageFolderSource::open(&dir, None, false).unwrap();
+    let mut frame = lrfr::source::Frame::new(0, 0);
+    let (mut good, mut bad) = (0, 0);
+    loop {
+        use lrfr::source::{FrameSource, SourceError};
+        match source.latest_frame(&mut frame) {
+            Ok(()) => good += 1,
+            Err(SourceError::Exhausted) => break,
+            Err(SourceError::Decode { path, .. }) => {
+                assert!(path.to_string_lossy().ends_with(".png"));
+                bad += 1;
+            }
+            Err(other) => panic!("unexpected: {other}"),
+        }
+    }
+    assert_eq!((good, bad), (2994, 6));
+}
+
+#[test]
+fn identify_reports_each_bad_file_and_goes_on() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("bad-cli");
+    let inputs = dir.join("inputs");
+    std::fs::create_dir_all(&inputs).unwrap();
+    write(&inputs, "a-empty.jpg", b"");
+    write(&inputs, "b-text.jpg", b"hello");
+    write(&inputs, "c-bomb.png", &png_claiming(100_000));
+    std::fs::copy(
+        faces.join("Norah_Jones/Norah_Jones_0001.jpg"),
+        inputs.join("d-face.jpg"),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .arg("--gallery")
+        .arg(dir.join("gallery"))
+        .arg("--models")
+        .arg(common::models_dir())
+        .arg("identify")
+        .arg(&inputs)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stdout.contains("d-face.jpg: unknown"), "{stdout}");
+    for (file, reason) in [
+        ("a-empty.jpg", "file is empty"),
+        ("b-text.jpg", "not a readable image"),
+        ("c-bomb.png", "not a readable image"),
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains(file) && l.contains(reason)),
+            "{file}: {stderr}"
+        );
+    }
+    assert!(stderr.contains("3 input(s) could not be read"), "{stderr}");
+}

@@ -43,8 +43,16 @@ fn one_person_source(faces: &Path, person: &str, name: &str) -> PathBuf {
 }
 
 fn harness<'a>(gallery: &Path, source: PathBuf) -> Harness<'a, LrfrApp> {
+    harness_with_models(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
+        gallery,
+        source,
+    )
+}
+
+fn harness_with_models<'a>(models: &Path, gallery: &Path, source: PathBuf) -> Harness<'a, LrfrApp> {
     let config = Config {
-        models_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
+        models_dir: models.to_path_buf(),
         gallery_dir: gallery.to_path_buf(),
         threads: 1,
         ..Config::default()
@@ -127,7 +135,7 @@ fn enroll_identify_switch_resolution_and_open_metrics() {
         "per-stage latency rows"
     );
     assert!(
-        harness.query_by_label_contains("edgeface.onnx").is_some(),
+        harness.query_by_label_contains("dsr16.onnx").is_some(),
         "model sizes"
     );
 }
@@ -169,4 +177,19 @@ fn a_full_gallery_refuses_a_sixth_person() {
         harness.query_by_label("start capture").is_none(),
         "no way to start a sixth enrollment"
     );
+}
+
+#[test]
+fn broken_models_still_open_the_window_and_say_what_to_do() {
+    let models = scratch("no-models");
+    let source = scratch("no-models-source");
+    image::RgbImage::from_pixel(64, 48, image::Rgb([90, 90, 90]))
+        .save(source.join("grey.png"))
+        .expect("writes a frame");
+    let mut harness = harness_with_models(&models, &scratch("no-models-gallery"), source);
+    step_until(&mut harness, "the model error", |h| {
+        h.query_by_label_contains("is --models pointing at the models folder?")
+            .is_some()
+    });
+    assert!(harness.query_by_label_contains("manifest.json").is_some());
 }

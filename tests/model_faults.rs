@@ -1,0 +1,127 @@
+//! Broken model folders: each fault gets a message that names the file and says what it should
+//! be. Uses the committed models; needs no data.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use lrfr::pipeline::Pipeline;
+use lrfr::Config;
+use serde_json::Value;
+
+/// A copy of the shipped default model set in a scratch folder.
+fn copy_of_models(name: &str) -> PathBuf {
+    let dir = common::scratch(name);
+    for entry in std::fs::read_dir(common::models_dir()).unwrap().flatten() {
+        let path = entry.path();
+        let ext = path.extension().and_then(|e| e.to_str());
+        if matches!(ext, Some("onnx")) || path.ends_with("manifest.json") {
+            std::fs::copy(&path, dir.join(entry.file_name())).unwrap();
+        }
+    }
+    dir
+}
+
+fn load_error(models: &Path) -> String {
+    let config = Config {
+        models_dir: models.to_path_buf(),
+        threads: 1,
+        ..Config::default()
+    };
+    match Pipeline::new(&config) {
+        Ok(_) => panic!("{} loaded although it is broken", models.display()),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn edit_manifest(dir: &Path, edit: impl FnOnce(&mut Value)) {
+    let path = dir.join("manifest.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    edit(&mut manifest);
+    std::fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+}
+
+fn dsr24(manifest: &mut Value) -> &mut Value {
+    manifest["resolutions"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["res"] == 24)
+        .map(|r| &mut r["dsr"])
+        .unwrap()
+}
+
+#[test]
+fn a_missing_file_is_named_with_its_contract_and_the_fix() {
+    let dir = copy_of_models("faults-missing");
+    std::fs::remove_file(dir.join("dsr24.onnx")).unwrap();
+    let error = load_error(&dir);
+    assert!(
+        error.contains("dsr24.onnx: cannot read the model"),
+        "{error}"
+    );
+    assert!(
+        error.contains("input [1, 3, 24, 24] -> output [1, 3, 112, 112]"),
+        "{error}"
+    );
+    assert!(error.contains("Rebuild with models/forge"), "{error}");
+}
+
+#[test]
+fn a_truncated_file_fails_its_checksum_and_then_its_parse() {
+    let dir = copy_of_models("faults-truncated");
+    let file = dir.join("dsr24.onnx");
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    let error = load_error(&dir);
+    assert!(error.contains("dsr24.onnx: sha256 is"), "{error}");
+    assert!(error.contains("damaged or from another build"), "{error}");
+    // Even with a manifest that vouches for the cut file, it is refused, not half-loaded.
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(&bytes[..bytes.len() / 2])
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    edit_manifest(&dir, |m| dsr24(m)["sha256"] = sha.into());
+    let error = load_error(&dir);
+    assert!(
+        error.contains("dsr24.onnx: not a usable network"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_wrong_input_shape_is_refused_at_load() {
+    let dir = copy_of_models("faults-shape");
+    edit_manifest(&dir, |m| {
+        dsr24(m)["input"] = serde_json::json!([1, 3, 20, 20])
+    });
+    let error = load_error(&dir);
+    assert!(
+        error.contains("dsr24.onnx: not a usable network for input [1, 3, 20, 20]"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_wrong_checksum_names_both_hashes() {
+    let dir = copy_of_models("faults-sha");
+    edit_manifest(&dir, |m| m["landmarks"]["sha256"] = "00".repeat(32).into());
+    let error = load_error(&dir);
+    assert!(error.contains("landmarks.onnx: sha256 is"), "{error}");
+    assert!(
+        error.contains(&format!("the manifest says {}", "00".repeat(32))),
+        "{error}"
+    );
+}
+
+#[test]
+fn no_manifest_says_where_it_looked() {
+    let dir = common::scratch("faults-empty");
+    let error = load_error(&dir);
+    assert!(error.contains("manifest.json"), "{error}");
+    assert!(
+        error.contains("is --models pointing at the models folder?"),
+        "{error}"
+    );
+}

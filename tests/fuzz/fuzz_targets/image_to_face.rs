@@ -1,0 +1,36 @@
+//! Any bytes as an image file, through decoding, detection, box-landmark alignment and the
+//! area downscale to every resolution: each step succeeds or returns an error, never a panic.
+#![no_main]
+
+use std::sync::Mutex;
+
+use libfuzzer_sys::fuzz_target;
+use lrfr::align::{align_face, downscale_to, AreaScratch};
+use lrfr::detect::{DetectConfig, FaceDetector};
+use lrfr::pipeline::FaceLocator;
+use lrfr::source::Frame;
+use lrfr::Resolution;
+
+static LOCATOR: Mutex<Option<FaceLocator>> = Mutex::new(None);
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(frame) = lrfr::source::decode_bytes(data) else {
+        return;
+    };
+    let mut guard = LOCATOR.lock().unwrap_or_else(|e| e.into_inner());
+    let locator = guard.get_or_insert_with(|| {
+        let detector = FaceDetector::new(DetectConfig::default()).expect("embedded model loads");
+        FaceLocator::new(detector, None)
+    });
+    let Ok(Some(located)) = locator.locate(&frame) else {
+        return;
+    };
+    let mut aligned = Frame::new(0, 0);
+    align_face(&frame, &located.landmarks, &mut aligned);
+    let mut scratch = AreaScratch::default();
+    let mut small = Frame::new(0, 0);
+    for res in Resolution::ALL {
+        downscale_to(&aligned, res, &mut scratch, &mut small);
+        assert_eq!(small.width(), res.px());
+    }
+});

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use lrfr::gallery::Gallery;
 use lrfr::metrics::{LatencyWindow, Summary};
-use lrfr::models::{self, Net};
+use lrfr::models::Net;
 use lrfr::pipeline::{MatchMode, Pipeline, StageTimings, STAGE_NAMES};
 use lrfr::source::{place_on_canvas, Frame, FrameSource, ImageFolderSource};
 use lrfr::{Config, Resolution};
@@ -70,7 +70,7 @@ pub fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut pipeline = open::pipeline(config)?;
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let models = time_models(config, &mut pipeline, args.frames)?;
+    let models = time_models(&mut pipeline, args.frames)?;
     let mut report = Map::new();
     report.insert("threads".into(), json!(config.threads));
     report.insert("load_ms".into(), json!(load_ms));
@@ -200,14 +200,10 @@ fn time_pipeline(
     Ok((frames, faces))
 }
 
-fn time_models(
-    config: &Config,
-    pipeline: &mut Pipeline,
-    runs: usize,
-) -> anyhow::Result<Vec<Value>> {
+fn time_models(pipeline: &mut Pipeline, runs: usize) -> anyhow::Result<Vec<Value>> {
     let mut rows = Vec::new();
-    if let Some(mut landmarks) = models::load_landmarks(&config.models_dir, config.threads)? {
-        rows.push(time_net(&mut landmarks, runs)?);
+    if let Some(landmarks) = pipeline.locator().landmark_net() {
+        rows.push(time_net(landmarks, runs)?);
     }
     let mut seen = Vec::new();
     for res in Resolution::ALL {

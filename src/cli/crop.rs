@@ -2,6 +2,7 @@
 //! tree; with `--boxes`, also the detector's box crops and boxes the forge trains the landmark
 //! model on.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,11 @@ pub struct CropArgs {
     /// Also write each face's box crop (`*.box.png`) and `boxes.tsv`
     #[arg(long)]
     boxes: bool,
+    /// Align with these landmarks instead of our own (`file` then x y five times, tab
+    /// separated, files relative to the input folder): how the forge compares a teacher's
+    /// landmarks with ours through the very same warp
+    #[arg(long, value_name = "TSV", conflicts_with = "boxes")]
+    landmarks: Option<PathBuf>,
     /// Image files or folders of them
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -37,6 +43,7 @@ pub fn run(config: &Config, args: CropArgs) -> anyhow::Result<()> {
             config.models_dir.display()
         );
     }
+    let given = args.landmarks.as_deref().map(read_landmarks).transpose()?;
     let mut aligned = Frame::new(0, 0);
     let mut table = String::from(
         "# file\tbox_x\tbox_y\tbox_w\tbox_h\tregion_x\tregion_y\tregion_side\tlandmarks(x,y)x5\n",
@@ -53,6 +60,15 @@ pub fn run(config: &Config, args: CropArgs) -> anyhow::Result<()> {
                     continue;
                 }
             };
+            if let Some(given) = &given {
+                let Some(landmarks) = given.get(&relative) else {
+                    continue;
+                };
+                found += 1;
+                lrfr::align::align_face(&frame, landmarks, &mut aligned);
+                save(&aligned, &args.out.join(&relative).with_extension("png"))?;
+                continue;
+            }
             let Some(located) = locator.locate(&frame)? else {
                 eprintln!("{}: no face", path.display());
                 continue;
@@ -77,6 +93,33 @@ pub fn run(config: &Config, args: CropArgs) -> anyhow::Result<()> {
     };
     println!("detected a face in {found} of {total} images ({rate:.1}%)");
     Ok(())
+}
+
+fn read_landmarks(path: &Path) -> anyhow::Result<HashMap<PathBuf, Landmarks>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut table = HashMap::new();
+    for (number, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        let values: Option<Vec<f32>> = fields
+            .get(1..)
+            .and_then(|v| v.iter().map(|f| f.trim().parse().ok()).collect());
+        let points = match values.as_deref() {
+            Some([x0, y0, x1, y1, x2, y2, x3, y3, x4, y4]) => {
+                [[*x0, *y0], [*x1, *y1], [*x2, *y2], [*x3, *y3], [*x4, *y4]]
+            }
+            _ => anyhow::bail!(
+                "{} line {}: expected a file and 10 numbers, tab separated",
+                path.display(),
+                number + 1
+            ),
+        };
+        table.insert(PathBuf::from(fields[0]), Landmarks(points));
+    }
+    Ok(table)
 }
 
 fn relative_to(root: &Path, path: &Path) -> PathBuf {

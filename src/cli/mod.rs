@@ -2,11 +2,13 @@
 
 mod bench;
 mod crop;
+mod embed;
 mod enroll;
 mod eval;
 mod gallery;
 mod identify;
 mod open;
+mod soak;
 
 use std::path::PathBuf;
 
@@ -54,10 +56,14 @@ pub enum Command {
     Gallery(gallery::GalleryArgs),
     /// Write the aligned 112x112 faces exactly as the pipeline makes them
     Crop(crop::CropArgs),
+    /// Print the embedding of the face in each image, per resolution (JSON lines)
+    Embed(embed::EmbedArgs),
     /// Face verification accuracy over a pairs list (LFW pairs.txt or TSV)
     Eval(eval::EvalArgs),
     /// Time the per-frame path or each model alone
     Bench(bench::BenchArgs),
+    /// Identify over a folder for a long time, sampling memory (a leak check)
+    Soak(soak::SoakArgs),
 }
 
 #[derive(Args, Debug)]
@@ -118,7 +124,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Verify(args) => identify::run_verify(&config, args),
         Command::Gallery(args) => gallery::run(&config, args),
         Command::Crop(args) => crop::run(&config, args),
+        Command::Embed(args) => embed::run(&config, args),
         Command::Eval(args) => eval::run(&config, args),
         Command::Bench(args) => bench::run(&config, args),
+        Command::Soak(args) => soak::run(&config, args),
     }
 }

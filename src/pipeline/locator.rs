@@ -51,6 +51,11 @@ impl FaceLocator {
         self.landmarks.is_some()
     }
 
+    /// The landmark network itself, for timing it alone.
+    pub fn landmark_net(&mut self) -> Option<&mut Net> {
+        self.landmarks.as_mut()
+    }
+
     /// Faces the last [`FaceLocator::locate`] saw.
     pub fn faces_found(&self) -> usize {
         self.faces_found

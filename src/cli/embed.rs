@@ -1,0 +1,78 @@
+//! `lrfr embed`: the embedding of the face in each image, per resolution, as JSON lines, for
+//! other tools and for checking that two builds (x86-64 and aarch64) compute the same thing.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use lrfr::pipeline::{Pipeline, Upscaler};
+use lrfr::source::{decode_file, list_images};
+use lrfr::Config;
+use serde_json::json;
+
+use super::{open, ResChoice};
+
+#[derive(Args, Debug)]
+pub struct EmbedArgs {
+    /// Resolution(s) the face is shrunk to before super-resolution
+    #[arg(long, default_value = "all")]
+    res: ResChoice,
+    /// The inputs are aligned 112x112 faces (as `lrfr crop` writes them), used as they are
+    #[arg(long)]
+    aligned: bool,
+    /// Image files or folders of them
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+pub fn run(config: &Config, args: EmbedArgs) -> anyhow::Result<()> {
+    let mut pipeline = open::pipeline(config)?;
+    let mut failed = 0;
+    for root in &args.paths {
+        for path in list_images(root)? {
+            let frame = match decode_file(&path) {
+                Ok(frame) => frame,
+                Err(e) => {
+                    eprintln!("{}: {e}", path.display());
+                    failed += 1;
+                    continue;
+                }
+            };
+            for res in args.res.list() {
+                let embedding = embed(&mut pipeline, &frame, res, args.aligned)
+                    .with_context(|| format!("{}", path.display()))?;
+                println!(
+                    "{}",
+                    json!({"file": path.display().to_string(), "res": res.px(), "embedding": embedding})
+                );
+            }
+        }
+    }
+    anyhow::ensure!(failed == 0, "{failed} input(s) could not be read");
+    Ok(())
+}
+
+/// `None` when no face is found (never for `aligned` inputs).
+fn embed(
+    pipeline: &mut Pipeline,
+    frame: &lrfr::source::Frame,
+    res: lrfr::Resolution,
+    aligned: bool,
+) -> anyhow::Result<Option<Vec<f32>>> {
+    if aligned {
+        anyhow::ensure!(
+            frame.dimensions() == (112, 112),
+            "an aligned face is 112x112, this is {}x{}",
+            frame.width(),
+            frame.height()
+        );
+        let output = pipeline.embed_aligned(frame, res, Upscaler::Dsr)?;
+        return Ok(Some(output.embedding.clone()));
+    }
+    if pipeline.align(frame)?.is_none() {
+        return Ok(None);
+    }
+    let aligned_face = pipeline.output().aligned.clone();
+    let output = pipeline.embed_aligned(&aligned_face, res, Upscaler::Dsr)?;
+    Ok(Some(output.embedding.clone()))
+}

@@ -1,0 +1,93 @@
+//! `lrfr soak`: hours of headless identification over a folder source, sampling the process's
+//! memory at a fixed interval, to show it stays flat.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Args;
+use lrfr::metrics::MemoryProbe;
+use lrfr::pipeline::MatchMode;
+use lrfr::source::{place_on_canvas, Frame, FrameSource, ImageFolderSource};
+use lrfr::{Config, Resolution};
+use serde_json::json;
+
+use super::open;
+
+#[derive(Args, Debug)]
+pub struct SoakArgs {
+    /// Image file or folder to play as the camera (looped)
+    #[arg(long, value_name = "DIR")]
+    source: PathBuf,
+    /// How long to run
+    #[arg(long, default_value_t = 60.0)]
+    minutes: f64,
+    /// Seconds between memory samples
+    #[arg(long, default_value_t = 60.0)]
+    every: f64,
+    /// Frames per second the folder plays at, like a webcam (0 = as fast as possible)
+    #[arg(long, default_value_t = 15.0)]
+    fps: f32,
+    /// Resolution the faces are shrunk to
+    #[arg(long, default_value = "16")]
+    res: Resolution,
+}
+
+pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.minutes > 0.0 && args.every > 0.0,
+        "--minutes and --every must be positive"
+    );
+    let mut pipeline = open::pipeline(config)?;
+    let gallery = open::gallery_for(config, &mut pipeline).context("opening the gallery")?;
+    let fps = (args.fps > 0.0).then_some(args.fps);
+    let mut source = ImageFolderSource::open(&args.source, fps, true)?;
+    let mut probe = MemoryProbe::new();
+    let (mut image, mut frame) = (Frame::new(0, 0), Frame::new(0, 0));
+    let started = Instant::now();
+    let end = started + Duration::from_secs_f64(args.minutes * 60.0);
+    let every = Duration::from_secs_f64(args.every);
+    let mut next_sample = started;
+    let (mut frames, mut faces, mut unreadable) = (0u64, 0u64, 0u64);
+    let mut first_rss = None;
+    let mut last_rss = 0.0;
+    loop {
+        let now = Instant::now();
+        if now >= next_sample {
+            let memory = probe.snapshot();
+            let rss = memory.rss_bytes as f64 / 1048576.0;
+            first_rss.get_or_insert(rss);
+            last_rss = rss;
+            println!(
+                "{}",
+                json!({
+                    "minute": (now - started).as_secs_f64() / 60.0,
+                    "frames": frames,
+                    "faces": faces,
+                    "rss_mb": rss,
+                    "peak_rss_mb": memory.peak_rss_bytes as f64 / 1048576.0,
+                })
+            );
+            next_sample += every;
+        }
+        if now >= end {
+            break;
+        }
+        if source.latest_frame(&mut image).is_err() {
+            unreadable += 1;
+            continue;
+        }
+        place_on_canvas(&image, 640, 480, &mut frame);
+        let output = pipeline.process(&frame, args.res, &gallery, MatchMode::Identify, None)?;
+        frames += 1;
+        faces += u64::from(output.face.is_some());
+    }
+    eprintln!(
+        "{frames} frames ({faces} with a face, {unreadable} unreadable files) in {:.1} min; \
+         RSS {:.2} MB at the first sample, {last_rss:.2} MB at the last: growth {:+.2} MB",
+        started.elapsed().as_secs_f64() / 60.0,
+        first_rss.unwrap_or(0.0),
+        last_rss - first_rss.unwrap_or(0.0)
+    );
+    Ok(())
+}

@@ -56,6 +56,7 @@ def main():
     faces = args.shared / "faces" / "train"
     if args.smoke:
         faces = smoke_faces(faces, work)
+    args.faces = faces
     started = time.time()
     split = data.split(faces, work, 0.25 if args.smoke else 0.1)
 

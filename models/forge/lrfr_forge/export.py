@@ -162,9 +162,12 @@ def export_all(args, work: Path, stage: Path, nets, students, teacher, crops, sp
     report["forge_seconds"] = time.time() - started
     (work / "report.json").write_text(json.dumps(report, indent=1))
     write_manifest(out, report)
-    from . import reference
+    from . import alignment, reference
 
     reference.write(work, crops, out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    report["alignment_eer"] = alignment.study(args, work, args.faces, split, stage, out, pairs, manifest)
+    (work / "report.json").write_text(json.dumps(report, indent=1))
     print(json.dumps({k: v for k, v in report.items() if k != "resolutions"}, indent=1))
 
 

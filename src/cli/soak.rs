@@ -33,6 +33,8 @@ pub struct SoakArgs {
     res: Resolution,
 }
 
+const WARM_UP_FRAMES: u64 = 30;
+
 pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
     anyhow::ensure!(
         args.minutes > 0.0 && args.every > 0.0,
@@ -44,11 +46,19 @@ pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
     let mut source = ImageFolderSource::open(&args.source, fps, true)?;
     let mut probe = MemoryProbe::new();
     let (mut image, mut frame) = (Frame::new(0, 0), Frame::new(0, 0));
+    let (mut frames, mut faces, mut unreadable) = (0u64, 0u64, 0u64);
+    // The first sample comes after a warm-up, once every buffer has its working size.
+    while frames < WARM_UP_FRAMES {
+        if source.latest_frame(&mut image).is_ok() {
+            place_on_canvas(&image, 640, 480, &mut frame);
+            pipeline.process(&frame, args.res, &gallery, MatchMode::Identify, None)?;
+        }
+        frames += 1;
+    }
     let started = Instant::now();
     let end = started + Duration::from_secs_f64(args.minutes * 60.0);
     let every = Duration::from_secs_f64(args.every);
     let mut next_sample = started;
-    let (mut frames, mut faces, mut unreadable) = (0u64, 0u64, 0u64);
     let mut first_rss = None;
     let mut last_rss = 0.0;
     loop {

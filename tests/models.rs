@@ -58,6 +58,12 @@ fn check_graphs(dir: &Path, weight_only: bool) {
         .map(|r| r.dsr.file.clone())
         .collect();
     files.insert(manifest.edgeface.file.clone());
+    files.extend(
+        manifest
+            .resolutions
+            .iter()
+            .filter_map(|r| r.edgeface.as_ref().map(|e| e.file.clone())),
+    );
     files.extend(manifest.landmarks.iter().map(|l| l.file.clone()));
     for file in files {
         let path = dir.join(&file);

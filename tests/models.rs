@@ -44,8 +44,6 @@ fn tract_int8_matches_the_onnxruntime_fp32_reference() {
 }
 
 #[test]
-#[ignore = "known shortfall, issue 3: the integer twins reach median cosine 0.987 (min 0.974), \
-            under 0.99; EdgeFace's dynamic int8 needs per-layer sensitivity quantisation"]
 fn tract_integer_twins_match_the_onnxruntime_fp32_reference() {
     check_against_reference(&twins_dir(), 2.0);
 }

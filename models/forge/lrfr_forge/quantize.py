@@ -18,10 +18,6 @@ MIN_ELEMENTS = 16  # tiny tensors (a 3-channel bias-like weight) stay float: not
 def weight_only_qdq(model: onnx.ModelProto) -> onnx.ModelProto:
     graph = model.graph
     inits = {i.name: i for i in graph.initializer}
-    consumers = {}
-    for node in graph.node:
-        for name in node.input:
-            consumers.setdefault(name, []).append(node)
     new_nodes = []
     replaced = {}
     for node in graph.node:
@@ -42,10 +38,8 @@ def weight_only_qdq(model: onnx.ModelProto) -> onnx.ModelProto:
             w = numpy_helper.to_array(init)
             if w.size < MIN_ELEMENTS or w.ndim < 2:
                 continue
+            # Shared weights keep one dequantised copy for all users.
             if name not in replaced:
-                if len(consumers.get(name, [])) > 1:
-                    # Shared weights keep one dequantised copy for all users.
-                    pass
                 moved = np.moveaxis(w, axis, 0).reshape(w.shape[axis], -1)
                 scale = np.abs(moved).max(axis=1) / 127.0
                 scale = np.where(scale > 0, scale, 1.0).astype(np.float32)

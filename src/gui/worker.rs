@@ -219,9 +219,11 @@ impl State {
             Ok(source) => {
                 let name = source.describe();
                 self.source = Some(source);
+                // A new source fixes a camera problem, not a model or gallery one.
+                let ready = self.pipeline.is_some() && self.gallery.is_some();
                 self.publish(|s| {
                     s.source = name;
-                    if matches!(s.status, Status::Problem(_)) {
+                    if ready && matches!(s.status, Status::Problem(_)) {
                         s.status = Status::Running;
                     }
                 });

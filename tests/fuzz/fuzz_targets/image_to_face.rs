@@ -2,7 +2,7 @@
 //! area downscale to every resolution: each step succeeds or returns an error, never a panic.
 #![no_main]
 
-use std::sync::Mutex;
+use std::cell::RefCell;
 
 use libfuzzer_sys::fuzz_target;
 use lrfr::align::{align_face, downscale_to, AreaScratch};
@@ -11,18 +11,24 @@ use lrfr::pipeline::FaceLocator;
 use lrfr::source::Frame;
 use lrfr::Resolution;
 
-static LOCATOR: Mutex<Option<FaceLocator>> = Mutex::new(None);
+thread_local! {
+    // The detector is built once: its model load would dominate every run.
+    static LOCATOR: RefCell<Option<FaceLocator>> = const { RefCell::new(None) };
+}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(frame) = lrfr::source::decode_bytes(data) else {
         return;
     };
-    let mut guard = LOCATOR.lock().unwrap_or_else(|e| e.into_inner());
-    let locator = guard.get_or_insert_with(|| {
-        let detector = FaceDetector::new(DetectConfig::default()).expect("embedded model loads");
-        FaceLocator::new(detector, None)
+    let located = LOCATOR.with_borrow_mut(|slot| {
+        let locator = slot.get_or_insert_with(|| {
+            let detector =
+                FaceDetector::new(DetectConfig::default()).expect("embedded model loads");
+            FaceLocator::new(detector, None)
+        });
+        locator.locate(&frame)
     });
-    let Ok(Some(located)) = locator.locate(&frame) else {
+    let Ok(Some(located)) = located else {
         return;
     };
     let mut aligned = Frame::new(0, 0);

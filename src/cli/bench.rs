@@ -69,8 +69,17 @@ const WARM_UP: usize = 5;
 pub fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut pipeline = open::pipeline(config)?;
+    // The full path loads only the resolutions it runs, as the app does.
+    let loaded = if args.models_only {
+        Resolution::ALL.to_vec()
+    } else {
+        args.res.list()
+    };
+    for &res in &loaded {
+        pipeline.models_mut().prepare(res)?;
+    }
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let models = time_models(&mut pipeline, args.frames)?;
+    let models = time_models(&mut pipeline, &loaded, args.frames)?;
     let mut report = Map::new();
     report.insert("threads".into(), json!(config.threads));
     report.insert("load_ms".into(), json!(load_ms));
@@ -200,16 +209,20 @@ fn time_pipeline(
     Ok((frames, faces))
 }
 
-fn time_models(pipeline: &mut Pipeline, runs: usize) -> anyhow::Result<Vec<Value>> {
+fn time_models(
+    pipeline: &mut Pipeline,
+    resolutions: &[Resolution],
+    runs: usize,
+) -> anyhow::Result<Vec<Value>> {
     let mut rows = Vec::new();
     if let Some(landmarks) = pipeline.locator().landmark_net() {
         rows.push(time_net(landmarks, runs)?);
     }
     let mut seen = Vec::new();
-    for res in Resolution::ALL {
+    for &res in resolutions {
         let models = pipeline.models_mut();
-        rows.push(time_net(models.dsr(res), runs)?);
-        let edgeface = models.edgeface(res);
+        rows.push(time_net(models.dsr(res)?, runs)?);
+        let edgeface = models.edgeface(res)?;
         if !seen.contains(&edgeface.entry().file) {
             seen.push(edgeface.entry().file.clone());
             rows.push(time_net(edgeface, runs)?);

@@ -170,7 +170,10 @@ impl State {
     }
 
     fn load(&mut self) {
-        match Pipeline::new(&self.config) {
+        match Pipeline::new(&self.config).and_then(|mut pipeline| {
+            pipeline.models_mut().prepare(self.res)?;
+            Ok(pipeline)
+        }) {
             Ok(pipeline) => {
                 let files = pipeline.models().files();
                 self.pipeline = Some(pipeline);

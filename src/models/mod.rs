@@ -2,6 +2,7 @@
 //! run through tract. Pre- and post-processing live beside them so every caller feeds them
 //! the same way.
 
+mod lazy;
 mod manifest;
 mod net;
 mod tensors;
@@ -15,6 +16,7 @@ pub use net::Net;
 pub use tensors::{l2_normalise, planar_to_rgb, rgb_to_planar};
 
 use crate::resolution::Resolution;
+use lazy::LazyNet;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
@@ -61,17 +63,18 @@ fn executor(threads: usize) -> Option<Executor> {
     (threads > 1).then(|| Executor::multithread(threads))
 }
 
-/// Every network the pipeline needs, loaded and checked.
+/// Every network the pipeline needs: all checked at load, each optimised when its resolution
+/// is first used.
 pub struct Models {
     dir: PathBuf,
     manifest: Manifest,
     /// The shared EdgeFace first, then any per-resolution ones.
-    edgefaces: Vec<Net>,
+    edgefaces: Vec<LazyNet>,
     per_res: [ResolutionNets; 3],
 }
 
 struct ResolutionNets {
-    dsr: Net,
+    dsr: LazyNet,
     edgeface: usize,
     fingerprint: String,
 }
@@ -80,16 +83,16 @@ impl Models {
     pub fn load(dir: &Path, threads: usize) -> Result<Models, ModelError> {
         let manifest = Manifest::load(dir)?;
         let executor = executor(threads);
-        let mut edgefaces = vec![Net::load(dir, &manifest.edgeface, executor.clone())?];
-        let mut load_res = |res: Resolution| -> Result<ResolutionNets, ModelError> {
+        let mut edgefaces = vec![LazyNet::check(dir, &manifest.edgeface, executor.clone())?];
+        let mut check_res = |res: Resolution| -> Result<ResolutionNets, ModelError> {
             let entry = manifest.resolution(res);
-            let dsr = Net::load(dir, &entry.dsr, executor.clone())?;
+            let dsr = LazyNet::check(dir, &entry.dsr, executor.clone())?;
             let edgeface = match &entry.edgeface {
                 None => 0,
                 Some(own) => match edgefaces.iter().position(|n| n.entry().file == own.file) {
                     Some(index) => index,
                     None => {
-                        edgefaces.push(Net::load(dir, own, executor.clone())?);
+                        edgefaces.push(LazyNet::check(dir, own, executor.clone())?);
                         edgefaces.len() - 1
                     }
                 },
@@ -106,9 +109,9 @@ impl Models {
             })
         };
         let per_res = [
-            load_res(Resolution::R16)?,
-            load_res(Resolution::R24)?,
-            load_res(Resolution::R32)?,
+            check_res(Resolution::R16)?,
+            check_res(Resolution::R24)?,
+            check_res(Resolution::R32)?,
         ];
         Ok(Models {
             dir: dir.to_path_buf(),
@@ -126,13 +129,20 @@ impl Models {
         &self.manifest
     }
 
-    pub fn dsr(&mut self, res: Resolution) -> &mut Net {
-        &mut self.per_res[res.index()].dsr
+    /// Optimises a resolution's networks now, so its first frame is not slowed by it.
+    pub fn prepare(&mut self, res: Resolution) -> Result<(), ModelError> {
+        self.dsr(res)?;
+        self.edgeface(res)?;
+        Ok(())
     }
 
-    pub fn edgeface(&mut self, res: Resolution) -> &mut Net {
+    pub fn dsr(&mut self, res: Resolution) -> Result<&mut Net, ModelError> {
+        self.per_res[res.index()].dsr.get()
+    }
+
+    pub fn edgeface(&mut self, res: Resolution) -> Result<&mut Net, ModelError> {
         let index = self.per_res[res.index()].edgeface;
-        &mut self.edgefaces[index]
+        self.edgefaces[index].get()
     }
 
     /// Identifies the DSR + EdgeFace pair behind a resolution's embeddings: when it changes,
@@ -145,7 +155,7 @@ impl Models {
         self.manifest.resolution(res).threshold
     }
 
-    /// File name and size of every loaded network.
+    /// File name and size of every network.
     pub fn files(&self) -> Vec<(String, u64)> {
         let mut files: Vec<(String, u64)> = self
             .edgefaces

@@ -21,33 +21,25 @@ pub struct Net {
 }
 
 impl Net {
+    /// Reads, checksums and parses the file and checks its shapes, without optimising it:
+    /// enough to refuse a bad file at start-up. Returns its size on disk.
+    pub fn check(dir: &Path, entry: &ModelEntry) -> Result<u64, ModelError> {
+        let path = dir.join(&entry.file);
+        let bytes = read_checked(&path, entry)?;
+        typed_model(&bytes, entry).map_err(|e| graph_error(&path, entry, e))?;
+        Ok(bytes.len() as u64)
+    }
+
     pub fn load(
         dir: &Path,
         entry: &ModelEntry,
         executor: Option<multithread::Executor>,
     ) -> Result<Net, ModelError> {
         let path = dir.join(&entry.file);
-        let graph_error = |reason: String| ModelError::Graph {
-            file: path.clone(),
-            contract: entry.contract(),
-            reason,
-        };
-        let bytes = std::fs::read(&path).map_err(|source| ModelError::Missing {
-            file: path.clone(),
-            contract: entry.contract(),
-            source,
-        })?;
-        let actual = hex(&Sha256::digest(&bytes));
-        if !actual.eq_ignore_ascii_case(&entry.sha256) {
-            return Err(ModelError::Checksum {
-                file: path.clone(),
-                expected: entry.sha256.clone(),
-                actual,
-            });
-        }
-        let plan =
-            build_plan(&bytes, entry, executor).map_err(|e| graph_error(format!("{e:#}")))?;
-        let state = plan.spawn().map_err(|e| graph_error(format!("{e:#}")))?;
+        let bytes = read_checked(&path, entry)?;
+        let state = build_plan(&bytes, entry, executor)
+            .and_then(|plan| plan.spawn())
+            .map_err(|e| graph_error(&path, entry, e))?;
         Ok(Net {
             entry: entry.clone(),
             state,
@@ -101,14 +93,36 @@ impl Net {
     }
 }
 
-fn build_plan(
-    bytes: &[u8],
-    entry: &ModelEntry,
-    executor: Option<multithread::Executor>,
-) -> TractResult<Arc<Plan>> {
+fn read_checked(path: &Path, entry: &ModelEntry) -> Result<Vec<u8>, ModelError> {
+    let bytes = std::fs::read(path).map_err(|source| ModelError::Missing {
+        file: path.to_path_buf(),
+        contract: entry.contract(),
+        source,
+    })?;
+    let actual = hex(&Sha256::digest(&bytes));
+    if !actual.eq_ignore_ascii_case(&entry.sha256) {
+        return Err(ModelError::Checksum {
+            file: path.to_path_buf(),
+            expected: entry.sha256.clone(),
+            actual,
+        });
+    }
+    Ok(bytes)
+}
+
+fn graph_error(path: &Path, entry: &ModelEntry, error: TractError) -> ModelError {
+    ModelError::Graph {
+        file: path.to_path_buf(),
+        contract: entry.contract(),
+        reason: format!("{error:#}"),
+    }
+}
+
+/// The parsed graph with the manifest's input shape, its output shape checked.
+fn typed_model(bytes: &[u8], entry: &ModelEntry) -> TractResult<TypedModel> {
     let mut model = tract_onnx::onnx().model_for_read(&mut Cursor::new(bytes))?;
     model.set_input_fact(0, f32::fact(&entry.input).into())?;
-    let model = model.into_optimized()?;
+    let model = model.into_typed()?;
     let fact = model.output_fact(0)?;
     let shape: Vec<usize> = fact
         .shape
@@ -121,11 +135,21 @@ fn build_plan(
             entry.output
         )));
     }
+    Ok(model)
+}
+
+fn build_plan(
+    bytes: &[u8],
+    entry: &ModelEntry,
+    executor: Option<multithread::Executor>,
+) -> TractResult<Arc<Plan>> {
     let options = RunOptions {
         executor,
         ..RunOptions::default()
     };
-    model.into_runnable_with_options(&options)
+    typed_model(bytes, entry)?
+        .into_optimized()?
+        .into_runnable_with_options(&options)
 }
 
 pub(super) fn hex(digest: &[u8]) -> String {

@@ -235,7 +235,7 @@ impl Pipeline {
         let align_time = clock.lap();
         match upscaler {
             Upscaler::Dsr => {
-                let net = self.models.dsr(res);
+                let net = self.models.dsr(res)?;
                 let (mean, std) = (net.entry().mean, net.entry().std);
                 rgb_to_planar(&out.vlr, mean, std, &mut self.planar);
                 let upscaled = net.run(&self.planar)?;
@@ -261,7 +261,7 @@ impl Pipeline {
         }
         planar_to_rgb(&self.upscaled_planar, FACE_SIZE, &mut out.upscaled);
         let dsr_time = clock.lap();
-        let net = self.models.edgeface(res);
+        let net = self.models.edgeface(res)?;
         let (mean, std) = (net.entry().mean, net.entry().std);
         self.planar.clear();
         self.planar

@@ -3,7 +3,7 @@
 use lrfr::{Config, Resolution};
 
 use super::panels::{self, Textures, UiState};
-use super::snapshot::Status;
+use super::snapshot::{Snapshot, Status};
 use super::worker::{Command, Worker};
 use super::GuiOptions;
 
@@ -43,39 +43,56 @@ impl eframe::App for LrfrApp {
     fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.keys(ctx);
         let snapshot = self.worker.snapshot();
-        self.textures.update(ctx, &snapshot);
         let mut commands = Vec::new();
-        egui::TopBottomPanel::top("controls").show(ctx, |ui| {
-            panels::controls(ui, &snapshot, &mut self.ui, &mut commands)
-        });
-        egui::TopBottomPanel::bottom("status").show(ctx, |ui| panels::status(ui, &snapshot));
-        if self.ui.show_metrics {
-            egui::TopBottomPanel::bottom("metrics")
-                .resizable(true)
-                .show(ctx, |ui| panels::metrics(ui, &snapshot));
-        }
-        egui::SidePanel::right("people")
-            .default_width(300.0)
-            .show(ctx, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    panels::enroll(ui, &snapshot, &mut self.ui, &mut commands);
-                    ui.separator();
-                    panels::gallery(ui, &snapshot, &self.textures, &mut self.ui, &mut commands);
-                });
-            });
-        egui::CentralPanel::default().show(ctx, |ui| match &snapshot.status {
-            Status::LoadingModels => {
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label("Loading models…");
-                });
-            }
-            Status::Problem(problem) => panels::problem(ui, problem, &mut self.ui, &mut commands),
-            Status::Running => panels::live(ui, &snapshot, &self.textures),
-        });
+        draw(
+            ctx,
+            &snapshot,
+            &mut self.textures,
+            &mut self.ui,
+            &mut commands,
+        );
         drop(snapshot);
         for command in commands {
             self.worker.send(command);
         }
     }
+}
+
+/// Lays out the whole window from one snapshot. It only reads the snapshot and records what
+/// the user asked for, so a fixed snapshot always draws the same window (see the image tests).
+pub(super) fn draw(
+    ctx: &egui::Context,
+    snapshot: &Snapshot,
+    textures: &mut Textures,
+    ui_state: &mut UiState,
+    commands: &mut Vec<Command>,
+) {
+    textures.update(ctx, snapshot);
+    egui::TopBottomPanel::top("controls")
+        .show(ctx, |ui| panels::controls(ui, snapshot, ui_state, commands));
+    egui::TopBottomPanel::bottom("status").show(ctx, |ui| panels::status(ui, snapshot));
+    if ui_state.show_metrics {
+        egui::TopBottomPanel::bottom("metrics")
+            .resizable(true)
+            .show(ctx, |ui| panels::metrics(ui, snapshot));
+    }
+    egui::SidePanel::right("people")
+        .default_width(300.0)
+        .show(ctx, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                panels::enroll(ui, snapshot, ui_state, commands);
+                ui.separator();
+                panels::gallery(ui, snapshot, textures, ui_state, commands);
+            });
+        });
+    egui::CentralPanel::default().show(ctx, |ui| match &snapshot.status {
+        Status::LoadingModels => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Loading models…");
+            });
+        }
+        Status::Problem(problem) => panels::problem(ui, problem, ui_state, commands),
+        Status::Running => panels::live(ui, snapshot, textures),
+    });
 }

@@ -3,6 +3,8 @@
 //! waits on a camera or a network.
 
 mod app;
+#[cfg(test)]
+mod image_tests;
 mod panels;
 mod snapshot;
 #[cfg(test)]

@@ -1,0 +1,147 @@
+//! Image snapshots of the window, drawn from fixed worker snapshots so every pixel is the same
+//! on every run: identified, with the metrics panel open, and with no camera. They render with
+//! wgpu on a software rasteriser (Mesa's lavapipe in CI) and are compared with the images in
+//! `tests/snapshots/`; `UPDATE_SNAPSHOTS=1 cargo test image_tests` rewrites them after a
+//! deliberate change. The live-app tests in `tests.rs` cover behaviour; these cover the look.
+
+use egui_kittest::{Harness, SnapshotOptions};
+use image::Rgb;
+use lrfr::detect::FaceBox;
+use lrfr::metrics::{MemorySnapshot, Summary};
+use lrfr::source::Frame;
+use lrfr::Resolution;
+
+use super::app::draw;
+use super::panels::{Textures, UiState};
+use super::snapshot::{PersonSummary, Snapshot, Status, HISTORY};
+
+const MB: u64 = 1_048_576;
+
+/// A gradient with a lighter oval where a face would be: enough to see each panel's image.
+fn picture(width: u32, height: u32, tint: [u8; 3]) -> Frame {
+    Frame::from_fn(width, height, |x, y| {
+        let dx = (x as f32 / width as f32 - 0.5) / 0.3;
+        let dy = (y as f32 / height as f32 - 0.5) / 0.4;
+        let inside = dx * dx + dy * dy < 1.0;
+        let shade = (y * 120 / height.max(1)) as u8;
+        Rgb(tint.map(|c| {
+            if inside {
+                c.saturating_add(90)
+            } else {
+                c / 2 + shade / 2
+            }
+        }))
+    })
+}
+
+fn identified() -> Snapshot {
+    let mut snapshot = Snapshot::new(Resolution::R16);
+    snapshot.frame_seq = 1;
+    snapshot.gallery_seq = 1;
+    snapshot.status = Status::Running;
+    snapshot.source = "folder /faces (53 images)".into();
+    snapshot.frame = picture(640, 480, [150, 110, 90]);
+    snapshot.face = Some(FaceBox {
+        x: 224.0,
+        y: 96.0,
+        width: 192.0,
+        height: 288.0,
+        score: 9.5,
+    });
+    snapshot.faces_found = 1;
+    snapshot.vlr = picture(16, 16, [150, 110, 90]);
+    snapshot.upscaled = picture(112, 112, [150, 110, 90]);
+    snapshot.threshold = 0.2;
+    snapshot.people = vec![
+        PersonSummary {
+            name: "Ada".into(),
+            samples: 10,
+            thumbnail: picture(112, 112, [150, 110, 90]),
+        },
+        PersonSummary {
+            name: "Grace".into(),
+            samples: 7,
+            thumbnail: picture(112, 112, [90, 120, 150]),
+        },
+    ];
+    snapshot.top = vec![(0, 0.72), (1, -0.10)];
+    snapshot.accepted = Some((0, 0.72));
+    let stage = |median_ms, p90_ms| Summary { median_ms, p90_ms };
+    snapshot.stages = [
+        stage(8.4, 9.1),
+        stage(3.4, 3.7),
+        stage(8.8, 9.6),
+        stage(5.3, 5.9),
+        stage(0.01, 0.01),
+        stage(25.7, 28.0),
+    ];
+    snapshot.fps = 15.0;
+    snapshot.memory = MemorySnapshot {
+        rss_bytes: 90 * MB,
+        peak_rss_bytes: 92 * MB,
+        system_used_bytes: 1_200 * MB,
+        system_available_bytes: 2_800 * MB,
+        system_total_bytes: 4_000 * MB,
+        cpu_percent: 55.0,
+    };
+    snapshot.rss_history_mb = (0..HISTORY).map(|i| 88.0 + (i % 5) as f32 * 0.5).collect();
+    snapshot.latency_history_ms = (0..HISTORY).map(|i| 25.0 + (i % 7) as f32).collect();
+    snapshot.model_files = vec![
+        ("landmarks.onnx".into(), 460_000),
+        ("dsr16.onnx".into(), 420_000),
+        ("edgeface.onnx".into(), 1_460_000),
+    ];
+    snapshot
+}
+
+fn no_camera() -> Snapshot {
+    let mut snapshot = Snapshot::new(Resolution::R16);
+    snapshot.source = "camera 0".into();
+    snapshot.threshold = 0.2;
+    snapshot.memory.rss_bytes = 40 * MB;
+    snapshot.status = Status::Problem(
+        "No camera was found (/dev/video0). Plug in a USB webcam, or choose a folder of images."
+            .into(),
+    );
+    snapshot
+}
+
+fn render(name: &str, snapshot: Snapshot, show_metrics: bool) {
+    let mut ui_state = UiState::new(snapshot.res);
+    ui_state.show_metrics = show_metrics;
+    let mut textures = Textures::default();
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .wgpu()
+        .build(move |ctx| {
+            draw(
+                ctx,
+                &snapshot,
+                &mut textures,
+                &mut ui_state,
+                &mut Vec::new(),
+            )
+        });
+    harness.run();
+    // Glyph edges may differ by a few pixels between rasteriser versions; a layout change
+    // moves hundreds.
+    harness.snapshot_options(
+        name,
+        &SnapshotOptions::new().failed_pixel_count_threshold(20),
+    );
+}
+
+#[test]
+fn the_window_identifying_someone() {
+    render("window_identified", identified(), false);
+}
+
+#[test]
+fn the_window_with_its_metrics_panel() {
+    render("window_metrics", identified(), true);
+}
+
+#[test]
+fn the_window_without_a_camera() {
+    render("window_no_camera", no_camera(), false);
+}

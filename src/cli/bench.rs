@@ -29,6 +29,9 @@ pub struct BenchArgs {
     /// Time each model file alone on a fixed input instead
     #[arg(long)]
     models_only: bool,
+    /// With --models-only: also time every node of each network and list the dearest
+    #[arg(long, requires = "models_only")]
+    profile: bool,
     /// Frame size the source images are centred on (`WxH`), or `native` to use them as they are
     #[arg(long, default_value = "640x480")]
     frame: FrameSize,
@@ -79,7 +82,7 @@ pub fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
         pipeline.models_mut().prepare(res)?;
     }
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let models = time_models(&mut pipeline, &loaded, args.frames)?;
+    let models = time_models(&mut pipeline, &loaded, args.frames, args.profile)?;
     let mut report = Map::new();
     report.insert("threads".into(), json!(config.threads));
     report.insert("load_ms".into(), json!(load_ms));
@@ -213,25 +216,29 @@ fn time_models(
     pipeline: &mut Pipeline,
     resolutions: &[Resolution],
     runs: usize,
+    profile: bool,
 ) -> anyhow::Result<Vec<Value>> {
     let mut rows = Vec::new();
     if let Some(landmarks) = pipeline.locator().landmark_net() {
-        rows.push(time_net(landmarks, runs)?);
+        rows.push(time_net(landmarks, runs, profile)?);
     }
     let mut seen = Vec::new();
     for &res in resolutions {
         let models = pipeline.models_mut();
-        rows.push(time_net(models.dsr(res)?, runs)?);
+        rows.push(time_net(models.dsr(res)?, runs, profile)?);
         let edgeface = models.edgeface(res)?;
         if !seen.contains(&edgeface.entry().file) {
             seen.push(edgeface.entry().file.clone());
-            rows.push(time_net(edgeface, runs)?);
+            rows.push(time_net(edgeface, runs, profile)?);
         }
     }
     Ok(rows)
 }
 
-fn time_net(net: &mut Net, runs: usize) -> anyhow::Result<Value> {
+/// How many of a network's dearest nodes `--profile` reports.
+const PROFILED_NODES: usize = 8;
+
+fn time_net(net: &mut Net, runs: usize, profile: bool) -> anyhow::Result<Value> {
     let len: usize = net.entry().input.iter().product();
     // A smooth ramp: deterministic and not all zeros (which some kernels short-cut).
     let input: Vec<f32> = (0..len).map(|i| (i % 97) as f32 / 97.0).collect();
@@ -245,6 +252,15 @@ fn time_net(net: &mut Net, runs: usize) -> anyhow::Result<Value> {
     }
     let mut row = summary_json(window.summary());
     row["file"] = json!(net.entry().file);
+    if profile {
+        let nodes: Vec<Value> = net
+            .profile(&input, runs)?
+            .into_iter()
+            .take(PROFILED_NODES)
+            .map(|cost| json!({"node": cost.node, "op": cost.op, "median_ms": cost.median_ms}))
+            .collect();
+        row["profile"] = Value::Array(nodes);
+    }
     Ok(row)
 }
 
@@ -268,6 +284,14 @@ fn print_table(report: &Value) {
                 m["median_ms"].as_f64().unwrap_or(0.0),
                 m["p90_ms"].as_f64().unwrap_or(0.0)
             );
+            for node in m["profile"].as_array().into_iter().flatten() {
+                println!(
+                    "    {:>8.3} ms  {:<16} {}",
+                    node["median_ms"].as_f64().unwrap_or(0.0),
+                    node["op"].as_str().unwrap_or("?"),
+                    node["node"].as_str().unwrap_or("?")
+                );
+            }
         }
     }
     for run in report["runs"].as_array().into_iter().flatten() {

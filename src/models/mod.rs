@@ -2,6 +2,7 @@
 //! run through tract. Pre- and post-processing live beside them so every caller feeds them
 //! the same way.
 
+mod heap;
 mod lazy;
 mod manifest;
 mod net;
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use tract_onnx::prelude::multithread::Executor;
 
 pub use manifest::{LandmarksManifest, Manifest, ModelEntry, ResolutionEntry, SCHEMA_VERSION};
-pub use net::Net;
+pub use net::{Net, NodeCost};
 pub use tensors::{l2_normalise, planar_to_rgb, rgb_to_planar};
 
 use crate::resolution::Resolution;

@@ -6,6 +6,11 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 use tract_onnx::prelude::*;
 
+mod profile;
+
+pub use profile::NodeCost;
+
+use super::heap::release_freed_heap;
 use super::manifest::ModelEntry;
 use super::ModelError;
 
@@ -26,7 +31,9 @@ impl Net {
     pub fn check(dir: &Path, entry: &ModelEntry) -> Result<u64, ModelError> {
         let path = dir.join(&entry.file);
         let bytes = read_checked(&path, entry)?;
-        typed_model(&bytes, entry).map_err(|e| graph_error(&path, entry, e))?;
+        let checked = typed_model(&bytes, entry).map(drop);
+        release_freed_heap();
+        checked.map_err(|e| graph_error(&path, entry, e))?;
         Ok(bytes.len() as u64)
     }
 
@@ -37,9 +44,9 @@ impl Net {
     ) -> Result<Net, ModelError> {
         let path = dir.join(&entry.file);
         let bytes = read_checked(&path, entry)?;
-        let state = build_plan(&bytes, entry, executor)
-            .and_then(|plan| plan.spawn())
-            .map_err(|e| graph_error(&path, entry, e))?;
+        let state = build_plan(&bytes, entry, executor).and_then(|plan| plan.spawn());
+        release_freed_heap();
+        let state = state.map_err(|e| graph_error(&path, entry, e))?;
         Ok(Net {
             entry: entry.clone(),
             state,
@@ -60,25 +67,13 @@ impl Net {
     /// Runs the network on `input` (already normalised, in the manifest's input shape) and
     /// returns its output, flattened.
     pub fn run(&mut self, input: &[f32]) -> Result<&[f32], ModelError> {
-        let run_error = |reason: String| ModelError::Run {
-            file: self.entry.file.clone(),
-            reason,
-        };
-        if input.len() != self.input_len {
-            return Err(run_error(format!(
-                "got {} input values for shape {:?}",
-                input.len(),
-                self.entry.input
-            )));
-        }
         // The previous output is dropped before the run so tract can reuse its memory.
         self.output = None;
-        let tensor =
-            Tensor::from_shape(&self.entry.input, input).map_err(|e| run_error(e.to_string()))?;
+        let tensor = self.input_tensor(input)?;
         let mut outputs = self
             .state
             .run(tvec!(tensor.into_tvalue()))
-            .map_err(|e| run_error(format!("{e:#}")))?;
+            .map_err(|e| self.run_error(format!("{e:#}")))?;
         let output = outputs.swap_remove(0);
         self.output = Some(output);
         match self
@@ -87,8 +82,26 @@ impl Net {
             .map(|o| o.try_as_plain_ram().and_then(|view| view.as_slice::<f32>()))
         {
             Some(Ok(values)) => Ok(values),
-            Some(Err(e)) => Err(run_error(e.to_string())),
-            None => Err(run_error("no output".into())),
+            Some(Err(e)) => Err(self.run_error(e.to_string())),
+            None => Err(self.run_error("no output".into())),
+        }
+    }
+
+    fn input_tensor(&self, input: &[f32]) -> Result<Tensor, ModelError> {
+        if input.len() != self.input_len {
+            return Err(self.run_error(format!(
+                "got {} input values for shape {:?}",
+                input.len(),
+                self.entry.input
+            )));
+        }
+        Tensor::from_shape(&self.entry.input, input).map_err(|e| self.run_error(e.to_string()))
+    }
+
+    fn run_error(&self, reason: String) -> ModelError {
+        ModelError::Run {
+            file: self.entry.file.clone(),
+            reason,
         }
     }
 }

@@ -130,10 +130,11 @@ impl Models {
         &self.manifest
     }
 
-    /// Optimises a resolution's networks now, so its first frame is not slowed by it.
+    /// Optimises a resolution's networks now, so its first frame is not slowed by it. EdgeFace
+    /// goes first: optimising the largest network while little else is packed keeps the peak low.
     pub fn prepare(&mut self, res: Resolution) -> Result<(), ModelError> {
-        self.dsr(res)?;
         self.edgeface(res)?;
+        self.dsr(res)?;
         Ok(())
     }
 

@@ -230,9 +230,6 @@ impl Pipeline {
         ),
         PipelineError,
     > {
-        // On a resolution's first frame EdgeFace, the largest network, is optimised before the
-        // DSR, so its transient heap does not stack on the DSR's packed weights.
-        self.models.edgeface(res)?;
         let out = &mut self.output;
         align::downscale_to(&out.aligned, res, &mut self.area, &mut out.vlr);
         let align_time = clock.lap();

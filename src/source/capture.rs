@@ -21,11 +21,17 @@ pub trait Device {
 }
 
 /// How the capture thread waits: between reopen attempts, and for a frame before the source
-/// calls a silent device lost.
+/// calls a silent device lost. V4L2 reads and opens can block for ever on a camera that
+/// stopped delivering, so nothing waits on the thread itself without a bound either.
 #[derive(Debug, Clone, Copy)]
 pub struct Patience {
     pub reopen_every: Duration,
     pub frame_timeout: Duration,
+    /// How long the first open may take before start-up reports the camera as not answering.
+    pub open_timeout: Duration,
+    /// How long closing waits for the thread to notice; a thread stuck in a read is then
+    /// abandoned (it ends with the process) so switching sources or closing never hangs.
+    pub stop_timeout: Duration,
 }
 
 impl Default for Patience {
@@ -33,6 +39,8 @@ impl Default for Patience {
         Patience {
             reopen_every: Duration::from_secs(1),
             frame_timeout: Duration::from_secs(3),
+            open_timeout: Duration::from_secs(5),
+            stop_timeout: Duration::from_millis(500),
         }
     }
 }
@@ -43,6 +51,8 @@ pub struct Capture {
     format: Arc<Mutex<String>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    /// Disconnected when the capture thread has returned.
+    finished: mpsc::Receiver<()>,
     patience: Patience,
 }
 
@@ -58,29 +68,40 @@ impl Capture {
         let stop = Arc::new(AtomicBool::new(false));
         let format = Arc::new(Mutex::new(String::new()));
         let (opened_tx, opened_rx) = mpsc::sync_channel(1);
+        let (finished_tx, finished) = mpsc::channel::<()>();
         let thread = {
             let (slot, stop, format) = (slot.clone(), stop.clone(), format.clone());
             std::thread::Builder::new()
                 .name(name.clone())
                 .spawn(move || {
+                    let _finished = finished_tx;
                     capture_loop(make_device(), &slot, &stop, &format, opened_tx, patience)
                 })
                 .map_err(|e| format!("cannot start the capture thread: {e}"))?
         };
-        match opened_rx.recv() {
+        match opened_rx.recv_timeout(patience.open_timeout) {
             Ok(Ok(())) => Ok(Capture {
                 name,
                 slot,
                 format,
                 stop,
                 thread: Some(thread),
+                finished,
                 patience,
             }),
             Ok(Err(reason)) => {
                 let _ = thread.join();
                 Err(reason)
             }
-            Err(_) => Err("the capture thread stopped".into()),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                // Stuck opening: tell it to stop, and leave it.
+                stop.store(true, Ordering::Relaxed);
+                Err(format!(
+                    "the device did not open within {:.0} s",
+                    patience.open_timeout.as_secs_f32()
+                ))
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err("the capture thread stopped".into()),
         }
     }
 }
@@ -106,8 +127,15 @@ impl FrameSource for Capture {
 impl Drop for Capture {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
+        // Disconnected once the thread returns; a timeout means it is stuck in the driver.
+        match self.finished.recv_timeout(self.patience.stop_timeout) {
+            Err(mpsc::RecvTimeoutError::Disconnected) | Ok(()) => {
+                let _ = thread.join();
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => drop(thread),
         }
     }
 }
@@ -192,7 +220,65 @@ mod tests {
         Patience {
             reopen_every: Duration::from_millis(5),
             frame_timeout: Duration::from_millis(500),
+            open_timeout: Duration::from_millis(500),
+            stop_timeout: Duration::from_millis(100),
         }
+    }
+
+    /// A device stuck in the driver: it blocks for ever wherever `stuck_in` says.
+    struct Stuck {
+        stuck_in_open: bool,
+    }
+
+    impl Device for Stuck {
+        fn open(&mut self) -> Result<String, String> {
+            if self.stuck_in_open {
+                loop {
+                    std::thread::sleep(Duration::from_secs(3600));
+                }
+            }
+            Ok("stuck".into())
+        }
+        fn read(&mut self, _: &mut Frame) -> Result<(), String> {
+            loop {
+                std::thread::sleep(Duration::from_secs(3600));
+            }
+        }
+        fn close(&mut self) {}
+    }
+
+    #[test]
+    fn a_device_stuck_in_a_read_never_hangs_closing() {
+        let device = || Stuck {
+            stuck_in_open: false,
+        };
+        let mut capture = Capture::start("camera 3".into(), device, quick()).unwrap();
+        let mut frame = Frame::new(0, 0);
+        let started = std::time::Instant::now();
+        assert!(matches!(
+            capture.latest_frame(&mut frame),
+            Err(SourceError::CameraLost(_))
+        ));
+        drop(capture);
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "closing waited {:?} on a stuck thread",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn a_device_stuck_opening_is_a_start_up_error_in_bounded_time() {
+        let device = || Stuck {
+            stuck_in_open: true,
+        };
+        let started = std::time::Instant::now();
+        let error = Capture::start("camera 4".into(), device, quick()).err();
+        assert!(
+            error.as_deref().is_some_and(|e| e.contains("did not open")),
+            "{error:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(2));
     }
 
     #[test]
@@ -267,8 +353,8 @@ mod tests {
             fn close(&mut self) {}
         }
         let patience = Patience {
-            reopen_every: Duration::from_millis(5),
             frame_timeout: Duration::from_millis(200),
+            ..quick()
         };
         let mut capture = Capture::start("camera 2".into(), || Silent, patience).unwrap();
         let mut frame = Frame::new(0, 0);

@@ -49,7 +49,9 @@ fn embeddings(command: &[String], models: &Path, crops: &Path) -> Vec<(String, u
 #[test]
 fn the_aarch64_build_embeds_like_this_one() {
     let Some(binary) = std::env::var_os(BINARY) else {
-        println!("SKIPPED: {BINARY} is not set; .ci/run sets it after cross-building for aarch64");
+        common::skip(&format!(
+            "{BINARY} is not set; .ci/run sets it after cross-building for aarch64"
+        ));
         return;
     };
     let Some(faces) = common::faces() else { return };

@@ -161,14 +161,91 @@ fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
+/// A complete, valid PNG of `side` x `side` black pixels (`color` 2 = RGB, 6 = RGBA, at
+/// `depth` bits), streamed row by row so the test itself never holds the image.
+fn png_of_zeros(side: u32, color: u8, depth: u8) -> Vec<u8> {
+    use std::io::Write;
+    let channels = if color == 6 { 4 } else { 3 };
+    let row = 1 + side as usize * channels * usize::from(depth / 8);
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; row];
+    for _ in 0..side {
+        zlib.write_all(&zeros).unwrap();
+    }
+    let data = zlib.finish().unwrap();
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&side.to_be_bytes());
+    ihdr.extend_from_slice(&side.to_be_bytes());
+    ihdr.extend_from_slice(&[depth, color, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &ihdr);
+    chunk(&mut png, b"IDAT", &data);
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
 #[test]
 fn decompression_bomb_is_refused_before_allocating() {
     let dir = common::scratch("bad-bomb");
     let error = error_of(&write(&dir, "bomb.png", &png_claiming(100_000)));
     assert!(error.starts_with("not a readable image"), "{error}");
-    // Inside the side limit but over the allocation limit: 16k x 16k x 3 bytes is 768 MB.
-    let error = error_of(&write(&dir, "wide.png", &png_claiming(16_000)));
-    assert!(error.starts_with("not a readable image"), "{error}");
+    // Complete and valid, within the side limit, 0.75 MB on disk: 768 MB once decoded.
+    let zeros = png_of_zeros(16_000, 2, 8);
+    assert!(zeros.len() < 1 << 20, "{} bytes", zeros.len());
+    let error = error_of(&write(&dir, "zeros.png", &zeros));
+    assert!(error.contains("over the 256 MB budget"), "{error}");
+    // 16-bit RGBA: 1.2 GB decoded from 1 MB.
+    let error = error_of(&write(&dir, "deep.png", &png_of_zeros(12_000, 6, 16)));
+    assert!(error.contains("over the 256 MB budget"), "{error}");
+}
+
+/// Peak resident memory of a finished child, from the kernel's own account (`wait4`).
+fn run_measured(command: &mut Command) -> (std::process::ExitStatus, u64) {
+    use std::os::unix::process::ExitStatusExt;
+    // Reaped by wait4 below, which std's Child cannot do while also returning the usage.
+    #[allow(clippy::zombie_processes)]
+    let child = command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: plain syscall on our own child; the structs are written by the kernel.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    (
+        std::process::ExitStatus::from_raw(status),
+        usage.ru_maxrss as u64 * 1024,
+    )
+}
+
+#[test]
+fn no_bomb_takes_identify_past_400_mb() {
+    let dir = common::scratch("bad-bomb-rss");
+    let inputs = [
+        write(&dir, "zeros.png", &png_of_zeros(16_000, 2, 8)),
+        write(&dir, "twelve.png", &png_of_zeros(12_000, 2, 8)),
+        write(&dir, "deep.png", &png_of_zeros(12_000, 6, 16)),
+    ];
+    for input in &inputs {
+        let (status, peak) = run_measured(
+            Command::new(env!("CARGO_BIN_EXE_lrfr"))
+                .arg("--gallery")
+                .arg(dir.join("gallery"))
+                .arg("--models")
+                .arg(common::models_dir())
+                .arg("identify")
+                .arg(input),
+        );
+        assert_eq!(status.code(), Some(1), "{}", input.display());
+        assert!(
+            peak < 400 << 20,
+            "{}: identify peaked at {} MB",
+            input.display(),
+            peak >> 20
+        );
+    }
 }
 
 #[test]

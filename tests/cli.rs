@@ -167,3 +167,53 @@ fn a_missing_model_folder_is_a_clear_error() {
         "{text}"
     );
 }
+
+#[test]
+fn a_gallery_moves_to_another_pi_through_an_encrypted_export() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("cli-export");
+    let (home, pi) = (dir.join("home"), dir.join("pi"));
+    let files = images(&faces, "Norah_Jones", 1..=4);
+    let mut args = vec!["enroll", "--name", "Norah"];
+    args.extend(files.iter().map(String::as_str));
+    assert!(lrfr(&home, &args).status.success());
+    let secret = dir.join("secret");
+    std::fs::write(&secret, "a long passphrase\n").unwrap();
+    let secret = secret.display().to_string();
+    let export = dir.join("norah.age").display().to_string();
+    let out = lrfr(
+        &home,
+        &["gallery", "export", &export, "--passphrase-file", &secret],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = lrfr(
+        &pi,
+        &["gallery", "import", &export, "--passphrase-file", &secret],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported Norah"));
+    // The imported templates identify her there, without re-enrolling.
+    let probes = images(&faces, "Norah_Jones", 5..=7);
+    let mut args = vec!["identify", "--json", "--res", "32"];
+    args.extend(probes.iter().map(String::as_str));
+    let named = json_lines(&lrfr(&pi, &args))
+        .iter()
+        .filter(|l| l["name"] == "Norah")
+        .count();
+    assert!(named >= 2, "{named}/3 named after the import");
+    // A second import is refused with the reason, and changes nothing.
+    let again = lrfr(
+        &pi,
+        &["gallery", "import", &export, "--passphrase-file", &secret],
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already enrolled"));
+}

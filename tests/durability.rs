@@ -96,16 +96,46 @@ fn saves_survive_sigkill() {
     assert!(leftovers.is_empty(), "stale temp files: {leftovers:?}");
 }
 
+/// A 256 kB tmpfs mounted on `dir`, unmounted when dropped; `None` (with the reason) where
+/// this process may not mount (not root, or a sandbox without mount rights).
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(dir: &Path) -> Option<SmallDisk> {
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs"])
+            .arg(dir)
+            .stderr(Stdio::null())
+            .status();
+        if status.is_ok_and(|s| s.success()) {
+            Some(SmallDisk(dir.to_path_buf()))
+        } else {
+            common::skip("cannot mount a small tmpfs (needs root) to fill a disk");
+            None
+        }
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
 #[test]
 fn a_full_disk_is_an_error_and_the_old_gallery_stays() {
     let dir = common::scratch("full-disk");
+    let Some(_disk) = SmallDisk::mount(&dir) else {
+        return;
+    };
     let (mut gallery, _) = Gallery::open(&dir).unwrap();
     add(&mut gallery, "Ada").unwrap();
     let before = std::fs::read(dir.join(FILE_NAME)).unwrap();
-    // This process's temp file is a symlink to /dev/full: every write to it fails with
-    // ENOSPC, as on a full SD card.
-    let temp = dir.join(format!(".{FILE_NAME}.tmp-{}", std::process::id()));
-    std::os::unix::fs::symlink("/dev/full", &temp).unwrap();
+    // Fill the disk to the last block, as a full SD card would be.
+    let mut filler = std::fs::File::create(dir.join("filler")).unwrap();
+    let block = vec![7u8; 4096];
+    while std::io::Write::write_all(&mut filler, &block).is_ok() {}
+    drop(filler);
     let error = gallery.rename("Ada", "Grace").unwrap_err().to_string();
     assert!(error.contains("No space left"), "unclear error: {error}");
     assert_eq!(std::fs::read(dir.join(FILE_NAME)).unwrap(), before);
@@ -115,6 +145,9 @@ fn a_full_disk_is_an_error_and_the_old_gallery_stays() {
         "Ada",
         "the failed rename changed memory"
     );
+    let error = add(&mut gallery, "Alan").unwrap_err().to_string();
+    assert!(error.contains("No space left"), "unclear error: {error}");
+    assert_eq!(names_on_disk(&dir), ["Ada"]);
 }
 
 #[test]
@@ -148,4 +181,13 @@ fn two_instances_keep_both_changes() {
         add(&mut first, name).unwrap();
     }
     assert!(matches!(add(&mut second, "E"), Err(GalleryError::Full)));
+    // Both instances added within the same second: still five different ids, and every
+    // person's own crops on disk (the refused add removed nothing of anyone's).
+    let (reopened, _) = Gallery::open(&dir).unwrap();
+    let ids: std::collections::BTreeSet<&str> =
+        reopened.people().iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids.len(), 5, "{ids:?}");
+    for index in 0..reopened.len() {
+        assert_eq!(reopened.faces(index).unwrap().len(), 3);
+    }
 }

@@ -98,9 +98,26 @@ fn a_wrong_input_shape_is_refused_at_load() {
     });
     let error = load_error(&dir);
     assert!(
-        error.contains("dsr24.onnx: not a usable network for input [1, 3, 20, 20]"),
+        error.contains("dsr24.onnx: input [1, 3, 20, 20]")
+            && error.contains("a 24 px DSR network must have input [1, 3, 24, 24]"),
         "{error}"
     );
+}
+
+#[test]
+fn a_manifest_wrong_for_the_networks_role_is_refused_before_any_run() {
+    // Consistent with itself, but eight landmark values would leave the fifth point reading
+    // past the end of the output.
+    let dir = copy_of_models("faults-role");
+    edit_manifest(&dir, |m| {
+        m["landmarks"]["output"] = serde_json::json!([1, 8])
+    });
+    let error = load_error(&dir);
+    assert!(error.contains("must have input [1, 3, S, S]"), "{error}");
+    let dir = copy_of_models("faults-std");
+    edit_manifest(&dir, |m| m["edgeface"]["std"] = 0.0.into());
+    let error = load_error(&dir);
+    assert!(error.contains("std above 0"), "{error}");
 }
 
 #[test]

@@ -1,4 +1,6 @@
-//! The one set of constants that defines face geometry for the app and the forge.
+//! The constants that define face geometry for the app. The forge keeps its own copy in
+//! `models/forge/lrfr_forge/geometry.py` (the box-only points are printed by `forge.py` and
+//! pasted here); the two must be changed together.
 
 /// Side of the aligned face EdgeFace and the DSR output use.
 pub const FACE_SIZE: u32 = 112;

@@ -201,7 +201,7 @@ fn time_pipeline(
                 &canvas
             }
         };
-        let output = pipeline.process(frame, res, gallery, MatchMode::Identify, None)?;
+        let output = pipeline.process(frame, res, gallery, &MatchMode::Identify, None)?;
         if i >= WARM_UP {
             faces += usize::from(output.face.is_some());
             for window in windows.iter_mut() {
@@ -225,8 +225,8 @@ fn time_models(
     let mut seen = Vec::new();
     for &res in resolutions {
         let models = pipeline.models_mut();
-        rows.push(time_net(models.dsr(res)?, runs, profile)?);
-        let edgeface = models.edgeface(res)?;
+        rows.push(time_net(models.dsr(res)?.net()?, runs, profile)?);
+        let edgeface = models.edgeface(res).net()?;
         if !seen.contains(&edgeface.entry().file) {
             seen.push(edgeface.entry().file.clone());
             rows.push(time_net(edgeface, runs, profile)?);

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 use lrfr::align::{landmark_region, Landmarks};
-use lrfr::gallery::write_atomic;
+use lrfr::gallery::{create_private_dir, write_atomic, write_png};
 use lrfr::pipeline::FaceLocator;
 use lrfr::source::{decode_file, list_images, Frame};
 use lrfr::Config;
@@ -129,13 +129,12 @@ fn relative_to(root: &Path, path: &Path) -> PathBuf {
     }
 }
 
+/// Aligned faces are biometric data: owner-only folders and files, like the gallery's.
 fn save(image: &Frame, path: &Path) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        create_private_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    image
-        .save(path)
-        .with_context(|| format!("writing {}", path.display()))
+    write_png(path, image).with_context(|| format!("writing {}", path.display()))
 }
 
 fn append_row(

@@ -61,11 +61,7 @@ pub fn run(config: &Config, args: EnrollArgs) -> anyhow::Result<()> {
     );
     let index = gallery.len() - 1;
     for res in args.res.list() {
-        let template: Vec<f32> = gallery
-            .embeddings(res)
-            .nth(index)
-            .map(<[f32]>::to_vec)
-            .unwrap_or_default();
+        let template = gallery.people()[index].embeddings.get(res).clone();
         let mut total = 0.0;
         for face in &faces {
             total += cosine(

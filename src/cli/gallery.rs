@@ -1,5 +1,8 @@
-//! `lrfr gallery list|remove|rename`.
+//! `lrfr gallery list|remove|rename|export|import`.
 
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 use clap::{Args, Subcommand};
 use lrfr::Config;
 use serde_json::json;
@@ -23,6 +26,53 @@ enum Action {
     Remove { name: String },
     /// Give a person a new name
     Rename { old: String, new: String },
+    /// Write everyone and their enrolled faces to one passphrase-encrypted file (age format)
+    Export {
+        file: PathBuf,
+        #[command(flatten)]
+        secret: Passphrase,
+    },
+    /// Add the people of an exported file; nothing changes unless all of them fit
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        secret: Passphrase,
+    },
+}
+
+#[derive(Args, Debug)]
+struct Passphrase {
+    /// Read the passphrase from the first line of this file instead of asking for it
+    #[arg(long, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+}
+
+impl Passphrase {
+    /// From the file, or asked on the terminal without echo (twice when it protects a new
+    /// file, so a typo cannot lock the export for ever).
+    fn read(&self, confirm: bool) -> anyhow::Result<String> {
+        let passphrase = match &self.passphrase_file {
+            Some(path) => first_line(path)?,
+            None => {
+                let first = rpassword::prompt_password("passphrase: ")
+                    .context("reading the passphrase (or use --passphrase-file)")?;
+                if confirm {
+                    let again = rpassword::prompt_password("passphrase again: ")
+                        .context("reading the passphrase")?;
+                    anyhow::ensure!(first == again, "the two passphrases differ");
+                }
+                first
+            }
+        };
+        anyhow::ensure!(!passphrase.is_empty(), "the passphrase is empty");
+        Ok(passphrase)
+    }
+}
+
+fn first_line(path: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the passphrase from {}", path.display()))?;
+    Ok(text.lines().next().unwrap_or("").to_string())
 }
 
 pub fn run(config: &Config, args: GalleryArgs) -> anyhow::Result<()> {
@@ -58,6 +108,18 @@ pub fn run(config: &Config, args: GalleryArgs) -> anyhow::Result<()> {
         Action::Rename { old, new } => {
             gallery.rename(&old, &new)?;
             report(args.json, "renamed", new.trim());
+        }
+        Action::Export { file, secret } => {
+            let count = lrfr::gallery::export(&gallery, &secret.read(true)?, &file)?;
+            report(
+                args.json,
+                "exported",
+                &format!("{count} people to {}", file.display()),
+            );
+        }
+        Action::Import { file, secret } => {
+            let names = lrfr::gallery::import(&mut gallery, &secret.read(false)?, &file)?;
+            report(args.json, "imported", &names.join(", "));
         }
     }
     Ok(())

@@ -39,7 +39,7 @@ pub fn run_identify(config: &Config, args: IdentifyArgs) -> anyhow::Result<()> {
     if gallery.is_empty() {
         eprintln!("note: nobody is enrolled yet; every face will be unknown");
     }
-    each_image(&mut pipeline, &gallery, &args, MatchMode::Identify)
+    each_image(&mut pipeline, &gallery, &args, &MatchMode::Identify)
 }
 
 pub fn run_verify(config: &Config, args: VerifyArgs) -> anyhow::Result<()> {
@@ -51,11 +51,12 @@ pub fn run_verify(config: &Config, args: VerifyArgs) -> anyhow::Result<()> {
             args.name
         )
     })?;
+    let id = gallery.people()[person].id.clone();
     each_image(
         &mut pipeline,
         &gallery,
         &args.common,
-        MatchMode::Verify(person),
+        &MatchMode::Verify(id),
     )
 }
 
@@ -63,7 +64,7 @@ fn each_image(
     pipeline: &mut Pipeline,
     gallery: &Gallery,
     args: &IdentifyArgs,
-    mode: MatchMode,
+    mode: &MatchMode,
 ) -> anyhow::Result<()> {
     let mut failed = 0;
     for root in &args.paths {
@@ -99,7 +100,7 @@ fn print_result(
     output: &lrfr::pipeline::FrameOutput,
     gallery: &Gallery,
     args: &IdentifyArgs,
-    mode: MatchMode,
+    mode: &MatchMode,
 ) {
     let name_of = |person: usize| {
         gallery

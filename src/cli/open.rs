@@ -39,10 +39,18 @@ pub fn gallery(config: &Config) -> anyhow::Result<Gallery> {
 /// Opens the gallery and brings its embeddings up to date with the loaded models.
 pub fn gallery_for(config: &Config, pipeline: &mut Pipeline) -> anyhow::Result<Gallery> {
     let mut gallery = gallery(config)?;
-    let refreshed = lrfr::enroll::refresh(pipeline, &mut gallery)
-        .context("recomputing embeddings for the new models")?;
-    if !refreshed.is_empty() {
-        eprintln!("note: the models changed; recomputed embeddings from the enrolled faces");
+    let refreshed = lrfr::enroll::refresh(pipeline, &mut gallery);
+    if let Some(left_out) = refreshed.left_out() {
+        anyhow::bail!(
+            "the models changed and some people could not be recomputed: {left_out}. \
+             Re-enroll them, or remove them with `lrfr gallery remove NAME`"
+        );
+    }
+    if !refreshed.recomputed.is_empty() {
+        eprintln!(
+            "note: the models changed; recomputed {} from their enrolled faces",
+            refreshed.recomputed.join(", ")
+        );
     }
     Ok(gallery)
 }

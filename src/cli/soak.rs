@@ -34,11 +34,21 @@ pub struct SoakArgs {
 }
 
 const WARM_UP_FRAMES: u64 = 30;
+const MAX_MINUTES: f64 = 7.0 * 24.0 * 60.0;
 
 pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
+    // NaN and infinity fail these too, so the durations below cannot overflow.
     anyhow::ensure!(
-        args.minutes > 0.0 && args.every > 0.0,
-        "--minutes and --every must be positive"
+        args.minutes > 0.0 && args.minutes <= MAX_MINUTES,
+        "--minutes must be more than 0 and at most {MAX_MINUTES} (a week)"
+    );
+    anyhow::ensure!(
+        args.every > 0.0 && args.every <= args.minutes * 60.0,
+        "--every must be more than 0 seconds and at most the run's length"
+    );
+    anyhow::ensure!(
+        args.fps.is_finite() && (0.0..=1000.0).contains(&args.fps),
+        "--fps must be between 0 (as fast as possible) and 1000"
     );
     let mut pipeline = open::pipeline(config)?;
     let gallery = open::gallery_for(config, &mut pipeline).context("opening the gallery")?;
@@ -51,7 +61,7 @@ pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
     while frames < WARM_UP_FRAMES {
         if source.latest_frame(&mut image).is_ok() {
             place_on_canvas(&image, 640, 480, &mut frame);
-            pipeline.process(&frame, args.res, &gallery, MatchMode::Identify, None)?;
+            pipeline.process(&frame, args.res, &gallery, &MatchMode::Identify, None)?;
         }
         frames += 1;
     }
@@ -88,7 +98,7 @@ pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
             continue;
         }
         place_on_canvas(&image, 640, 480, &mut frame);
-        let output = pipeline.process(&frame, args.res, &gallery, MatchMode::Identify, None)?;
+        let output = pipeline.process(&frame, args.res, &gallery, &MatchMode::Identify, None)?;
         frames += 1;
         faces += u64::from(output.face.is_some());
     }

@@ -70,22 +70,54 @@ pub fn enroll(
     Ok(())
 }
 
-/// Recomputes every template from the stored faces when the models changed since they were
-/// made; returns the resolutions that were stale.
-pub fn refresh(
-    pipeline: &mut Pipeline,
-    gallery: &mut Gallery,
-) -> Result<Vec<Resolution>, EnrollError> {
+/// What [`refresh`] did: who was recomputed for the loaded models, and who could not be
+/// (a crop missing or unreadable). The latter keep their old templates on disk, which are
+/// never matched against the new models' probes (see [`Gallery::embeddings`]).
+#[derive(Debug, Default)]
+pub struct Refreshed {
+    pub recomputed: Vec<String>,
+    pub failed: Vec<(String, EnrollError)>,
+}
+
+impl Refreshed {
+    /// One line naming who is left out and why, if anyone is.
+    pub fn left_out(&self) -> Option<String> {
+        if self.failed.is_empty() {
+            return None;
+        }
+        let who: Vec<String> = self
+            .failed
+            .iter()
+            .map(|(name, e)| format!("{name} ({e})"))
+            .collect();
+        Some(format!(
+            "left out until re-enrolled, their templates are from other models and could not be recomputed: {}",
+            who.join("; ")
+        ))
+    }
+}
+
+/// Recomputes, from their stored faces, the templates of everyone whose embeddings came from
+/// other models than the loaded ones; each person is recomputed and saved on their own.
+pub fn refresh(pipeline: &mut Pipeline, gallery: &mut Gallery) -> Refreshed {
     let prints = fingerprints(pipeline.models());
-    let stale = gallery.stale(&prints);
-    if stale.is_empty() {
-        return Ok(stale);
+    let mut report = Refreshed::default();
+    for index in gallery.stale(&prints) {
+        let person = &gallery.people()[index];
+        let (name, id) = (person.name.clone(), person.id.clone());
+        let result = gallery
+            .faces(index)
+            .map_err(EnrollError::from)
+            .and_then(|faces| templates(pipeline, &faces).map_err(EnrollError::from))
+            .and_then(|t| {
+                gallery
+                    .set_embeddings(&id, t, prints.clone())
+                    .map_err(EnrollError::from)
+            });
+        match result {
+            Ok(()) => report.recomputed.push(name),
+            Err(e) => report.failed.push((name, e)),
+        }
     }
-    let mut all = Vec::with_capacity(gallery.len());
-    for index in 0..gallery.len() {
-        let faces = gallery.faces(index)?;
-        all.push(templates(pipeline, &faces)?);
-    }
-    gallery.replace_embeddings(all, prints)?;
-    Ok(stale)
+    report
 }

@@ -6,15 +6,17 @@ use super::name::{clean_name, same_name};
 use super::GalleryError;
 use crate::resolution::Resolution;
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2 keeps the model fingerprints per person; 1 kept one set for the whole file and is
+/// read and migrated (see [`GalleryFile::migrate`]).
+pub const SCHEMA_VERSION: u32 = 2;
 pub const MAX_PEOPLE: usize = 5;
 pub const EMBEDDING_DIMS: usize = 512;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct GalleryFile {
     pub schema_version: u32,
-    /// Per resolution, the DSR + EdgeFace checksums the embeddings were computed with.
-    #[serde(default)]
+    /// Schema 1 only: one set of fingerprints for everyone. Read to migrate, never written.
+    #[serde(default, skip_serializing)]
     pub models: PerRes<String>,
     pub people: Vec<Person>,
 }
@@ -27,10 +29,15 @@ pub struct Person {
     /// Seconds since the Unix epoch.
     pub created: u64,
     pub samples: u32,
-    /// Enrolled 112x112 aligned faces, relative to the gallery folder.
+    /// Enrolled 112x112 aligned faces (PNG; JPEG in galleries made before), relative to the
+    /// gallery folder.
     pub faces: Vec<String>,
     /// Mean of the sample embeddings, re-normalised, per resolution.
     pub embeddings: PerRes<Vec<f32>>,
+    /// Per resolution, the DSR + EdgeFace checksums this person's embedding was computed
+    /// with: a person recomputed with other models is labelled as such, nobody else is.
+    #[serde(default)]
+    pub models: PerRes<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -87,6 +94,22 @@ impl GalleryFile {
         Ok(name)
     }
 
+    /// Brings a schema 1 file to schema 2: everyone's embeddings were made with the file's
+    /// one set of models.
+    pub fn migrate(&mut self) {
+        if self.schema_version == 1 {
+            let models = std::mem::take(&mut self.models);
+            for person in &mut self.people {
+                person.models = models.clone();
+            }
+            self.schema_version = SCHEMA_VERSION;
+        }
+    }
+
+    pub fn find_id(&self, id: &str) -> Option<usize> {
+        self.people.iter().position(|p| p.id == id)
+    }
+
     /// Everything a hand edit can get wrong, as one message naming the first problem.
     pub fn check(&self) -> Result<(), String> {
         if self.schema_version != SCHEMA_VERSION {
@@ -113,6 +136,12 @@ impl GalleryFile {
                 return Err(format!(
                     "{name}: id {:?} is not a plain folder name",
                     person.id
+                ));
+            }
+            if let Some(other) = self.people[..i].iter().find(|p| p.id == person.id) {
+                return Err(format!(
+                    "{:?} and {:?} have the same id {:?}, so they would share face images",
+                    other.name, person.name, person.id
                 ));
             }
             for face in &person.faces {
@@ -149,13 +178,16 @@ pub fn is_safe_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// `faces/<id>/<file>.jpg` with plain components only.
+/// `faces/<id>/<file>.png` (or `.jpg`, from older galleries) with plain components only.
 pub fn is_safe_face_path(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
     parts.len() == 3
         && parts[0] == "faces"
         && is_safe_id(parts[1])
-        && parts[2].strip_suffix(".jpg").is_some_and(is_safe_id)
+        && parts[2]
+            .strip_suffix(".png")
+            .or_else(|| parts[2].strip_suffix(".jpg"))
+            .is_some_and(is_safe_id)
 }
 
 #[cfg(test)]
@@ -165,9 +197,11 @@ mod tests {
     #[test]
     fn face_paths_cannot_escape() {
         assert!(is_safe_face_path("faces/p1-a/003.jpg"));
+        assert!(is_safe_face_path("faces/p1-a/003.png"));
+        assert!(!is_safe_face_path("faces/p1-a/003.gif"));
         assert!(!is_safe_face_path("faces/../x/003.jpg"));
         assert!(!is_safe_face_path("/etc/passwd"));
         assert!(!is_safe_face_path("faces/p1/../../a.jpg"));
-        assert!(!is_safe_face_path("faces/p1/a.png"));
+        assert!(!is_safe_face_path("faces/p1/a.b.png"));
     }
 }

@@ -1,8 +1,10 @@
 //! The people the app knows: at most five, each an averaged embedding per resolution plus the
 //! aligned face crops they were enrolled from. Stored as `gallery.json` beside a `faces/`
-//! folder; every save is atomic and a damaged file is set aside, never overwritten.
+//! folder; every save is atomic and a damaged file is set aside, never overwritten. Every
+//! change is made under the folder's lock, and everything in it is readable by its owner only.
 //! The gallery stores vectors and images; it never runs a network.
 
+mod archive;
 mod file;
 mod name;
 mod store;
@@ -10,9 +12,10 @@ mod store;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+pub use archive::{export, import, MAX_ARCHIVE_BYTES};
 pub use file::{GalleryFile, PerRes, Person, EMBEDDING_DIMS, MAX_PEOPLE, SCHEMA_VERSION};
 pub use name::{clean_name, same_name, MAX_NAME_CHARS};
-pub use store::write_atomic;
+pub use store::{create_private_dir, write_atomic, write_png, DIR_MODE, FILE_MODE};
 
 use crate::resolution::Resolution;
 use crate::source::{decode_file, Frame};
@@ -39,23 +42,56 @@ pub enum GalleryError {
     UnknownPerson(String),
     #[error("another lrfr changed the gallery meanwhile; reopen it and try again")]
     ChangedElsewhere,
+    #[error("{0}: removed since this lrfr opened it; nothing was written. Restart lrfr to start a new gallery there")]
+    Deleted(PathBuf),
     #[error("{path}: cannot store the face image: {reason}")]
     Image { path: PathBuf, reason: String },
+    #[error("{path}: {reason}. Nothing was changed")]
+    Archive { path: PathBuf, reason: String },
+}
+
+/// Someone to add: their aligned faces and the templates made from them.
+pub struct NewPerson {
+    pub name: String,
+    pub faces: Vec<Frame>,
+    pub embeddings: PerRes<Vec<f32>>,
+    /// The fingerprints of the models `embeddings` came from.
+    pub models: PerRes<String>,
 }
 
 pub struct Gallery {
     dir: PathBuf,
     file: GalleryFile,
+    /// Whether `file` is known to be on disk: such a file that then disappears was removed by
+    /// someone, and is not silently written back from memory.
+    on_disk: bool,
 }
+
+/// How many fresh random ids an add tries before it gives up (a clash is a 1 in 2^64 event;
+/// more than one means something else is creating folders there).
+const ID_TRIES: usize = 8;
 
 impl Gallery {
     /// Opens the gallery in `dir`, creating nothing until the first save. A file that is not
-    /// JSON is moved aside and an empty gallery is returned with a notice saying where it went;
-    /// JSON that breaks the rules is refused and left in place.
+    /// JSON is moved aside (under the lock) and an empty gallery is returned with a notice
+    /// saying where it went; JSON that breaks the rules is refused and left in place.
     pub fn open(dir: &Path) -> Result<(Gallery, Option<String>), GalleryError> {
-        let (file, notice) = read(&dir.join(FILE_NAME))?;
+        let path = dir.join(FILE_NAME);
+        let (file, notice) = match read(&path)? {
+            OnDisk::File(file) => (Some(file), None),
+            OnDisk::Missing => (None, None),
+            OnDisk::NotJson(_) => {
+                let _lock = lock(dir)?;
+                match read(&path)? {
+                    OnDisk::File(file) => (Some(file), None),
+                    OnDisk::Missing => (None, None),
+                    OnDisk::NotJson(reason) => (None, Some(set_aside(&path, &reason)?)),
+                }
+            }
+        };
         let gallery = Gallery {
             dir: dir.to_path_buf(),
+            on_disk: file.is_some(),
             file: file.unwrap_or_else(GalleryFile::empty),
         };
         Ok((gallery, notice))
@@ -81,12 +117,23 @@ impl Gallery {
         self.file.find(name)
     }
 
-    /// Every person's embedding at `res`, in gallery order.
-    pub fn embeddings(&self, res: Resolution) -> impl Iterator<Item = &[f32]> {
+    pub fn find_id(&self, id: &str) -> Option<usize> {
+        self.file.find_id(id)
+    }
+
+    /// The gallery index and embedding at `res` of every person whose embedding was made by
+    /// the models with `fingerprint`: a template from other models is never matched.
+    pub fn embeddings<'a>(
+        &'a self,
+        res: Resolution,
+        fingerprint: &'a str,
+    ) -> impl Iterator<Item = (usize, &'a [f32])> + 'a {
         self.file
             .people
             .iter()
-            .map(move |p| p.embeddings.get(res).as_slice())
+            .enumerate()
+            .filter(move |(_, p)| p.models.get(res) == fingerprint)
+            .map(move |(i, p)| (i, p.embeddings.get(res).as_slice()))
     }
 
     /// Checks that `name` can be enrolled now and returns it cleaned.
@@ -94,8 +141,8 @@ impl Gallery {
         self.file.admit(name)
     }
 
-    /// Adds a person: their aligned faces are written first, then the JSON, so a crash leaves
-    /// at worst unreferenced images.
+    /// Adds a person with their aligned faces (stored as PNG, so recomputing after a model
+    /// change starts from exactly what was enrolled).
     pub fn add(
         &mut self,
         name: &str,
@@ -103,51 +150,45 @@ impl Gallery {
         embeddings: PerRes<Vec<f32>>,
         fingerprints: PerRes<String>,
     ) -> Result<(), GalleryError> {
-        let name = self.admit(name)?;
-        let created = unix_now();
-        // Unique across instances, so two of them enrolling at once never share a folder.
-        let id = format!(
-            "p{created}-{}-{}",
-            std::process::id(),
-            self.file.people.len()
-        );
-        let folder = self.dir.join("faces").join(&id);
-        std::fs::create_dir_all(&folder).map_err(|source| GalleryError::Io {
-            path: folder.clone(),
-            source,
-        })?;
-        let mut relative = Vec::with_capacity(faces.len());
-        for (i, face) in faces.iter().enumerate() {
-            let rel = format!("faces/{id}/{i:03}.jpg");
-            let path = self.dir.join(&rel);
-            let mut bytes = Vec::new();
-            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 95)
-                .encode_image(face)
-                .map_err(|e| GalleryError::Image {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                })?;
-            write_atomic(&path, &bytes).map_err(|source| GalleryError::Io { path, source })?;
-            relative.push(rel);
-        }
-        let mut person = Person {
-            name,
-            id,
-            created,
-            samples: faces.len() as u32,
-            faces: relative,
+        self.admit(name)?;
+        self.add_all(vec![NewPerson {
+            name: name.to_string(),
+            faces: faces.to_vec(),
             embeddings,
-        };
-        let folder_on_failure = folder.clone();
-        self.update(|file| {
-            person.name = file.admit(&person.name)?;
-            file.people.push(person);
-            file.models = fingerprints;
+            models: fingerprints,
+        }])
+    }
+
+    /// Adds everyone in `people`, or nobody: all of it happens under the lock, each person in
+    /// a folder this call creates under a fresh random id; if anything fails (a name taken, no
+    /// room, a full disk), those folders and nothing else are removed.
+    pub fn add_all(&mut self, people: Vec<NewPerson>) -> Result<(), GalleryError> {
+        let dir = self.dir.clone();
+        let mut created: Vec<PathBuf> = Vec::new();
+        let result = self.update(|file| {
+            for person in people {
+                let name = file.admit(&person.name)?;
+                let (id, folder) = new_person_folder(&dir)?;
+                created.push(folder);
+                let faces = write_faces(&dir, &id, &person.faces)?;
+                file.people.push(Person {
+                    name,
+                    id,
+                    created: unix_now(),
+                    samples: faces.len() as u32,
+                    faces,
+                    embeddings: person.embeddings,
+                    models: person.models,
+                });
+            }
             Ok(())
-        })
-        .inspect_err(|_| {
-            let _ = std::fs::remove_dir_all(&folder_on_failure);
-        })
+        });
+        if result.is_err() {
+            for folder in created {
+                let _ = std::fs::remove_dir_all(folder);
+            }
+        }
+        result
     }
 
     pub fn remove(&mut self, name: &str) -> Result<Person, GalleryError> {
@@ -157,7 +198,8 @@ impl Gallery {
                 .ok_or_else(|| GalleryError::UnknownPerson(name.to_string()))?;
             Ok(file.people.remove(index))
         })?;
-        // The JSON no longer points at these images; failing to delete them loses nothing.
+        // The JSON no longer points at these images; failing to delete them loses nothing (the
+        // next change sweeps unreferenced folders).
         let _ = std::fs::remove_dir_all(self.dir.join("faces").join(&person.id));
         Ok(person)
     }
@@ -176,30 +218,34 @@ impl Gallery {
         })
     }
 
-    /// Resolutions whose stored embeddings came from other models than `fingerprints`.
-    pub fn stale(&self, fingerprints: &PerRes<String>) -> Vec<Resolution> {
-        Resolution::ALL
-            .into_iter()
-            .filter(|r| !self.is_empty() && self.file.models.get(*r) != fingerprints.get(*r))
+    /// Indices of the people some of whose embeddings came from other models than
+    /// `fingerprints`.
+    pub fn stale(&self, fingerprints: &PerRes<String>) -> Vec<usize> {
+        self.file
+            .people
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                Resolution::ALL
+                    .into_iter()
+                    .any(|r| p.models.get(r) != fingerprints.get(r))
+            })
+            .map(|(i, _)| i)
             .collect()
     }
 
-    /// Replaces every person's embeddings (recomputed for new models) and saves.
-    pub fn replace_embeddings(
+    /// Replaces one person's embeddings (recomputed for new models) and saves.
+    pub fn set_embeddings(
         &mut self,
-        embeddings: Vec<PerRes<Vec<f32>>>,
+        id: &str,
+        embeddings: PerRes<Vec<f32>>,
         fingerprints: PerRes<String>,
     ) -> Result<(), GalleryError> {
-        let ids: Vec<String> = self.file.people.iter().map(|p| p.id.clone()).collect();
         self.update(|file| {
-            let current: Vec<&str> = file.people.iter().map(|p| p.id.as_str()).collect();
-            if current != ids {
-                return Err(GalleryError::ChangedElsewhere);
-            }
-            for (person, e) in file.people.iter_mut().zip(embeddings) {
-                person.embeddings = e;
-            }
-            file.models = fingerprints;
+            let index = file.find_id(id).ok_or(GalleryError::ChangedElsewhere)?;
+            let person = &mut file.people[index];
+            person.embeddings = embeddings;
+            person.models = fingerprints;
             Ok(())
         })
     }
@@ -233,7 +279,9 @@ impl Gallery {
 
     /// Applies `change` to the gallery as it is on disk now (another lrfr may have saved since
     /// this one read it), saves the result atomically and keeps it. Everything happens under
-    /// the gallery's lock; when `change` or the save fails, nothing changes.
+    /// the gallery's lock, which is also when the leftovers of crashed writers (temporaries,
+    /// face folders no person refers to) are cleared; when `change` or the save fails, nothing
+    /// changes.
     fn update<T>(
         &mut self,
         change: impl FnOnce(&mut GalleryFile) -> Result<T, GalleryError>,
@@ -243,11 +291,21 @@ impl Gallery {
             path: path.clone(),
             source,
         };
-        let _lock = store::lock_dir(&self.dir).map_err(io)?;
-        store::remove_stale_temps(&path);
-        // A file damaged since we read it was moved aside by `read`; our copy is the last good one.
-        let (on_disk, _) = read(&path)?;
-        let mut file = on_disk.unwrap_or_else(|| self.file.clone());
+        let _lock = lock(&self.dir)?;
+        store::remove_stale_temps(&self.dir);
+        let mut file = match read(&path)? {
+            OnDisk::File(file) => {
+                sweep_faces(&self.dir, &file)?;
+                file
+            }
+            OnDisk::Missing if self.on_disk => return Err(GalleryError::Deleted(path)),
+            OnDisk::Missing => self.file.clone(),
+            // Damaged since we read it: set aside, and our copy is the last good one.
+            OnDisk::NotJson(reason) => {
+                set_aside(&path, &reason)?;
+                self.file.clone()
+            }
+        };
         let result = change(&mut file)?;
         file.check().map_err(|reason| GalleryError::Invalid {
             path: path.clone(),
@@ -256,16 +314,96 @@ impl Gallery {
         let json = serde_json::to_vec_pretty(&file).map_err(|e| io(std::io::Error::other(e)))?;
         write_atomic(&path, &json).map_err(io)?;
         self.file = file;
+        self.on_disk = true;
         Ok(result)
     }
 }
 
-/// The gallery file at `path`: `None` when there is none (or it was unreadable JSON, now moved
-/// aside, with a notice saying where); an error when it is JSON that breaks the rules.
-fn read(path: &Path) -> Result<(Option<GalleryFile>, Option<String>), GalleryError> {
+fn lock(dir: &Path) -> Result<store::DirLock, GalleryError> {
+    store::lock_dir(dir, store::LOCK_PATIENCE).map_err(|source| GalleryError::Io {
+        path: dir.join(store::LOCK_FILE),
+        source,
+    })
+}
+
+/// Creates `faces/<id>` for a new person under a fresh random id; `create_dir` fails on an
+/// existing folder, so no two people can ever share one.
+fn new_person_folder(dir: &Path) -> Result<(String, PathBuf), GalleryError> {
+    let faces = dir.join("faces");
+    let io = |path: &Path, source| GalleryError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    store::create_private_dir(&faces).map_err(|e| io(&faces, e))?;
+    for _ in 0..ID_TRIES {
+        let id = format!("p{}", store::random_hex(8).map_err(|e| io(&faces, e))?);
+        let folder = faces.join(&id);
+        match store::create_new_private_dir(&folder) {
+            Ok(()) => return Ok((id, folder)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io(&folder, e)),
+        }
+    }
+    Err(io(
+        &faces,
+        std::io::Error::other(format!("{ID_TRIES} fresh ids were all taken")),
+    ))
+}
+
+/// Writes the crops as `faces/<id>/NNN.png` and returns their relative paths.
+fn write_faces(dir: &Path, id: &str, faces: &[Frame]) -> Result<Vec<String>, GalleryError> {
+    let mut relative = Vec::with_capacity(faces.len());
+    for (i, face) in faces.iter().enumerate() {
+        let rel = format!("faces/{id}/{i:03}.png");
+        let path = dir.join(&rel);
+        write_png(&path, face).map_err(|e| match e.kind() {
+            std::io::ErrorKind::Other => GalleryError::Image {
+                path,
+                reason: e.to_string(),
+            },
+            _ => GalleryError::Io { path, source: e },
+        })?;
+        relative.push(rel);
+    }
+    Ok(relative)
+}
+
+/// Under the lock: removes `faces/<id>` folders that no person in `file` refers to (left by a
+/// crash between writing crops and saving the JSON) and temporaries inside the others.
+/// Also narrows an older gallery's faces to owner-only.
+fn sweep_faces(dir: &Path, file: &GalleryFile) -> Result<(), GalleryError> {
+    let faces = dir.join("faces");
+    let Ok(entries) = std::fs::read_dir(&faces) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if file.find_id(name).is_some() {
+            store::remove_stale_temps(&entry.path());
+        } else if file::is_safe_id(name) && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    store::restrict_tree(&faces).map_err(|source| GalleryError::Io {
+        path: faces,
+        source,
+    })
+}
+
+enum OnDisk {
+    File(GalleryFile),
+    Missing,
+    /// Not JSON at all (a torn write by another program, a truncated copy), with the reason.
+    NotJson(String),
+}
+
+/// The gallery file at `path`; an error when it is JSON that breaks the rules (it is left
+/// as it is for the user to fix).
+fn read(path: &Path) -> Result<OnDisk, GalleryError> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((None, None)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(OnDisk::Missing),
         Err(source) => {
             return Err(GalleryError::Io {
                 path: path.to_path_buf(),
@@ -273,7 +411,7 @@ fn read(path: &Path) -> Result<(Option<GalleryFile>, Option<String>), GalleryErr
             })
         }
     };
-    let file: GalleryFile = match serde_json::from_slice(&bytes) {
+    let mut file: GalleryFile = match serde_json::from_slice(&bytes) {
         Ok(file) => file,
         Err(e) if e.is_data() => {
             return Err(GalleryError::Invalid {
@@ -281,24 +419,27 @@ fn read(path: &Path) -> Result<(Option<GalleryFile>, Option<String>), GalleryErr
                 reason: e.to_string(),
             })
         }
-        Err(e) => {
-            let aside = store::move_aside(path).map_err(|source| GalleryError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            let notice = format!(
-                "{} was not readable JSON ({e}); it was moved to {} and a new gallery started",
-                path.display(),
-                aside.display()
-            );
-            return Ok((None, Some(notice)));
-        }
+        Err(e) => return Ok(OnDisk::NotJson(e.to_string())),
     };
+    file.migrate();
     file.check().map_err(|reason| GalleryError::Invalid {
         path: path.to_path_buf(),
         reason,
     })?;
-    Ok((Some(file), None))
+    Ok(OnDisk::File(file))
+}
+
+/// Moves an unreadable gallery file aside (the caller holds the lock) and says where.
+fn set_aside(path: &Path, reason: &str) -> Result<String, GalleryError> {
+    let aside = store::move_aside(path).map_err(|source| GalleryError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(format!(
+        "{} was not readable JSON ({reason}); it was moved to {} and a new gallery started",
+        path.display(),
+        aside.display()
+    ))
 }
 
 fn unix_now() -> u64 {

@@ -55,11 +55,13 @@ fn identified() -> Snapshot {
     snapshot.people = vec![
         PersonSummary {
             name: "Ada".into(),
+            id: "p0a".into(),
             samples: 10,
             thumbnail: picture(112, 112, [150, 110, 90]),
         },
         PersonSummary {
             name: "Grace".into(),
+            id: "p0b".into(),
             samples: 7,
             thumbnail: picture(112, 112, [90, 120, 150]),
         },

@@ -22,6 +22,8 @@ pub enum Status {
 #[derive(Debug, Clone)]
 pub struct PersonSummary {
     pub name: String,
+    /// The gallery's id for them: what verify mode holds on to.
+    pub id: String,
     pub samples: u32,
     pub thumbnail: Frame,
 }
@@ -98,6 +100,15 @@ impl Snapshot {
             latency_history_ms: VecDeque::with_capacity(HISTORY),
             model_files: Vec::new(),
         }
+    }
+
+    /// The name of the person with gallery id `id`.
+    pub fn name_of_id(&self, id: &str) -> &str {
+        self.people
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.name.as_str())
+            .unwrap_or("?")
     }
 
     pub fn name(&self, person: usize) -> &str {

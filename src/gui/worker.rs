@@ -3,7 +3,7 @@
 //! dropped), runs the pipeline, and publishes a [`Snapshot`] for the window.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -53,12 +53,29 @@ pub enum Command {
         new: String,
     },
     Remove(String),
+    /// Everyone to one passphrase-encrypted file.
+    Export {
+        file: PathBuf,
+        passphrase: String,
+    },
+    /// The people of an exported file, added all or none.
+    Import {
+        file: PathBuf,
+        passphrase: String,
+    },
 }
 
+/// How long closing the window waits for the worker to finish its frame; past that the
+/// worker (perhaps waiting on a camera that stopped) is left to end with the process.
+const STOP_TIMEOUT: Duration = Duration::from_millis(300);
+
 pub struct Worker {
-    commands: SyncSender<Command>,
+    /// Unbounded: commands are a user's clicks, few and small, and none may be lost.
+    commands: Option<Sender<Command>>,
     shared: Arc<Mutex<Snapshot>>,
     thread: Option<JoinHandle<()>>,
+    /// Disconnected when the worker thread has returned.
+    finished: Receiver<()>,
 }
 
 impl Worker {
@@ -69,25 +86,45 @@ impl Worker {
         res: Resolution,
     ) -> Worker {
         let shared = Arc::new(Mutex::new(Snapshot::new(res)));
-        let (commands, inbox) = mpsc::sync_channel(16);
-        let thread = {
+        let (commands, inbox) = mpsc::channel();
+        let (finished_tx, finished) = mpsc::channel::<()>();
+        let spawned = {
             let shared = shared.clone();
             std::thread::Builder::new()
                 .name("inference".into())
-                .spawn(move || State::start(ctx, config, shared, inbox, source, res).run())
-                .ok()
+                .spawn(move || {
+                    let _finished = finished_tx;
+                    State::start(ctx, config, shared, inbox, source, res).run()
+                })
         };
-        Worker {
-            commands,
+        let worker = Worker {
+            commands: Some(commands),
             shared,
-            thread,
+            thread: spawned.ok(),
+            finished,
+        };
+        if worker.thread.is_none() {
+            worker.report_dead("the inference thread could not be started");
+        }
+        worker
+    }
+
+    /// Sends a command; if the worker is gone the window says so instead of losing it.
+    pub fn send(&self, command: Command) {
+        let sent = self
+            .commands
+            .as_ref()
+            .is_some_and(|c| c.send(command).is_ok());
+        if !sent {
+            self.report_dead("the inference worker has stopped");
         }
     }
 
-    /// Sends a command; a full inbox means the user clicks faster than frames come, and the
-    /// click is dropped rather than blocking the window.
-    pub fn send(&self, command: Command) {
-        let _ = self.commands.try_send(command);
+    fn report_dead(&self, what: &str) {
+        self.snapshot().status = Status::Problem(format!(
+            "{what}, so the window can no longer act on what you ask. Restart lrfr; if it \
+             happens again, run it from a terminal and report what it prints."
+        ));
     }
 
     pub fn snapshot(&self) -> MutexGuard<'_, Snapshot> {
@@ -98,10 +135,15 @@ impl Worker {
 impl Drop for Worker {
     fn drop(&mut self) {
         // Closing the channel tells the worker to stop.
-        let (dead, _) = mpsc::sync_channel(1);
-        self.commands = dead;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        self.commands = None;
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
+        match self.finished.recv_timeout(STOP_TIMEOUT) {
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => {
+                let _ = thread.join();
+            }
+            Err(RecvTimeoutError::Timeout) => drop(thread),
         }
     }
 }
@@ -193,12 +235,10 @@ impl State {
         }
         match Gallery::open(&self.config.gallery_dir) {
             Ok((mut gallery, notice)) => {
-                let refreshed = match self.pipeline.as_mut() {
-                    Some(p) => enroll::refresh(p, &mut gallery)
-                        .err()
-                        .map(|e| format!("could not recompute embeddings: {e}")),
-                    None => None,
-                };
+                let refreshed = self
+                    .pipeline
+                    .as_mut()
+                    .and_then(|p| enroll::refresh(p, &mut gallery).left_out());
                 self.gallery = Some(gallery);
                 self.publish_gallery(notice.or(refreshed));
             }
@@ -281,7 +321,7 @@ impl State {
             return;
         }
         let output =
-            match pipeline.process(&self.frame, self.res, gallery, self.mode, self.threshold) {
+            match pipeline.process(&self.frame, self.res, gallery, &self.mode, self.threshold) {
                 Ok(output) => output,
                 Err(e) => {
                     let message = e.to_string();
@@ -332,7 +372,7 @@ impl State {
         shared.upscaled.clone_from(&output.upscaled);
         shared.res = output.res;
         shared.threshold = output.matched.threshold;
-        shared.mode = self.mode;
+        shared.mode.clone_from(&self.mode);
         shared.top.clear();
         shared
             .top
@@ -386,6 +426,19 @@ impl State {
                 let result = self.gallery.as_mut().map(|g| g.remove(&name).map(|_| ()));
                 self.after_gallery_change(result, format!("removed {name}"));
             }
+            Command::Export { file, passphrase } => {
+                let result = self
+                    .gallery
+                    .as_ref()
+                    .map(|g| lrfr::gallery::export(g, &passphrase, &file));
+                let message = match result {
+                    Some(Ok(count)) => format!("exported {count} people to {}", file.display()),
+                    Some(Err(e)) => e.to_string(),
+                    None => "the gallery is not open".into(),
+                };
+                self.publish(|s| s.notice = Some(message));
+            }
+            Command::Import { file, passphrase } => self.import(&file, &passphrase),
         }
     }
 
@@ -475,6 +528,28 @@ impl State {
         }
     }
 
+    fn import(&mut self, file: &std::path::Path, passphrase: &str) {
+        let (Some(pipeline), Some(gallery)) = (self.pipeline.as_mut(), self.gallery.as_mut())
+        else {
+            return;
+        };
+        match lrfr::gallery::import(gallery, passphrase, file) {
+            Ok(names) => {
+                // Templates made on another Pi with other models are recomputed for ours.
+                let left_out = enroll::refresh(pipeline, gallery).left_out();
+                let imported = format!("imported {}", names.join(", "));
+                self.publish_gallery(Some(match left_out {
+                    Some(left_out) => format!("{imported}; {left_out}"),
+                    None => imported,
+                }));
+            }
+            Err(e) => {
+                let message = e.to_string();
+                self.publish(|s| s.notice = Some(message));
+            }
+        }
+    }
+
     fn after_gallery_change(
         &mut self,
         result: Option<Result<(), lrfr::gallery::GalleryError>>,
@@ -500,6 +575,7 @@ impl State {
             .enumerate()
             .map(|(i, p)| PersonSummary {
                 name: p.name.clone(),
+                id: p.id.clone(),
                 samples: p.samples,
                 thumbnail: gallery
                     .faces(i)
@@ -508,8 +584,8 @@ impl State {
                     .unwrap_or_else(|| Frame::new(1, 1)),
             })
             .collect();
-        if let MatchMode::Verify(person) = self.mode {
-            if person >= people.len() {
+        if let MatchMode::Verify(id) = &self.mode {
+            if gallery.find_id(id).is_none() {
                 self.mode = MatchMode::Identify;
             }
         }

@@ -1,5 +1,6 @@
 //! Cosine matching of an embedding against enrolled people: 1:N identification and 1:1
-//! verification. Embeddings are unit length, so cosine is a dot product.
+//! verification. [`cosine`] divides by both norms, so it does not rely on the embeddings
+//! being unit length (they are, but a hand-edited gallery need not be).
 
 /// How many candidates a match reports.
 pub const TOP_K: usize = 5;
@@ -34,19 +35,18 @@ pub struct MatchResult {
 
 impl MatchResult {
     /// 1:N: scores `query` against every person and keeps the best [`TOP_K`]. `people` yields
-    /// each person's embedding in gallery order. Reuses `self`'s memory.
+    /// each person's gallery index and embedding. Reuses `self`'s memory.
     pub fn identify<'a>(
         &mut self,
         query: &[f32],
-        people: impl Iterator<Item = &'a [f32]>,
+        people: impl Iterator<Item = (usize, &'a [f32])>,
         threshold: f32,
     ) {
         self.top.clear();
-        self.top
-            .extend(people.enumerate().map(|(person, e)| Scored {
-                person,
-                score: cosine(query, e),
-            }));
+        self.top.extend(people.map(|(person, e)| Scored {
+            person,
+            score: cosine(query, e),
+        }));
         self.top.sort_by(|a, b| b.score.total_cmp(&a.score));
         self.top.truncate(TOP_K);
         self.threshold = threshold;
@@ -98,12 +98,20 @@ mod tests {
     fn identify_ranks_keeps_five_and_applies_threshold() {
         let people: Vec<Vec<f32>> = (0..7).map(|i| vec![1.0, i as f32 * 0.3]).collect();
         let mut result = MatchResult::default();
-        result.identify(&[1.0, 0.0], people.iter().map(|v| v.as_slice()), 0.99);
+        result.identify(
+            &[1.0, 0.0],
+            people.iter().map(|v| v.as_slice()).enumerate(),
+            0.99,
+        );
         assert_eq!(result.top.len(), TOP_K);
         assert_eq!(result.top[0].person, 0);
         assert!(result.top.windows(2).all(|w| w[0].score >= w[1].score));
         assert_eq!(result.accepted.map(|s| s.person), Some(0));
-        result.identify(&[0.0, -1.0], people.iter().map(|v| v.as_slice()), 0.5);
+        result.identify(
+            &[0.0, -1.0],
+            people.iter().map(|v| v.as_slice()).enumerate(),
+            0.5,
+        );
         assert_eq!(result.accepted, None);
     }
 

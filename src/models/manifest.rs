@@ -82,12 +82,20 @@ impl Manifest {
                 ));
             }
         }
+        if let Some(landmarks) = &self.landmarks {
+            landmarks.check_role(Role::Landmarks)?;
+        }
+        self.edgeface.check_role(Role::EdgeFace)?;
         for entry in self.resolutions.iter() {
             if !(entry.threshold.is_finite() && (-1.0..=1.0).contains(&entry.threshold)) {
                 return Err(format!(
                     "threshold for {} px is not a cosine in [-1, 1]",
                     entry.res
                 ));
+            }
+            entry.dsr.check_role(Role::Dsr(entry.res))?;
+            if let Some(edgeface) = &entry.edgeface {
+                edgeface.check_role(Role::EdgeFace)?;
             }
         }
         Ok(())
@@ -137,12 +145,128 @@ impl LandmarksManifest {
                 ),
             });
         }
+        if let Some(landmarks) = &manifest.landmarks {
+            landmarks
+                .check_role(Role::Landmarks)
+                .map_err(|reason| ModelError::Manifest { path, reason })?;
+        }
         Ok(Some(manifest))
     }
 }
 
+/// What a network is for, and so which shapes the code around it relies on.
+#[derive(Debug, Clone, Copy)]
+pub enum Role {
+    /// A square box crop in, five (x, y) points out.
+    Landmarks,
+    /// A `res` px face in, a 112 px face out.
+    Dsr(Resolution),
+    /// A 112 px face in, a 512-d embedding out.
+    EdgeFace,
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Role::Landmarks => write!(f, "landmark"),
+            Role::Dsr(res) => write!(f, "{res} px DSR"),
+            Role::EdgeFace => write!(f, "EdgeFace"),
+        }
+    }
+}
+
+/// Sides a landmark model's square input may have.
+const LANDMARK_INPUT: std::ops::RangeInclusive<usize> = 8..=256;
+
 impl ModelEntry {
     pub fn contract(&self) -> String {
         format!("input {:?} -> output {:?}", self.input, self.output)
+    }
+
+    /// The shapes and normalisation the code around `role` relies on: a manifest that is
+    /// consistent with its files but wrong for the role would otherwise index out of bounds.
+    pub fn check_role(&self, role: Role) -> Result<(), String> {
+        let face = crate::align::FACE_SIZE as usize;
+        let ok = match role {
+            Role::Landmarks => {
+                let side = self.input.get(2).copied().unwrap_or(0);
+                self.input == [1, 3, side, side]
+                    && LANDMARK_INPUT.contains(&side)
+                    && self.output == [1, 10]
+            }
+            Role::Dsr(res) => {
+                let px = res.px() as usize;
+                self.input == [1, 3, px, px] && self.output == [1, 3, face, face]
+            }
+            Role::EdgeFace => {
+                self.input == [1, 3, face, face]
+                    && self.output == [1, crate::gallery::EMBEDDING_DIMS]
+            }
+        };
+        let expected = match role {
+            Role::Landmarks => "input [1, 3, S, S] (S from 8 to 256) -> output [1, 10]".into(),
+            Role::Dsr(res) => format!(
+                "input [1, 3, {px}, {px}] -> output [1, 3, {face}, {face}]",
+                px = res.px()
+            ),
+            Role::EdgeFace => format!(
+                "input [1, 3, {face}, {face}] -> output [1, {}]",
+                crate::gallery::EMBEDDING_DIMS
+            ),
+        };
+        if !ok {
+            return Err(format!(
+                "{}: {} but a {role} network must have {expected}",
+                self.file,
+                self.contract()
+            ));
+        }
+        if !(self.mean.is_finite() && self.std.is_finite() && self.std > 0.0) {
+            return Err(format!(
+                "{}: mean {} and std {} must be finite numbers with std above 0",
+                self.file, self.mean, self.std
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(input: &[usize], output: &[usize], std: f32) -> ModelEntry {
+        ModelEntry {
+            file: "x.onnx".into(),
+            sha256: String::new(),
+            input: input.to_vec(),
+            output: output.to_vec(),
+            mean: 0.5,
+            std,
+        }
+    }
+
+    #[test]
+    fn shapes_are_checked_against_the_role() {
+        assert!(entry(&[1, 3, 64, 64], &[1, 10], 1.0)
+            .check_role(Role::Landmarks)
+            .is_ok());
+        // Eight outputs would leave the fifth point reading past the end.
+        assert!(entry(&[1, 3, 64, 64], &[1, 8], 1.0)
+            .check_role(Role::Landmarks)
+            .is_err());
+        assert!(entry(&[1, 3, 16, 16], &[1, 3, 112, 112], 1.0)
+            .check_role(Role::Dsr(Resolution::R16))
+            .is_ok());
+        assert!(entry(&[1, 3, 24, 24], &[1, 3, 112, 112], 1.0)
+            .check_role(Role::Dsr(Resolution::R16))
+            .is_err());
+        assert!(entry(&[1, 3, 112, 112], &[1, 128], 0.5)
+            .check_role(Role::EdgeFace)
+            .is_err());
+        let error = entry(&[1, 3, 112, 112], &[1, 512], 0.0)
+            .check_role(Role::EdgeFace)
+            .unwrap_err();
+        assert!(error.contains("std"), "{error}");
     }
 }

@@ -1,8 +1,11 @@
 //! The networks: loaded once from the models folder, as `manifest.json` describes them, and
-//! run through tract. Pre- and post-processing live beside them so every caller feeds them
-//! the same way.
+//! run through tract. Each role (landmarks, DSR, EdgeFace) has its own small type that owns
+//! its pre- and post-processing, so every caller feeds it the same way.
 
+mod dsr;
+mod edgeface;
 mod heap;
+mod landmarker;
 mod lazy;
 mod manifest;
 mod net;
@@ -12,7 +15,12 @@ use std::path::{Path, PathBuf};
 
 use tract_onnx::prelude::multithread::Executor;
 
-pub use manifest::{LandmarksManifest, Manifest, ModelEntry, ResolutionEntry, SCHEMA_VERSION};
+pub use dsr::Dsr;
+pub use edgeface::EdgeFace;
+pub use landmarker::Landmarker;
+pub use manifest::{
+    LandmarksManifest, Manifest, ModelEntry, ResolutionEntry, Role, SCHEMA_VERSION,
+};
 pub use net::{Net, NodeCost};
 pub use tensors::{l2_normalise, planar_to_rgb, rgb_to_planar};
 
@@ -46,21 +54,7 @@ pub enum ModelError {
     Run { file: String, reason: String },
 }
 
-/// The landmark model named in `dir/manifest.json`, if there is a manifest and it names one.
-/// Only the landmark entry is read, so the forge can crop with a landmark model before any
-/// other model exists.
-pub fn load_landmarks(dir: &Path, threads: usize) -> Result<Option<Net>, ModelError> {
-    let Some(manifest) = LandmarksManifest::load(dir)? else {
-        return Ok(None);
-    };
-    manifest
-        .landmarks
-        .as_ref()
-        .map(|entry| Net::load(dir, entry, executor(threads)))
-        .transpose()
-}
-
-fn executor(threads: usize) -> Option<Executor> {
+pub(crate) fn executor(threads: usize) -> Option<Executor> {
     (threads > 1).then(|| Executor::multithread(threads))
 }
 
@@ -70,12 +64,12 @@ pub struct Models {
     dir: PathBuf,
     manifest: Manifest,
     /// The shared EdgeFace first, then any per-resolution ones.
-    edgefaces: Vec<LazyNet>,
+    edgefaces: Vec<EdgeFace>,
     per_res: [ResolutionNets; 3],
 }
 
 struct ResolutionNets {
-    dsr: LazyNet,
+    dsr: Dsr,
     edgeface: usize,
     fingerprint: String,
 }
@@ -84,16 +78,20 @@ impl Models {
     pub fn load(dir: &Path, threads: usize) -> Result<Models, ModelError> {
         let manifest = Manifest::load(dir)?;
         let executor = executor(threads);
-        let mut edgefaces = vec![LazyNet::check(dir, &manifest.edgeface, executor.clone())?];
+        let mut edgefaces = vec![EdgeFace::new(LazyNet::check(
+            dir,
+            &manifest.edgeface,
+            executor.clone(),
+        )?)];
         let mut check_res = |res: Resolution| -> Result<ResolutionNets, ModelError> {
             let entry = manifest.resolution(res);
-            let dsr = LazyNet::check(dir, &entry.dsr, executor.clone())?;
+            let dsr = Dsr::new(LazyNet::check(dir, &entry.dsr, executor.clone())?);
             let edgeface = match &entry.edgeface {
                 None => 0,
                 Some(own) => match edgefaces.iter().position(|n| n.entry().file == own.file) {
                     Some(index) => index,
                     None => {
-                        edgefaces.push(LazyNet::check(dir, own, executor.clone())?);
+                        edgefaces.push(EdgeFace::new(LazyNet::check(dir, own, executor.clone())?));
                         edgefaces.len() - 1
                     }
                 },
@@ -132,20 +130,20 @@ impl Models {
 
     /// Optimises a resolution's networks now, so its first frame is not slowed by it.
     pub fn prepare(&mut self, res: Resolution) -> Result<(), ModelError> {
-        self.dsr(res).map(drop)
+        self.dsr(res)?.net().map(drop)
     }
 
-    /// The resolution's DSR, and its EdgeFace before it on first use: optimising the largest
-    /// network while little else is packed keeps its transient heap from stacking on the DSR's
-    /// packed weights (`identify` peak 45.0 -> 43.1 MB).
-    pub fn dsr(&mut self, res: Resolution) -> Result<&mut Net, ModelError> {
-        self.edgeface(res)?;
-        self.per_res[res.index()].dsr.get()
+    /// The resolution's DSR. On first use its EdgeFace is optimised before it: optimising the
+    /// largest network while little else is packed keeps its transient heap from stacking on
+    /// the DSR's packed weights (`identify` peak 45.0 -> 43.1 MB).
+    pub fn dsr(&mut self, res: Resolution) -> Result<&mut Dsr, ModelError> {
+        self.edgeface(res).net()?;
+        Ok(&mut self.per_res[res.index()].dsr)
     }
 
-    pub fn edgeface(&mut self, res: Resolution) -> Result<&mut Net, ModelError> {
+    pub fn edgeface(&mut self, res: Resolution) -> &mut EdgeFace {
         let index = self.per_res[res.index()].edgeface;
-        self.edgefaces[index].get()
+        &mut self.edgefaces[index]
     }
 
     /// Identifies the DSR + EdgeFace pair behind a resolution's embeddings: when it changes,
@@ -163,8 +161,12 @@ impl Models {
         let mut files: Vec<(String, u64)> = self
             .edgefaces
             .iter()
-            .chain(self.per_res.iter().map(|r| &r.dsr))
             .map(|n| (n.entry().file.clone(), n.bytes_on_disk()))
+            .chain(
+                self.per_res
+                    .iter()
+                    .map(|r| (r.dsr.entry().file.clone(), r.dsr.bytes_on_disk())),
+            )
             .collect();
         files.sort();
         files

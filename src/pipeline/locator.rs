@@ -4,20 +4,16 @@
 use crate::align::{self, AreaScratch, Landmarks};
 use crate::config::Config;
 use crate::detect::{FaceBox, FaceDetector};
-use crate::models::{self, rgb_to_planar, Net};
+use crate::models::{Landmarker, Net};
 use crate::source::Frame;
 
 use super::PipelineError;
 
-/// Input side of the landmark model when none is loaded (what `crop --boxes` writes, halved).
-const DEFAULT_LANDMARK_INPUT: u32 = 64;
-
 pub struct FaceLocator {
     detector: FaceDetector,
-    landmarks: Option<Net>,
+    landmarks: Option<Landmarker>,
     area: AreaScratch,
     box_crop: Frame,
-    planar: Vec<f32>,
     faces_found: usize,
 }
 
@@ -32,17 +28,16 @@ impl FaceLocator {
     /// The detector, plus the landmark model if the models folder's manifest names one.
     pub fn load(config: &Config) -> Result<FaceLocator, PipelineError> {
         let detector = FaceDetector::new(config.detect.clone())?;
-        let landmarks = models::load_landmarks(&config.models_dir, config.threads)?;
+        let landmarks = Landmarker::load(&config.models_dir, config.threads)?;
         Ok(FaceLocator::new(detector, landmarks))
     }
 
-    pub fn new(detector: FaceDetector, landmarks: Option<Net>) -> FaceLocator {
+    pub fn new(detector: FaceDetector, landmarks: Option<Landmarker>) -> FaceLocator {
         FaceLocator {
             detector,
             landmarks,
             area: AreaScratch::default(),
             box_crop: Frame::new(0, 0),
-            planar: Vec::new(),
             faces_found: 0,
         }
     }
@@ -53,7 +48,7 @@ impl FaceLocator {
 
     /// The landmark network itself, for timing it alone.
     pub fn landmark_net(&mut self) -> Option<&mut Net> {
-        self.landmarks.as_mut()
+        self.landmarks.as_mut().map(Landmarker::net)
     }
 
     /// Faces the last [`FaceLocator::locate`] saw.
@@ -91,36 +86,23 @@ impl FaceLocator {
 
     /// The 5 points of `face`, from the landmark model or the box-only fallback.
     pub fn landmarks(&mut self, frame: &Frame, face: &FaceBox) -> Result<Landmarks, PipelineError> {
-        let Some(net) = self.landmarks.as_mut() else {
+        let Some(landmarker) = self.landmarks.as_mut() else {
             return Ok(align::box_landmarks(face));
         };
-        let size = net
-            .entry()
-            .input
-            .get(2)
-            .copied()
-            .unwrap_or(DEFAULT_LANDMARK_INPUT as usize) as u32;
         align::area_resample(
             frame,
             align::landmark_region(face),
-            size,
+            landmarker.input_side(),
             &mut self.area,
             &mut self.box_crop,
         );
-        rgb_to_planar(
-            &self.box_crop,
-            net.entry().mean,
-            net.entry().std,
-            &mut self.planar,
-        );
-        let points = net.run(&self.planar)?;
+        let Some(points) = landmarker.points(&self.box_crop)? else {
+            return Ok(align::box_landmarks(face));
+        };
         let [x0, y0, side, _] = align::landmark_region(face);
-        let mut landmarks = Landmarks([[0.0; 2]; 5]);
-        for (k, point) in landmarks.0.iter_mut().enumerate() {
-            *point = [x0 + points[2 * k] * side, y0 + points[2 * k + 1] * side];
-        }
+        let landmarks = Landmarks(points.map(|[x, y]| [x0 + x * side, y0 + y * side]));
         // A network gone wrong must not throw the crop off the frame.
-        if landmarks.0.iter().flatten().any(|v| !v.is_finite()) || landmarks.inter_ocular() < 1.0 {
+        if landmarks.inter_ocular() < 1.0 {
             return Ok(align::box_landmarks(face));
         }
         Ok(landmarks)

@@ -1,5 +1,5 @@
 //! One frame at a time: detect, align, shrink to the VLR size, super-resolve, embed, match.
-//! The pipeline owns every buffer it needs and reuses them frame after frame.
+//! The pipeline owns every buffer of the per-frame path and reuses them frame after frame.
 
 mod locator;
 mod timings;
@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::detect::{DetectError, FaceBox};
 use crate::gallery::Gallery;
 use crate::matching::MatchResult;
-use crate::models::{l2_normalise, planar_to_rgb, rgb_to_planar, ModelError, Models};
+use crate::models::{planar_to_rgb, ModelError, Models};
 use crate::resolution::Resolution;
 use crate::source::Frame;
 
@@ -33,12 +33,13 @@ pub enum Upscaler {
     Bicubic,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MatchMode {
     /// 1:N against everyone.
     Identify,
-    /// 1:1 against the person at this gallery index.
-    Verify(usize),
+    /// 1:1 against the person with this id: an id, not a list position, so removing someone
+    /// above them never switches whom a probe is verified against.
+    Verify(String),
 }
 
 /// Everything one frame produced; owned by the pipeline and overwritten by the next frame.
@@ -65,7 +66,6 @@ pub struct Pipeline {
     locator: FaceLocator,
     models: Models,
     area: AreaScratch,
-    planar: Vec<f32>,
     upscaled_planar: Vec<f32>,
     bicubic: [BicubicPlan; 3],
     bicubic_rows: Vec<f32>,
@@ -84,7 +84,6 @@ impl Pipeline {
             locator,
             models,
             area: AreaScratch::default(),
-            planar: Vec::new(),
             upscaled_planar: Vec::new(),
             bicubic: Resolution::ALL.map(|r| BicubicPlan::new(r.px(), FACE_SIZE)),
             bicubic_rows: Vec::new(),
@@ -125,7 +124,7 @@ impl Pipeline {
         frame: &Frame,
         res: Resolution,
         gallery: &Gallery,
-        mode: MatchMode,
+        mode: &MatchMode,
         threshold: Option<f32>,
     ) -> Result<&FrameOutput, PipelineError> {
         let mut clock = Stopwatch::start();
@@ -147,17 +146,16 @@ impl Pipeline {
         let align_time = landmarks_and_warp + downscale_time;
         let threshold = threshold.unwrap_or_else(|| self.models.threshold(res));
         let query = &self.output.embedding;
+        let fingerprint = self.models.fingerprint(res);
+        let mut people = gallery.embeddings(res, fingerprint);
         match mode {
-            MatchMode::Identify => {
-                self.output
-                    .matched
-                    .identify(query, gallery.embeddings(res), threshold)
-            }
-            MatchMode::Verify(person) => {
-                if let Some(embedding) = gallery.embeddings(res).nth(person) {
+            MatchMode::Identify => self.output.matched.identify(query, people, threshold),
+            MatchMode::Verify(id) => {
+                let person = gallery.find_id(id);
+                if let Some((index, embedding)) = people.find(|(i, _)| Some(*i) == person) {
                     self.output
                         .matched
-                        .verify(query, person, embedding, threshold);
+                        .verify(query, index, embedding, threshold);
                 }
             }
         }
@@ -234,20 +232,10 @@ impl Pipeline {
         align::downscale_to(&out.aligned, res, &mut self.area, &mut out.vlr);
         let align_time = clock.lap();
         match upscaler {
-            Upscaler::Dsr => {
-                let net = self.models.dsr(res)?;
-                let (mean, std) = (net.entry().mean, net.entry().std);
-                rgb_to_planar(&out.vlr, mean, std, &mut self.planar);
-                let upscaled = net.run(&self.planar)?;
-                self.upscaled_planar.clear();
-                self.upscaled_planar.extend(upscaled.iter().map(|v| {
-                    if v.is_nan() {
-                        0.0
-                    } else {
-                        v.clamp(0.0, 1.0)
-                    }
-                }));
-            }
+            Upscaler::Dsr => self
+                .models
+                .dsr(res)?
+                .upscale(&out.vlr, &mut self.upscaled_planar)?,
             Upscaler::Bicubic => {
                 let side = FACE_SIZE as usize;
                 self.upscaled_planar.resize(3 * side * side, 0.0);
@@ -261,15 +249,9 @@ impl Pipeline {
         }
         planar_to_rgb(&self.upscaled_planar, FACE_SIZE, &mut out.upscaled);
         let dsr_time = clock.lap();
-        let net = self.models.edgeface(res)?;
-        let (mean, std) = (net.entry().mean, net.entry().std);
-        self.planar.clear();
-        self.planar
-            .extend(self.upscaled_planar.iter().map(|v| (v - mean) / std));
-        let embedding = net.run(&self.planar)?;
-        out.embedding.clear();
-        out.embedding.extend_from_slice(embedding);
-        l2_normalise(&mut out.embedding);
+        self.models
+            .edgeface(res)
+            .embed(&self.upscaled_planar, &mut out.embedding)?;
         let edgeface_time = clock.lap();
         Ok((align_time, dsr_time, edgeface_time))
     }

@@ -18,9 +18,11 @@ impl ImageFolderSource {
     /// `fps` paces the frames like a camera would; `None` hands them out as fast as asked.
     pub fn open(path: &Path, fps: Option<f32>, looping: bool) -> Result<Self, SourceError> {
         let files = list_images(path)?;
+        // A rate so low that its period does not fit a Duration means "as fast as asked"
+        // rather than a panic.
         let period = fps
             .filter(|f| f.is_finite() && *f > 0.0)
-            .map(|f| Duration::from_secs_f32(1.0 / f));
+            .and_then(|f| Duration::try_from_secs_f32(1.0 / f).ok());
         Ok(ImageFolderSource {
             root: path.to_path_buf(),
             files,
@@ -83,9 +85,15 @@ impl FrameSource for ImageFolderSource {
 }
 
 const MAX_DEPTH: usize = 16;
+/// Most image files one folder source lists: enough for any photo collection this app is fed,
+/// and it bounds the memory and time a folder full of links can make the walk take.
+pub const MAX_FILES: usize = 100_000;
 
 /// `path` itself if it is a file, else every .jpg/.jpeg/.png below it, sorted by path.
+/// Hidden files and folders (a leading `.`) are skipped; linked folders are followed, but
+/// each folder is read once however many links lead to it (device and inode remembered).
 pub fn list_images(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
+    use std::os::unix::fs::MetadataExt;
     let io_error = |source| SourceError::Io {
         path: path.to_path_buf(),
         source,
@@ -94,11 +102,15 @@ pub fn list_images(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
     if meta.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
+    let mut visited = std::collections::HashSet::from([(meta.dev(), meta.ino())]);
     let mut files = Vec::new();
     let mut folders = vec![(path.to_path_buf(), 0)];
     while let Some((folder, depth)) = folders.pop() {
         for entry in std::fs::read_dir(&folder).map_err(io_error)? {
             let entry = entry.map_err(io_error)?;
+            if entry.file_name().as_encoded_bytes().starts_with(b".") {
+                continue;
+            }
             let entry_path = entry.path();
             let mut kind = entry.file_type().map_err(io_error)?;
             if kind.is_symlink() {
@@ -109,11 +121,16 @@ pub fn list_images(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
                 }
             }
             if kind.is_dir() {
-                // Linked folders are followed, but a link loop stops at this depth.
-                if depth < MAX_DEPTH {
+                let Ok(meta) = std::fs::metadata(&entry_path) else {
+                    continue;
+                };
+                if depth < MAX_DEPTH && visited.insert((meta.dev(), meta.ino())) {
                     folders.push((entry_path, depth + 1));
                 }
             } else if is_image_name(&entry_path) {
+                if files.len() == MAX_FILES {
+                    return Err(SourceError::TooManyFiles(path.to_path_buf()));
+                }
                 files.push(entry_path);
             }
         }
@@ -159,12 +176,22 @@ mod tests {
             .iter()
             .map(|p| p.strip_prefix(&dir).unwrap().display().to_string())
             .collect();
-        assert_eq!(&names[..3], ["a.jpeg", "b.JPG", "linked/c.png"]);
-        assert!(
-            names.len() < 64,
-            "the link loop was bounded: {}",
-            names.len()
-        );
+        // The loop back to `dir` is not followed: `dir` was already read.
+        assert_eq!(names, ["a.jpeg", "b.JPG", "linked/c.png"]);
+    }
+
+    #[test]
+    fn links_to_the_same_folder_are_read_once_and_hidden_entries_skipped() {
+        let dir = scratch("dots");
+        std::fs::write(dir.join("a.jpg"), b"").unwrap();
+        std::fs::write(dir.join(".hidden.jpg"), b"").unwrap();
+        std::fs::create_dir_all(dir.join(".cache")).unwrap();
+        std::fs::write(dir.join(".cache/b.jpg"), b"").unwrap();
+        // Two links to "." made 2^16 folder reads before: each could be followed to depth 16.
+        std::os::unix::fs::symlink(".", dir.join("self1")).unwrap();
+        std::os::unix::fs::symlink(".", dir.join("self2")).unwrap();
+        let files = list_images(&dir).unwrap();
+        assert_eq!(files, vec![dir.join("a.jpg")]);
     }
 
     #[test]

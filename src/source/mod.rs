@@ -13,7 +13,7 @@ use std::path::PathBuf;
 pub use canvas::place_on_canvas;
 pub use capture::{Capture, Device, Patience};
 pub use decode::{cap_size, decode_bytes, decode_file, DecodeError, MAX_SIDE};
-pub use folder::{list_images, ImageFolderSource};
+pub use folder::{list_images, ImageFolderSource, MAX_FILES};
 pub use latest::LatestSlot;
 pub use webcam::{CameraFormatChoice, Webcam};
 
@@ -22,7 +22,8 @@ pub type Frame = image::RgbImage;
 /// A camera or a set of files that yields RGB frames.
 pub trait FrameSource: Send {
     /// Writes the newest frame not yet handed out into `frame`, waiting for one if needed.
-    /// `frame`'s buffer is reused when the size matches.
+    /// The camera swaps buffers with its capture thread, so a steady stream allocates
+    /// nothing; image files are decoded into a new buffer each time.
     fn latest_frame(&mut self, frame: &mut Frame) -> Result<(), SourceError>;
 
     /// A human-readable name for status lines ("camera 0 (MJPEG 640x480)", "folder faces/").
@@ -48,6 +49,8 @@ pub enum SourceError {
     },
     #[error("{0}: no images (.jpg, .jpeg, .png) found")]
     Empty(PathBuf),
+    #[error("{0}: more than {MAX_FILES} images below it; point at a smaller folder")]
+    TooManyFiles(PathBuf),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

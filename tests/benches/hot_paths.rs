@@ -75,13 +75,19 @@ fn models(c: &mut Criterion) {
     let mut models = Models::load(&dir, 1).expect("the committed models load");
     let ramp = |len: usize| -> Vec<f32> { (0..len).map(|i| (i % 97) as f32 / 97.0).collect() };
     for res in Resolution::ALL {
-        let net = models.dsr(res).expect("the committed DSR loads");
+        let net = models
+            .dsr(res)
+            .and_then(|dsr| dsr.net())
+            .expect("the committed DSR loads");
         let input = ramp(net.entry().input.iter().product());
         let name = format!("model {} (1 thread)", net.entry().file);
         c.bench_function(&name, |b| {
             b.iter(|| net.run(black_box(&input)).map(|o| o[0]))
         });
-        let net = models.edgeface(res).expect("the committed EdgeFace loads");
+        let net = models
+            .edgeface(res)
+            .net()
+            .expect("the committed EdgeFace loads");
         let input = ramp(net.entry().input.iter().product());
         let name = format!("model {} at {res} px (1 thread)", net.entry().file);
         c.bench_function(&name, |b| {
@@ -101,7 +107,13 @@ fn matching(c: &mut Criterion) {
     let query = people[3].clone();
     let mut result = MatchResult::default();
     c.bench_function("identify 1:N against 5 people", |b| {
-        b.iter(|| result.identify(black_box(&query), people.iter().map(Vec::as_slice), 0.25))
+        b.iter(|| {
+            result.identify(
+                black_box(&query),
+                people.iter().map(Vec::as_slice).enumerate(),
+                0.25,
+            )
+        })
     });
 }
 

@@ -45,9 +45,9 @@ pub fn controls(
             commands.push(Command::SetThreshold(None));
         }
         ui.separator();
-        let current = match snapshot.mode {
+        let current = match &snapshot.mode {
             MatchMode::Identify => "identify (1:N)".to_string(),
-            MatchMode::Verify(p) => format!("verify: {}", snapshot.name(p)),
+            MatchMode::Verify(id) => format!("verify: {}", snapshot.name_of_id(id)),
         };
         egui::ComboBox::from_id_salt("mode")
             .selected_text(current)
@@ -58,15 +58,13 @@ pub fn controls(
                 {
                     commands.push(Command::SetMode(MatchMode::Identify));
                 }
-                for (i, person) in snapshot.people.iter().enumerate() {
+                for person in &snapshot.people {
+                    let mode = MatchMode::Verify(person.id.clone());
                     if ui
-                        .selectable_label(
-                            snapshot.mode == MatchMode::Verify(i),
-                            format!("verify: {}", person.name),
-                        )
+                        .selectable_label(snapshot.mode == mode, format!("verify: {}", person.name))
                         .clicked()
                     {
-                        commands.push(Command::SetMode(MatchMode::Verify(i)));
+                        commands.push(Command::SetMode(mode));
                     }
                 }
             });

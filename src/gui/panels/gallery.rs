@@ -1,4 +1,5 @@
-//! The people enrolled: thumbnail, samples, rename, delete with confirmation.
+//! The people enrolled: thumbnail, samples, rename, delete with confirmation, and the
+//! encrypted export and import of the whole gallery.
 
 use egui::load::SizedTexture;
 use egui::{Rect, Vec2};
@@ -76,4 +77,36 @@ pub fn gallery(
             }
         });
     }
+    backup(ui, state, commands);
+}
+
+/// Export to / import from one passphrase-encrypted file, as `lrfr gallery export|import`.
+fn backup(ui: &mut egui::Ui, state: &mut UiState, commands: &mut Vec<Command>) {
+    egui::CollapsingHeader::new("Backup (encrypted export / import)").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            let label = ui.label("file");
+            ui.text_edit_singleline(&mut state.backup_file)
+                .labelled_by(label.id);
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("passphrase");
+            ui.add(egui::TextEdit::singleline(&mut state.backup_passphrase).password(true))
+                .labelled_by(label.id);
+        });
+        let ready = !state.backup_file.trim().is_empty() && !state.backup_passphrase.is_empty();
+        ui.horizontal(|ui| {
+            let file = std::path::PathBuf::from(state.backup_file.trim());
+            if ui.add_enabled(ready, egui::Button::new("export")).clicked() {
+                commands.push(Command::Export {
+                    file,
+                    passphrase: std::mem::take(&mut state.backup_passphrase),
+                });
+            } else if ui.add_enabled(ready, egui::Button::new("import")).clicked() {
+                commands.push(Command::Import {
+                    file,
+                    passphrase: std::mem::take(&mut state.backup_passphrase),
+                });
+            }
+        });
+    });
 }

@@ -26,6 +26,9 @@ pub struct UiState {
     pub source_folder: String,
     pub renaming: Option<(String, String)>,
     pub confirm_remove: Option<String>,
+    /// The export or import file, and its passphrase (cleared once sent).
+    pub backup_file: String,
+    pub backup_passphrase: String,
 }
 
 impl UiState {
@@ -39,6 +42,8 @@ impl UiState {
             source_folder: String::new(),
             renaming: None,
             confirm_remove: None,
+            backup_file: String::from("lrfr-gallery.age"),
+            backup_passphrase: String::new(),
         }
     }
 }

@@ -63,14 +63,15 @@ impl Net {
 mod tests {
     use std::path::Path;
 
-    use crate::models::load_landmarks;
+    use crate::models::Landmarker;
 
     #[test]
     fn profile_names_the_shipped_landmark_nets_nodes_dearest_first() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
-        let mut net = load_landmarks(&dir, 1)
+        let mut landmarker = Landmarker::load(&dir, 1)
             .expect("the committed landmark net loads")
             .expect("the shipped models include the landmark net");
+        let net = landmarker.net();
         let input = vec![0.5; net.entry().input.iter().product()];
         let costs = net.profile(&input, 3).expect("profiling runs");
         assert!(costs.len() > 5, "only {} nodes timed", costs.len());

@@ -1,0 +1,60 @@
+//! The landmark network's role: the detector's square box crop in, five points out.
+
+use std::path::Path;
+
+use super::manifest::LandmarksManifest;
+use super::net::Net;
+use super::tensors::rgb_to_planar;
+use super::{executor, ModelError};
+use crate::source::Frame;
+
+pub struct Landmarker {
+    net: Net,
+    input: Vec<f32>,
+}
+
+impl Landmarker {
+    /// The landmark model named in `dir/manifest.json`, if there is a manifest and it names
+    /// one. Only the landmark entry is read, so the forge can crop with a landmark model
+    /// before any other model exists.
+    pub fn load(dir: &Path, threads: usize) -> Result<Option<Landmarker>, ModelError> {
+        let Some(manifest) = LandmarksManifest::load(dir)? else {
+            return Ok(None);
+        };
+        let Some(entry) = manifest.landmarks.as_ref() else {
+            return Ok(None);
+        };
+        let net = Net::load(dir, entry, executor(threads))?;
+        Ok(Some(Landmarker {
+            net,
+            input: Vec::new(),
+        }))
+    }
+
+    /// Side of the square crop the network takes (checked against its role at load).
+    pub fn input_side(&self) -> u32 {
+        self.net.entry().input[2] as u32
+    }
+
+    /// The network itself, for timing and profiling it alone.
+    pub fn net(&mut self) -> &mut Net {
+        &mut self.net
+    }
+
+    /// The five points (eyes, nose, mouth corners) in `crop`, as fractions of its side;
+    /// `None` when the network gives anything that is not a finite number.
+    pub fn points(&mut self, crop: &Frame) -> Result<Option<[[f32; 2]; 5]>, ModelError> {
+        let entry = self.net.entry();
+        rgb_to_planar(crop, entry.mean, entry.std, &mut self.input);
+        let values = self.net.run(&self.input)?;
+        let mut points = [[0.0; 2]; 5];
+        for (k, point) in points.iter_mut().enumerate() {
+            *point = [values[2 * k], values[2 * k + 1]];
+        }
+        Ok(points
+            .iter()
+            .flatten()
+            .all(|v| v.is_finite())
+            .then_some(points))
+    }
+}

@@ -1,11 +1,13 @@
-//! `lrfr eval`: verification accuracy per resolution, DSR beside bicubic.
+//! `lrfr eval`: verification accuracy over pairs, or open-set identification over a folder of
+//! identities (`--openset`), per resolution, DSR beside bicubic.
 
 use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use lrfr::eval::{draw_roc, evaluate, read_pairs};
+use lrfr::eval::{draw_det, draw_roc, evaluate, evaluate_open_set, read_pairs, Protocol};
+use lrfr::pipeline::Upscaler;
 use lrfr::Config;
 use serde_json::json;
 
@@ -14,11 +16,28 @@ use super::{open, ResChoice};
 #[derive(Args, Debug)]
 pub struct EvalArgs {
     /// Pairs list: LFW pairs.txt, or TSV `a<TAB>b<TAB>1|0` with # comments
-    #[arg(long, value_name = "FILE")]
-    pairs: PathBuf,
-    /// Folder the pairs' image paths are relative to
+    #[arg(long, value_name = "FILE", required_unless_present = "openset")]
+    pairs: Option<PathBuf>,
+    /// Folder the pairs' image paths are relative to; with --openset, one sub-folder of
+    /// photos per identity
     #[arg(long, value_name = "DIR")]
     root: PathBuf,
+    /// Open-set identification: random galleries of people from ROOT, probed by their other
+    /// photos and by everyone not enrolled
+    #[arg(long, conflicts_with_all = ["pairs", "roc"])]
+    openset: bool,
+    /// People per gallery (--openset)
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
+    gallery_size: u16,
+    /// Photos each person is enrolled from (--openset)
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
+    enroll: u16,
+    /// Random galleries to draw (--openset)
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    trials: u32,
+    /// Draw the DET curves (FNIR against FPIR) into this PNG (--openset)
+    #[arg(long, value_name = "FILE.png", requires = "openset")]
+    det: Option<PathBuf>,
     #[arg(long, default_value = "all")]
     res: ResChoice,
     /// Add rows that replace DSR by this baseline upscaler
@@ -38,8 +57,12 @@ enum Baseline {
 }
 
 pub fn run(config: &Config, args: EvalArgs) -> anyhow::Result<()> {
-    let pairs = read_pairs(&args.pairs, &args.root)
-        .with_context(|| format!("reading {}", args.pairs.display()))?;
+    if args.openset {
+        return run_open_set(config, &args);
+    }
+    let pairs_file = args.pairs.as_deref().unwrap_or(std::path::Path::new(""));
+    let pairs = read_pairs(pairs_file, &args.root)
+        .with_context(|| format!("reading {}", pairs_file.display()))?;
     let mut pipeline = open::pipeline(config)?;
     let quiet = args.json;
     let evaluation = evaluate(
@@ -99,6 +122,118 @@ pub fn run(config: &Config, args: EvalArgs) -> anyhow::Result<()> {
         draw_roc(&evaluation.rows, path).with_context(|| format!("writing {}", path.display()))?;
         eprintln!(
             "ROC curves in {}: red 16 px, green 24 px, blue 32 px; pale lines are bicubic",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
+    let mut pipeline = open::pipeline(config)?;
+    let mut upscalers = vec![Upscaler::Dsr];
+    if args.baseline.is_some() {
+        upscalers.push(Upscaler::Bicubic);
+    }
+    let configs: Vec<_> = args
+        .res
+        .list()
+        .into_iter()
+        .flat_map(|r| upscalers.iter().map(move |u| (r, *u)))
+        .collect();
+    let protocol = Protocol {
+        gallery_size: usize::from(args.gallery_size),
+        enroll: usize::from(args.enroll),
+        trials: args.trials as usize,
+        ..Protocol::default()
+    };
+    let quiet = args.json;
+    let evaluation = evaluate_open_set(
+        &mut pipeline,
+        &args.root,
+        &configs,
+        protocol,
+        |done, total| {
+            if !quiet && (done % 200 == 0 || done == total) {
+                eprint!("\rembedding photos: {done}/{total}");
+                let _ = std::io::stderr().flush();
+            }
+        },
+    )
+    .with_context(|| format!("open-set evaluation over {}", args.root.display()))?;
+    if !quiet {
+        eprintln!(
+            "\n{} identities, {} with {} or more photos with a face",
+            evaluation.identities,
+            evaluation.eligible,
+            protocol.enroll + 1
+        );
+    }
+    for failure in &evaluation.failures {
+        eprintln!("failure: {}: {}", failure.path.display(), failure.reason);
+    }
+    let manifest = pipeline.models().manifest();
+    let rows: Vec<_> = evaluation
+        .rows
+        .iter()
+        .map(|row| {
+            let entry = manifest.resolution(row.res);
+            let (name, threshold) = match row.upscaler {
+                Upscaler::Dsr => ("dsr", entry.threshold),
+                Upscaler::Bicubic => ("bicubic", entry.bicubic_threshold),
+            };
+            (row.res.px(), name, row.scores.metrics(threshold))
+        })
+        .collect();
+    if args.json {
+        let results: Vec<_> = rows
+            .iter()
+            .map(|(res, name, m)| {
+                let mut value = serde_json::to_value(m).unwrap_or_default();
+                value["res"] = json!(res);
+                value["pipeline"] = json!(name);
+                value["trials"] = json!(protocol.trials);
+                value
+            })
+            .collect();
+        println!("{}", json!({ "results": results }));
+    } else {
+        println!(
+            "{:>4} {:>8} {:>7} {:>8} {:>6} {:>7} {:>6} {:>6} {:>10} {:>8} {:>10} {:>8} {:>7}",
+            "res",
+            "pipeline",
+            "mated",
+            "nonmated",
+            "rank1",
+            "thr",
+            "FPIR%",
+            "FNIR%",
+            "FNIR@1e-2",
+            "thr@1e-2",
+            "FNIR@5e-2",
+            "thr@5e-2",
+            "no face"
+        );
+        for (res, name, m) in &rows {
+            println!(
+                "{res:>4} {name:>8} {:>7} {:>8} {:>6.4} {:>7.4} {:>6.2} {:>6.2} {:>10.4} {:>8.4} {:>10.4} {:>8.4} {:>7}",
+                m.mated,
+                m.nonmated,
+                m.rank1,
+                m.threshold,
+                100.0 * m.fpir,
+                100.0 * m.fnir,
+                m.fnir_at_fpir_1e2,
+                m.threshold_fpir_1e2,
+                m.fnir_at_fpir_5e2,
+                m.threshold_fpir_5e2,
+                m.no_face
+            );
+        }
+    }
+    if let Some(path) = &args.det {
+        draw_det(&evaluation.rows, path).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!(
+            "DET curves in {}: red 16 px, green 24 px, blue 32 px; pale lines are bicubic",
             path.display()
         );
     }

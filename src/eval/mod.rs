@@ -1,15 +1,20 @@
-//! Face verification over a list of pairs: how well does each resolution, with DSR or with
-//! bicubic upscaling, tell same from different people?
+//! How well each resolution, with DSR or with bicubic upscaling, tells people apart: face
+//! verification over a list of pairs (1:1), and open-set identification against small
+//! galleries (1:N, with strangers), the way the app is used.
 
+mod openset;
 mod pairs;
 mod plot;
+mod protocol;
 mod roc;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+pub use openset::{Best, OpenSetMetrics, OpenSetScores};
 pub use pairs::{parse_pairs, read_pairs, Pair, PairsError};
-pub use plot::draw_roc;
+pub use plot::{draw_det, draw_roc};
+pub use protocol::{evaluate_open_set, OpenSetError, OpenSetEvaluation, OpenSetRow, Protocol};
 pub use roc::{metrics, roc, Metrics, RocPoint};
 
 use crate::matching::cosine;

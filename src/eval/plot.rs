@@ -1,10 +1,12 @@
-//! ROC curves as a PNG: TAR against FAR on a log axis from 1e-3 to 1, one colour per row.
+//! Curves as PNGs, one colour per resolution (bicubic rows lighter): ROC (TAR against FAR on
+//! a log axis from 1e-3 to 1) and DET (FNIR against FPIR, both on log axes from 1e-3 to 1).
 
 use std::path::Path;
 
 use image::{Rgb, RgbImage};
 
-use super::{roc, EvalRow};
+use super::{roc, EvalRow, OpenSetRow};
+use crate::pipeline::Upscaler;
 
 const SIZE: u32 = 480;
 const MARGIN: u32 = 30;
@@ -38,22 +40,58 @@ pub fn draw_roc(rows: &[EvalRow], path: &Path) -> Result<(), image::ImageError> 
         );
     }
     for row in rows {
-        let base = COLOURS[match row.res {
-            16 => 0,
-            24 => 1,
-            _ => 2,
-        }];
-        let colour = if row.pipeline == "bicubic" {
-            base.map(|c| c / 2 + 127)
-        } else {
-            base
-        };
+        let colour = colour(row.res, row.pipeline == "bicubic");
         let curve = roc(&row.scores);
         for pair in curve.windows(2) {
             line(
                 &mut canvas,
                 to_pixel(pair[0].far, pair[0].tar),
                 to_pixel(pair[1].far, pair[1].tar),
+                colour,
+            );
+        }
+    }
+    canvas.save(path)
+}
+
+fn colour(res: u32, bicubic: bool) -> [u8; 3] {
+    let base = COLOURS[match res {
+        16 => 0,
+        24 => 1,
+        _ => 2,
+    }];
+    if bicubic {
+        base.map(|c| c / 2 + 127)
+    } else {
+        base
+    }
+}
+
+/// DET curves of open-set rows; the caller names the colours in its text output.
+pub fn draw_det(rows: &[OpenSetRow], path: &Path) -> Result<(), image::ImageError> {
+    let mut canvas = RgbImage::from_pixel(SIZE, SIZE, Rgb([255, 255, 255]));
+    let span = (SIZE - 2 * MARGIN) as f64;
+    let log = |v: f64| ((v.max(1e-3).log10() + 3.0) / 3.0).clamp(0.0, 1.0);
+    let to_pixel = |fpir: f64, fnir: f64| -> (f64, f64) {
+        (
+            MARGIN as f64 + log(fpir) * span,
+            MARGIN as f64 + (1.0 - log(fnir)) * span,
+        )
+    };
+    let (low, high) = (MARGIN as f64, (SIZE - MARGIN) as f64);
+    for decade in 0..=3 {
+        let v = 10f64.powi(-decade);
+        let (x, y) = to_pixel(v, v);
+        line(&mut canvas, (x, low), (x, high), [220, 220, 220]);
+        line(&mut canvas, (low, y), (high, y), [220, 220, 220]);
+    }
+    for row in rows {
+        let colour = colour(row.res.px(), row.upscaler == Upscaler::Bicubic);
+        for pair in row.scores.det().windows(2) {
+            line(
+                &mut canvas,
+                to_pixel(pair[0].0, pair[0].1),
+                to_pixel(pair[1].0, pair[1].1),
                 colour,
             );
         }

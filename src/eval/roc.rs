@@ -6,6 +6,8 @@ pub struct Metrics {
     pub auc: f64,
     pub tar_far_1e2: f64,
     pub tar_far_1e3: f64,
+    /// The loosest threshold whose FAR is at most 1e-2 (where `tar_far_1e2` is reached).
+    pub threshold_far_1e2: f64,
     pub best_accuracy: f64,
     pub threshold_best: f64,
     pub threshold_eer: f64,
@@ -72,6 +74,8 @@ pub fn metrics(scores: &[(f32, bool)]) -> Metrics {
         }
         if point.far <= 1e-2 {
             m.tar_far_1e2 = m.tar_far_1e2.max(point.tar);
+            // The curve runs from strict to loose: the last such point is the loosest.
+            m.threshold_far_1e2 = point.threshold;
         }
         if point.far <= 1e-3 {
             m.tar_far_1e3 = m.tar_far_1e3.max(point.tar);
@@ -99,6 +103,8 @@ mod tests {
         assert_eq!(m.best_accuracy, 1.0);
         assert_eq!(m.tar_far_1e2, 1.0);
         assert!((m.threshold_best - 0.8).abs() < 1e-6);
+        // 0.8 accepts both genuine pairs and no impostor; 0.2 would accept one of two.
+        assert!((m.threshold_far_1e2 - 0.8).abs() < 1e-6);
     }
 
     #[test]

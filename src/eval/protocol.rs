@@ -1,0 +1,282 @@
+//! The open-set protocol over a folder of identities (one sub-folder each): random galleries
+//! of a few people, each enrolled from a few photos exactly as `lrfr enroll` does (mean of
+//! the unit embeddings, re-normalised), probed by their other photos (mated) and by every
+//! photo of the people not enrolled (non-mated).
+
+use std::path::{Path, PathBuf};
+
+use super::openset::{Best, OpenSetScores};
+use super::Failure;
+use crate::gallery::EMBEDDING_DIMS;
+use crate::matching::{cosine, mean_embedding};
+use crate::pipeline::{Pipeline, PipelineError, Upscaler};
+use crate::resolution::Resolution;
+use crate::source::{decode_file, list_images, SourceError};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Protocol {
+    pub gallery_size: usize,
+    /// Photos each enrolled person is enrolled from.
+    pub enroll: usize,
+    pub trials: usize,
+    pub seed: u64,
+}
+
+impl Default for Protocol {
+    fn default() -> Self {
+        Protocol {
+            gallery_size: crate::gallery::MAX_PEOPLE,
+            enroll: 5,
+            trials: 200,
+            seed: 20261123,
+        }
+    }
+}
+
+/// One identity's photos, each embedded once per configuration (`None`: no usable face).
+struct Identity {
+    photos: Vec<Vec<Option<Vec<f32>>>>,
+}
+
+impl Identity {
+    fn with_face(&self) -> usize {
+        self.photos.iter().filter(|p| p[0].is_some()).count()
+    }
+}
+
+pub struct OpenSetRow {
+    pub res: Resolution,
+    pub upscaler: Upscaler,
+    pub scores: OpenSetScores,
+}
+
+pub struct OpenSetEvaluation {
+    pub rows: Vec<OpenSetRow>,
+    pub failures: Vec<Failure>,
+    /// Identities that could be enrolled (enough photos with a face) and all identities.
+    pub eligible: usize,
+    pub identities: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenSetError {
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error("{root}: {eligible} identities have {needed} or more photos with a face; a gallery of {size} needs more, and people left over to be strangers")]
+    TooFewIdentities {
+        root: PathBuf,
+        eligible: usize,
+        needed: usize,
+        size: usize,
+    },
+}
+
+/// Runs the protocol at every `(resolution, upscaler)`; `progress` gets (photos done, total).
+pub fn evaluate_open_set(
+    pipeline: &mut Pipeline,
+    root: &Path,
+    configs: &[(Resolution, Upscaler)],
+    protocol: Protocol,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<OpenSetEvaluation, OpenSetError> {
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(root)
+        .map_err(|source| SourceError::Io {
+            path: root.to_path_buf(),
+            source,
+        })?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    let lists: Vec<Vec<PathBuf>> = folders.iter().filter_map(|f| list_images(f).ok()).collect();
+    let total: usize = lists.iter().map(Vec::len).sum();
+    let mut done = 0;
+    let mut failures = Vec::new();
+    let mut identities = Vec::with_capacity(lists.len());
+    for files in &lists {
+        let mut photos = Vec::with_capacity(files.len());
+        for path in files {
+            progress(done, total);
+            done += 1;
+            photos.push(embed_photo(pipeline, path, configs, &mut failures)?);
+        }
+        identities.push(Identity { photos });
+    }
+    progress(total, total);
+    let needed = protocol.enroll + 1;
+    let eligible: Vec<usize> = (0..identities.len())
+        .filter(|&i| identities[i].with_face() >= needed)
+        .collect();
+    if eligible.len() < protocol.gallery_size || identities.len() <= protocol.gallery_size {
+        return Err(OpenSetError::TooFewIdentities {
+            root: root.to_path_buf(),
+            eligible: eligible.len(),
+            needed,
+            size: protocol.gallery_size,
+        });
+    }
+    let mut rows: Vec<OpenSetRow> = configs
+        .iter()
+        .map(|&(res, upscaler)| OpenSetRow {
+            res,
+            upscaler,
+            scores: OpenSetScores::default(),
+        })
+        .collect();
+    let mut rng = SplitMix(protocol.seed);
+    for _ in 0..protocol.trials {
+        let members = rng.choose(&eligible, protocol.gallery_size);
+        // Each member: which photos enroll them (a random `enroll` of those with a face).
+        let enrolled: Vec<Vec<usize>> = members
+            .iter()
+            .map(|&m| {
+                let with_face: Vec<usize> = (0..identities[m].photos.len())
+                    .filter(|&p| identities[m].photos[p][0].is_some())
+                    .collect();
+                rng.choose(&with_face, protocol.enroll)
+            })
+            .collect();
+        for (k, row) in rows.iter_mut().enumerate() {
+            let templates: Vec<Vec<f32>> = members
+                .iter()
+                .zip(&enrolled)
+                .map(|(&m, photos)| {
+                    let samples = photos
+                        .iter()
+                        .filter_map(|&p| identities[m].photos[p][k].as_deref());
+                    mean_embedding(samples, EMBEDDING_DIMS)
+                })
+                .collect();
+            for (i, identity) in identities.iter().enumerate() {
+                let member = members.iter().position(|&m| m == i);
+                for (p, photo) in identity.photos.iter().enumerate() {
+                    match member {
+                        Some(slot) if enrolled[slot].contains(&p) => continue,
+                        Some(slot) => row.scores.mated.push(best_of(
+                            &templates,
+                            photo[k].as_deref(),
+                            Some(slot),
+                        )),
+                        None => {
+                            row.scores
+                                .nonmated
+                                .push(best_of(&templates, photo[k].as_deref(), None))
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(OpenSetEvaluation {
+        rows,
+        failures,
+        eligible: eligible.len(),
+        identities: identities.len(),
+    })
+}
+
+fn embed_photo(
+    pipeline: &mut Pipeline,
+    path: &Path,
+    configs: &[(Resolution, Upscaler)],
+    failures: &mut Vec<Failure>,
+) -> Result<Vec<Option<Vec<f32>>>, PipelineError> {
+    let none = || vec![None; configs.len()];
+    let frame = match decode_file(path) {
+        Ok(frame) => frame,
+        Err(e) => {
+            failures.push(Failure {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            });
+            return Ok(none());
+        }
+    };
+    let Some(output) = pipeline.align(&frame)? else {
+        failures.push(Failure {
+            path: path.to_path_buf(),
+            reason: "no face found".into(),
+        });
+        return Ok(none());
+    };
+    let aligned = output.aligned.clone();
+    let mut embeddings = Vec::with_capacity(configs.len());
+    for &(res, upscaler) in configs {
+        let output = pipeline.embed_aligned(&aligned, res, upscaler)?;
+        embeddings.push(Some(output.embedding.clone()));
+    }
+    Ok(embeddings)
+}
+
+/// The best-scoring template for `probe`; `correct` when it is `own`.
+fn best_of(templates: &[Vec<f32>], probe: Option<&[f32]>, own: Option<usize>) -> Option<Best> {
+    let probe = probe?;
+    let (slot, score) = templates
+        .iter()
+        .map(|t| cosine(probe, t))
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    Some(Best {
+        score,
+        correct: own == Some(slot),
+    })
+}
+
+/// A small seeded generator (SplitMix64): trials must be the same on every run and machine.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// `count` distinct items of `from`, in random order (a partial Fisher-Yates shuffle).
+    fn choose(&mut self, from: &[usize], count: usize) -> Vec<usize> {
+        let mut pool = from.to_vec();
+        let count = count.min(pool.len());
+        for i in 0..count {
+            let j = i + (self.next() % (pool.len() - i) as u64) as usize;
+            pool.swap(i, j);
+        }
+        pool.truncate(count);
+        pool
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choosing_is_distinct_and_repeatable() {
+        let from: Vec<usize> = (10..30).collect();
+        let a = SplitMix(7).choose(&from, 5);
+        assert_eq!(a, SplitMix(7).choose(&from, 5));
+        let mut sorted = a.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 5);
+        assert!(a.iter().all(|x| from.contains(x)));
+        assert_eq!(SplitMix(1).choose(&from, 50).len(), 20);
+    }
+
+    #[test]
+    fn the_best_candidate_and_whether_it_is_right() {
+        let templates = vec![vec![1.0, 0.0], vec![0.0, 1.0]];
+        let b = best_of(&templates, Some(&[0.2, 0.9]), Some(1)).unwrap();
+        assert!(b.correct && (b.score - cosine(&[0.2, 0.9], &[0.0, 1.0])).abs() < 1e-6);
+        assert!(
+            !best_of(&templates, Some(&[0.9, 0.2]), Some(1))
+                .unwrap()
+                .correct
+        );
+        assert_eq!(best_of(&templates, None, None), None);
+    }
+}

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use super::ModelError;
 use crate::resolution::Resolution;
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2 split the thresholds: 1:N identification (calibrated for a false-positive identification
+/// rate) and 1:1 verification (for a false accept rate).
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,9 +44,17 @@ pub struct ResolutionEntry {
     /// An EdgeFace fine-tuned for this resolution, if the forge made one.
     #[serde(default)]
     pub edgeface: Option<ModelEntry>,
-    /// Cosine similarity at or above which two faces are the same person (calibrated by eval).
+    /// 1:N: the best candidate's cosine at or above which a face is named, chosen by the
+    /// forge with `lrfr eval --openset` on validation identities (five people enrolled) for a
+    /// false-positive identification rate of `threshold_fpir` per probe.
     pub threshold: f32,
-    /// The same for the bicubic baseline, so `eval --baseline bicubic` can report it fairly.
+    pub threshold_fpir: f32,
+    /// The false-negative identification rate measured at `threshold` on the same probes.
+    pub threshold_fnir: f32,
+    /// 1:1: the cosine at or above which `verify` accepts, chosen for a false accept rate of
+    /// 1% on the validation pairs.
+    pub verify_threshold: f32,
+    /// The 1:N threshold of the bicubic baseline, so `eval --baseline bicubic` is fair to it.
     pub bicubic_threshold: f32,
 }
 
@@ -87,11 +97,29 @@ impl Manifest {
         }
         self.edgeface.check_role(Role::EdgeFace)?;
         for entry in self.resolutions.iter() {
-            if !(entry.threshold.is_finite() && (-1.0..=1.0).contains(&entry.threshold)) {
-                return Err(format!(
-                    "threshold for {} px is not a cosine in [-1, 1]",
-                    entry.res
-                ));
+            let cosines = [
+                ("threshold", entry.threshold),
+                ("verify_threshold", entry.verify_threshold),
+                ("bicubic_threshold", entry.bicubic_threshold),
+            ];
+            for (name, value) in cosines {
+                if !(value.is_finite() && (-1.0..=1.0).contains(&value)) {
+                    return Err(format!(
+                        "{name} for {} px is not a cosine in [-1, 1]",
+                        entry.res
+                    ));
+                }
+            }
+            for (name, value) in [
+                ("threshold_fpir", entry.threshold_fpir),
+                ("threshold_fnir", entry.threshold_fnir),
+            ] {
+                if !(0.0..=1.0).contains(&value) {
+                    return Err(format!(
+                        "{name} for {} px is not a rate in [0, 1]",
+                        entry.res
+                    ));
+                }
             }
             entry.dsr.check_role(Role::Dsr(entry.res))?;
             if let Some(edgeface) = &entry.edgeface {
@@ -136,11 +164,12 @@ impl LandmarksManifest {
                 path: path.clone(),
                 reason: e.to_string(),
             })?;
-        if manifest.schema_version != SCHEMA_VERSION {
+        // The landmark entry is the same in both schemas; the forge's staging manifest is 1.
+        if !(1..=SCHEMA_VERSION).contains(&manifest.schema_version) {
             return Err(ModelError::Manifest {
                 path,
                 reason: format!(
-                    "schema_version {} is not {SCHEMA_VERSION}",
+                    "schema_version {} is not one this lrfr reads (1 to {SCHEMA_VERSION})",
                     manifest.schema_version
                 ),
             });

@@ -152,8 +152,14 @@ impl Models {
         &self.per_res[res.index()].fingerprint
     }
 
+    /// The 1:N decision threshold (identify, the window, live recognition).
     pub fn threshold(&self, res: Resolution) -> f32 {
         self.manifest.resolution(res).threshold
+    }
+
+    /// The 1:1 threshold (`verify`, verify mode in the window).
+    pub fn verify_threshold(&self, res: Resolution) -> f32 {
+        self.manifest.resolution(res).verify_threshold
     }
 
     /// File name and size of every network.

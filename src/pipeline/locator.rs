@@ -67,9 +67,14 @@ impl FaceLocator {
 
     /// Only the detector: the largest face, if any.
     pub fn detect(&mut self, frame: &Frame) -> Option<FaceBox> {
+        self.detect_all(frame).first().copied()
+    }
+
+    /// Only the detector: every face, largest first.
+    pub fn detect_all(&mut self, frame: &Frame) -> &[FaceBox] {
         let faces = self.detector.detect(frame);
         self.faces_found = faces.len();
-        faces.first().copied()
+        faces
     }
 
     /// The detector's box crop at `size` px: the region the landmark model sees.

@@ -118,7 +118,8 @@ impl Pipeline {
         &self.output
     }
 
-    /// The whole per-frame path. `threshold` overrides the manifest's for `res`.
+    /// The whole per-frame path on the largest face. `threshold` overrides the manifest's for
+    /// `res` and `mode`.
     pub fn process(
         &mut self,
         frame: &Frame,
@@ -128,23 +129,45 @@ impl Pipeline {
         threshold: Option<f32>,
     ) -> Result<&FrameOutput, PipelineError> {
         let mut clock = Stopwatch::start();
-        self.output.res = res;
-        self.output.timings = StageTimings::default();
-        self.output.matched.top.clear();
-        self.output.matched.accepted = None;
         let face = self.detect(frame);
-        self.output.timings.detect = clock.lap();
+        let detect = clock.lap();
         let Some(face) = face else {
+            self.output.res = res;
+            self.output.timings = StageTimings::default();
+            self.output.matched.top.clear();
+            self.output.matched.accepted = None;
             self.output.embedding.clear();
+            self.output.timings.detect = detect;
             self.output.timings.total = clock.total();
             return Ok(&self.output);
         };
-        self.align_to_template(frame, &face)?;
-        let landmarks_and_warp = clock.lap();
-        let (downscale_time, dsr_time, edgeface_time) =
-            self.embed_current(res, Upscaler::Dsr, &mut clock)?;
-        let align_time = landmarks_and_warp + downscale_time;
-        let threshold = threshold.unwrap_or_else(|| self.models.threshold(res));
+        self.identify_face(frame, &face, res, gallery, mode, threshold)?;
+        clock.lap();
+        self.output.timings.detect = detect;
+        self.output.timings.total = clock.total();
+        Ok(&self.output)
+    }
+
+    /// [`Pipeline::embed_face`], then matching against `gallery`: one face of a frame with
+    /// several (`identify` names each of them).
+    pub fn identify_face(
+        &mut self,
+        frame: &Frame,
+        face: &FaceBox,
+        res: Resolution,
+        gallery: &Gallery,
+        mode: &MatchMode,
+        threshold: Option<f32>,
+    ) -> Result<&FrameOutput, PipelineError> {
+        self.output.timings = StageTimings::default();
+        self.output.matched.top.clear();
+        self.output.matched.accepted = None;
+        self.embed_face(frame, face, res)?;
+        let mut clock = Stopwatch::start();
+        let threshold = threshold.unwrap_or_else(|| match mode {
+            MatchMode::Identify => self.models.threshold(res),
+            MatchMode::Verify(_) => self.models.verify_threshold(res),
+        });
         let query = &self.output.embedding;
         let fingerprint = self.models.fingerprint(res);
         let mut people = gallery.embeddings(res, fingerprint);
@@ -152,6 +175,7 @@ impl Pipeline {
             MatchMode::Identify => self.output.matched.identify(query, people, threshold),
             MatchMode::Verify(id) => {
                 let person = gallery.find_id(id);
+                self.output.matched.threshold = threshold;
                 if let Some((index, embedding)) = people.find(|(i, _)| Some(*i) == person) {
                     self.output
                         .matched
@@ -159,12 +183,29 @@ impl Pipeline {
                 }
             }
         }
+        self.output.timings.matching = clock.lap();
+        Ok(&self.output)
+    }
+
+    /// One face of `frame` that the caller located (see [`FaceLocator::detect_all`]): its
+    /// landmarks, alignment, VLR downscale, upscale and embedding land in
+    /// [`Pipeline::output`], with the align, DSR and EdgeFace stage times.
+    pub fn embed_face(
+        &mut self,
+        frame: &Frame,
+        face: &FaceBox,
+        res: Resolution,
+    ) -> Result<&FrameOutput, PipelineError> {
+        let mut clock = Stopwatch::start();
+        self.output.res = res;
+        self.output.face = Some(*face);
+        self.align_to_template(frame, face)?;
+        let landmarks_and_warp = clock.lap();
+        let (downscale, dsr, edgeface) = self.embed_current(res, Upscaler::Dsr, &mut clock)?;
         let timings = &mut self.output.timings;
-        timings.align = align_time;
-        timings.dsr = dsr_time;
-        timings.edgeface = edgeface_time;
-        timings.matching = clock.lap();
-        timings.total = clock.total();
+        timings.align = landmarks_and_warp + downscale;
+        timings.dsr = dsr;
+        timings.edgeface = edgeface;
         Ok(&self.output)
     }
 

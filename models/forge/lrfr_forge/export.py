@@ -180,7 +180,7 @@ def write_manifest(out: Path, report):
     # resolution's own (loaded once either way).
     default = "edgeface.onnx" if "edgeface.onnx" in files else files[0]
     manifest = {
-        "schema_version": 1,
+        "schema_version": 2,
         "landmarks": entry(out / "landmarks.onnx", [1, 3, 64, 64], [1, 10], 0.0, 1.0),
         "edgeface": edgeface_entry(default),
         "resolutions": [],
@@ -191,7 +191,12 @@ def write_manifest(out: Path, report):
             "res": res,
             "dsr": entry(out / f"dsr{res}.onnx", [1, 3, res, res], [1, 3, 112, 112], 0.0, 1.0),
             **({"edgeface": edgeface_entry(file)} if file != default else {}),
+            # Provisional, from onnxruntime pairs: the calibrate step replaces all four with
+            # thresholds measured through lrfr itself (1:N at FPIR 1%, 1:1 at FAR 1%).
             "threshold": round(r["dsr+finetuned (int8, onnxruntime)"]["threshold_best"], 4),
+            "threshold_fpir": 1.0,
+            "threshold_fnir": 0.0,
+            "verify_threshold": round(r["dsr+finetuned (int8, onnxruntime)"]["threshold_best"], 4),
             "bicubic_threshold": round(r["bicubic+finetuned (int8, onnxruntime)"]["threshold_best"], 4),
         })
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")

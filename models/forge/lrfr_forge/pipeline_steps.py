@@ -43,6 +43,10 @@ def run(args, work: Path, faces: Path, crops: Path, split, stage: Path, started)
     export.export_all(args, work, stage, nets, students, teacher, crops, split, started)
     build_twins(args, work, train_x)
     print(f"integer-compute twins done at {time.time() - started:.0f} s", flush=True)
+    from . import calibrate
+
+    calibrate.run(args.lrfr, faces, split, work, crops, args.out)
+    print(f"thresholds calibrated at {time.time() - started:.0f} s", flush=True)
 
 
 def build_twins(args, work, train_x):

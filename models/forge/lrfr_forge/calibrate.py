@@ -1,0 +1,123 @@
+"""Step 7: every threshold in the manifest, measured through the shipped binary (tract, INT8,
+the app's own detector, landmarks and aligner) on validation identities only.
+
+- `threshold` (1:N, what `identify`, the window and live recognition use): the lowest cosine
+  at which, over random galleries of five validation people each enrolled from five photos,
+  at most 1% of probes of people not enrolled are given a name (FPIR 1% per probe).
+- `verify_threshold` (1:1, `lrfr verify`): the lowest cosine with a false accept rate of at
+  most 1% on the validation pairs.
+- `bicubic_threshold`: the 1:N threshold of the bicubic baseline, so comparisons are fair.
+
+Thresholds are rounded up (never down) to 4 decimals. A second pass measures FPIR and FNIR
+at the thresholds as written; `threshold_fnir` records that FNIR.
+
+    python models/forge/lrfr_forge/calibrate.py --work ~/.cache/lrfr-forge [--models models]
+"""
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+FPIR = 0.01
+TRIALS = 400
+
+
+def validation_folder(faces: Path, names, work: Path) -> Path:
+    """The validation identities as one folder of links, the layout `eval --openset` reads."""
+    folder = work / "val_identities"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        link = folder / name
+        if not link.exists():
+            os.symlink((faces / name).resolve(), link)
+    return folder
+
+
+def lrfr_json(binary: Path, args):
+    print("+ lrfr", " ".join(map(str, args)), flush=True)
+    out = subprocess.run([str(binary), *map(str, args)], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)["results"]
+
+
+def row(results, res, pipeline):
+    return next(r for r in results if r["res"] == res and r["pipeline"] == pipeline)
+
+
+def round_up(x: float) -> float:
+    return math.ceil(x * 1e4) / 1e4
+
+
+def calibrate(binary: Path, models: Path, val: Path, pairs: Path, faces: Path, det: Path):
+    openset_args = ["--models", models, "--threads", "2", "eval", "--openset", "--root", val,
+                    "--res", "all", "--baseline", "bicubic", "--trials", TRIALS, "--json"]
+    first = lrfr_json(binary, openset_args)
+    verify = lrfr_json(binary, ["--models", models, "--threads", "2", "eval", "--pairs", pairs,
+                                "--root", faces, "--res", "all", "--json"])
+    path = models / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["schema_version"] = 2
+    for entry in manifest["resolutions"]:
+        res = entry["res"]
+        entry["threshold"] = round_up(row(first, res, "dsr")["threshold_fpir_1e2"])
+        entry["threshold_fpir"] = FPIR
+        entry["verify_threshold"] = round_up(row(verify, res, "dsr")["threshold_far_1e2"])
+        entry["bicubic_threshold"] = round_up(row(first, res, "bicubic")["threshold_fpir_1e2"])
+    path.write_text(json.dumps(manifest, indent=1) + "\n")
+    second = lrfr_json(binary, [*openset_args, "--det", det])
+    for entry in manifest["resolutions"]:
+        entry["threshold_fnir"] = round(row(second, entry["res"], "dsr")["fnir"], 5)
+    path.write_text(json.dumps(manifest, indent=1) + "\n")
+    return {"before": first, "at_shipped": second, "verify_pairs": verify}
+
+
+def run(binary: Path, faces: Path, split, work: Path, crops: Path, out: Path):
+    """Calibrates `out` and its integer-compute twin set; returns the report."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from lrfr_forge import data
+
+    val = validation_folder(faces, split["val"], work)
+    pairs = data.validation_pairs(crops, split["val"], work)
+    report = {}
+    for models, det in [(out, out / "det_validation.png"), (out / "int8-compute", work / "det_int8_compute.png")]:
+        report[str(models.name)] = calibrate(binary, models, val, pairs, faces, det)
+    (work / "calibration.json").write_text(json.dumps(report, indent=1))
+    return report
+
+
+def main():
+    here = Path(__file__).resolve().parent
+    repo = here.parent.parent.parent
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--work", type=Path, required=True, help="the forge's work folder (split.json, crops/)")
+    parser.add_argument("--shared", type=Path, default=repo.parent / "shared" / "assets")
+    parser.add_argument("--models", type=Path, default=repo / "models")
+    parser.add_argument("--lrfr", type=Path, default=repo / "target" / "release" / "lrfr")
+    args = parser.parse_args()
+    sys.path.insert(0, str(here.parent))
+    from lrfr_forge import data
+
+    work = args.work.expanduser()
+    faces = args.shared / "faces" / "train"
+    split = data.split(faces, work)
+    crops = work / "crops"
+    if not crops.exists():
+        # Only the validation identities' crops are needed here (the pairs list names them).
+        val = validation_folder(faces, split["val"], work)
+        subprocess.run([str(args.lrfr), "crop", "--models", args.models, "--out", crops, val], check=True)
+    report = run(args.lrfr, faces, split, work, crops, args.models)
+    for set_name, r in report.items():
+        for res in (16, 24, 32):
+            a, b = row(r["before"], res, "dsr"), row(r["at_shipped"], res, "dsr")
+            v = row(r["verify_pairs"], res, "dsr")
+            print(f"{set_name} {res} px: 1:N threshold {b['threshold']:.4f} FPIR {100 * b['fpir']:.2f}% "
+                  f"FNIR {100 * b['fnir']:.2f}% (rank-1 {100 * b['rank1']:.2f}%); previous threshold "
+                  f"{a['threshold']:.4f} had FPIR {100 * a['fpir']:.2f}%; verify at FAR 1% "
+                  f"{v['threshold_far_1e2']:.4f} (TAR {100 * v['tar_far_1e2']:.2f}%)")
+
+
+if __name__ == "__main__":
+    main()

@@ -12,6 +12,7 @@ pub mod detect;
 pub mod enroll;
 pub mod eval;
 pub mod gallery;
+pub mod live;
 pub mod matching;
 pub mod metrics;
 pub mod models;

@@ -217,3 +217,116 @@ fn a_gallery_moves_to_another_pi_through_an_encrypted_export() {
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already enrolled"));
 }
+
+/// Two people side by side on one 640x480 frame, saved as `path`.
+fn group_photo(faces: &Path, left: (&str, u32), right: (&str, u32), path: &Path) {
+    let photo = |(person, n): (&str, u32)| {
+        image::open(faces.join(person).join(format!("{person}_{n:04}.jpg")))
+            .unwrap()
+            .to_rgb8()
+    };
+    let mut frame = image::RgbImage::from_pixel(640, 480, image::Rgb([110, 110, 110]));
+    image::imageops::replace(&mut frame, &photo(left), 40, 115);
+    image::imageops::replace(&mut frame, &photo(right), 350, 115);
+    frame.save(path).unwrap();
+}
+
+#[test]
+fn identify_names_each_enrolled_person_in_a_group_photo() {
+    let Some(faces) = common::faces() else { return };
+    let gallery = common::scratch("cli-group");
+    for (name, person) in [("John", "John_Ashcroft"), ("Norah", "Norah_Jones")] {
+        let files = images(&faces, person, 1..=5);
+        let mut args = vec!["enroll", "--name", name];
+        args.extend(files.iter().map(String::as_str));
+        assert!(lrfr(&gallery, &args).status.success());
+    }
+    let photo = gallery.join("group.png");
+    group_photo(&faces, ("John_Ashcroft", 7), ("Norah_Jones", 7), &photo);
+    let out = lrfr(
+        &gallery,
+        &[
+            "identify",
+            "--json",
+            "--res",
+            "32",
+            &photo.display().to_string(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json_lines(&out);
+    let named: Vec<&str> = lines.iter().filter_map(|l| l["name"].as_str()).collect();
+    assert!(
+        named.contains(&"John") && named.contains(&"Norah"),
+        "{lines:?}"
+    );
+    assert!(lines
+        .iter()
+        .all(|l| l["box"].as_array().is_some_and(|b| b.len() == 4)));
+    // --largest keeps one line per image.
+    let out = lrfr(
+        &gallery,
+        &[
+            "identify",
+            "--largest",
+            "--json",
+            "--res",
+            "32",
+            &photo.display().to_string(),
+        ],
+    );
+    assert_eq!(json_lines(&out).len(), 1);
+}
+
+#[test]
+fn watch_names_a_person_once_and_says_when_they_leave() {
+    let Some(faces) = common::faces() else { return };
+    let gallery = common::scratch("cli-watch");
+    let files = images(&faces, "John_Ashcroft", 1..=5);
+    let mut args = vec!["enroll", "--name", "John"];
+    args.extend(files.iter().map(String::as_str));
+    assert!(lrfr(&gallery, &args).status.success());
+    // A door camera's frames: John for eight frames, then a stranger for eight.
+    let frames = gallery.join("frames");
+    std::fs::create_dir_all(&frames).unwrap();
+    for n in 0..8u32 {
+        std::fs::copy(
+            faces.join(format!("John_Ashcroft/John_Ashcroft_{:04}.jpg", n + 10)),
+            frames.join(format!("a{n:02}.jpg")),
+        )
+        .unwrap();
+        std::fs::copy(
+            faces.join(format!("Colin_Powell/Colin_Powell_{:04}.jpg", n + 1)),
+            frames.join(format!("b{n:02}.jpg")),
+        )
+        .unwrap();
+    }
+    let frames = frames.display().to_string();
+    let out = lrfr(
+        &gallery,
+        &["watch", "--source", &frames, "--res", "16", "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events = json_lines(&out);
+    let named: Vec<&Value> = events.iter().filter(|e| e["event"] == "named").collect();
+    assert_eq!(named.len(), 1, "{events:?}");
+    assert_eq!(named[0]["name"], "John");
+    assert_eq!(named[0]["res"], 16);
+    // The stranger steps into John's place: the track stops being John at once instead of
+    // lending the stranger his name, and nobody else is ever named.
+    let unnamed = events.iter().position(|e| e["event"] == "unnamed");
+    assert!(unnamed.is_some(), "{events:?}");
+    assert!(events
+        .iter()
+        .filter(|e| e["event"] == "named" || e["event"] == "renamed")
+        .all(|e| e["name"] == "John"));
+    assert!(events.iter().any(|e| e["event"] == "lost"), "{events:?}");
+}

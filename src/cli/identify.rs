@@ -1,4 +1,5 @@
-//! `lrfr identify` (1:N) and `lrfr verify` (1:1), one line per image.
+//! `lrfr identify` (1:N) and `lrfr verify` (1:1), one line per face found in each image
+//! (`--largest`: one line per image, for its largest face).
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,9 @@ pub struct IdentifyArgs {
     /// Print one JSON object per line
     #[arg(long)]
     json: bool,
+    /// Only the largest face of each image, one line per image
+    #[arg(long)]
+    largest: bool,
     /// Image files or folders of them
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -78,10 +82,7 @@ fn each_image(
         };
         for path in files {
             match decode_file(&path) {
-                Ok(frame) => {
-                    let output = pipeline.process(&frame, args.res, gallery, mode, None)?;
-                    print_result(&path, output, gallery, args, mode);
-                }
+                Ok(frame) => each_face(pipeline, &frame, &path, gallery, args, mode)?,
                 Err(e) => {
                     eprintln!("{}: {e}", path.display());
                     failed += 1;
@@ -95,8 +96,35 @@ fn each_image(
     Ok(())
 }
 
+/// Most faces one image reports: a crowd photo is not what this app is for.
+const MAX_FACES: usize = 20;
+
+fn each_face(
+    pipeline: &mut Pipeline,
+    frame: &lrfr::source::Frame,
+    path: &Path,
+    gallery: &Gallery,
+    args: &IdentifyArgs,
+    mode: &MatchMode,
+) -> anyhow::Result<()> {
+    let faces: Vec<_> = pipeline.locator().detect_all(frame).to_vec();
+    if args.largest || faces.is_empty() {
+        let output = pipeline.process(frame, args.res, gallery, mode, None)?;
+        print_result(path, None, output, gallery, args, mode);
+        return Ok(());
+    }
+    let several = faces.len() > 1;
+    for (k, face) in faces.iter().take(MAX_FACES).enumerate() {
+        let output = pipeline.identify_face(frame, face, args.res, gallery, mode, None)?;
+        print_result(path, several.then_some(k + 1), output, gallery, args, mode);
+    }
+    Ok(())
+}
+
+/// One line: `index` numbers the face when the image has several.
 fn print_result(
     path: &Path,
+    index: Option<usize>,
     output: &lrfr::pipeline::FrameOutput,
     gallery: &Gallery,
     args: &IdentifyArgs,
@@ -122,6 +150,8 @@ fn print_result(
         let mut line = json!({
             "file": path.display().to_string(),
             "face": face,
+            "box": output.face.map(|b| [b.x, b.y, b.width, b.height]),
+            "index": index.unwrap_or(1),
             "name": accepted,
             "score": best.map(|s| s.score),
             "res": args.res.px(),
@@ -134,7 +164,10 @@ fn print_result(
         println!("{line}");
         return;
     }
-    let file = path.display();
+    let file = match index {
+        Some(k) => format!("{} #{k}", path.display()),
+        None => path.display().to_string(),
+    };
     let threshold = output.matched.threshold;
     match (face, accepted, best) {
         (false, _, _) => println!("{file}: no face"),

@@ -9,6 +9,7 @@ mod gallery;
 mod identify;
 mod open;
 mod soak;
+mod watch;
 
 use std::path::PathBuf;
 
@@ -64,6 +65,8 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Identify over a folder for a long time, sampling memory (a leak check)
     Soak(soak::SoakArgs),
+    /// Live recognition without a window: a line when a face is named, renamed or lost
+    Watch(watch::WatchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -128,5 +131,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(args) => eval::run(&config, args),
         Command::Bench(args) => bench::run(&config, args),
         Command::Soak(args) => soak::run(&config, args),
+        Command::Watch(args) => watch::run(&config, args),
     }
 }

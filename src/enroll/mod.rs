@@ -3,7 +3,7 @@
 
 mod quality;
 
-pub use quality::{QualityGate, Rejection};
+pub use quality::{laplacian_variance, QualityGate, Rejection};
 
 use crate::gallery::{Gallery, GalleryError, PerRes, EMBEDDING_DIMS};
 use crate::matching::mean_embedding;

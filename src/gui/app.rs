@@ -23,6 +23,12 @@ impl LrfrApp {
         }
     }
 
+    /// The worker, for tests that read what the window was told.
+    #[cfg(test)]
+    pub(super) fn worker(&self) -> &Worker {
+        &self.worker
+    }
+
     fn keys(&mut self, ctx: &egui::Context) {
         if ctx.wants_keyboard_input() {
             return;
@@ -93,6 +99,6 @@ pub(super) fn draw(
             });
         }
         Status::Problem(problem) => panels::problem(ui, problem, ui_state, commands),
-        Status::Running => panels::live(ui, snapshot, textures),
+        Status::Running => panels::live(ui, snapshot, textures, commands),
     });
 }

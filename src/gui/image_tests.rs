@@ -1,5 +1,6 @@
 //! Image snapshots of the window, drawn from fixed worker snapshots so every pixel is the same
-//! on every run: identified, with the metrics panel open, and with no camera. They render with
+//! on every run: two tracked faces (one named, one unknown), with the metrics panel open, and
+//! with no camera. They render with
 //! wgpu on a software rasteriser (Mesa's lavapipe in CI) and are compared with the images in
 //! `tests/snapshots/`; `UPDATE_SNAPSHOTS=1 cargo test image_tests` rewrites them after a
 //! deliberate change. The live-app tests in `tests.rs` cover behaviour; these cover the look.
@@ -13,7 +14,7 @@ use lrfr::Resolution;
 
 use super::app::draw;
 use super::panels::{Textures, UiState};
-use super::snapshot::{PersonSummary, Snapshot, Status, HISTORY};
+use super::snapshot::{Label, PersonSummary, Snapshot, Status, TrackSummary, HISTORY};
 
 const MB: u64 = 1_048_576;
 
@@ -41,17 +42,38 @@ fn identified() -> Snapshot {
     snapshot.status = Status::Running;
     snapshot.source = "folder /faces (53 images)".into();
     snapshot.frame = picture(640, 480, [150, 110, 90]);
-    snapshot.face = Some(FaceBox {
-        x: 224.0,
-        y: 96.0,
-        width: 192.0,
-        height: 288.0,
+    let ada = FaceBox {
+        x: 120.0,
+        y: 120.0,
+        width: 160.0,
+        height: 200.0,
         score: 9.5,
-    });
-    snapshot.faces_found = 1;
+    };
+    let stranger = FaceBox {
+        x: 420.0,
+        y: 180.0,
+        width: 96.0,
+        height: 120.0,
+        score: 7.0,
+    };
+    snapshot.tracks = vec![
+        TrackSummary {
+            id: 1,
+            face: ada,
+            label: Label::Named(0, 0.72),
+        },
+        TrackSummary {
+            id: 2,
+            face: stranger,
+            label: Label::Unknown,
+        },
+    ];
+    snapshot.selected = Some(1);
+    snapshot.face = Some(ada);
+    snapshot.faces_found = 2;
     snapshot.vlr = picture(16, 16, [150, 110, 90]);
     snapshot.upscaled = picture(112, 112, [150, 110, 90]);
-    snapshot.threshold = 0.2;
+    snapshot.threshold = 0.33;
     snapshot.people = vec![
         PersonSummary {
             name: "Ada".into(),

@@ -37,6 +37,23 @@ pub struct EnrollProgress {
     pub rejection: Option<String>,
 }
 
+/// What the window says about one tracked face.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Label {
+    /// Gallery index and fused score.
+    Named(usize, f32),
+    Unknown,
+    /// Why not: too small for the resolution, blurred, turned away, not seen long enough.
+    CantTell(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackSummary {
+    pub id: u64,
+    pub face: FaceBox,
+    pub label: Label,
+}
+
 pub struct Snapshot {
     /// Bumped whenever a new frame's results are in, so the window updates textures only then.
     pub frame_seq: u64,
@@ -50,6 +67,11 @@ pub struct Snapshot {
     pub source_problem: Option<String>,
     pub paused: bool,
     pub frame: Frame,
+    /// Every face followed, largest first.
+    pub tracks: Vec<TrackSummary>,
+    /// The track the face and match panels show (the user's choice, else the largest).
+    pub selected: Option<u64>,
+    /// The shown face's box (the selected track's, or in verify mode the largest face's).
     pub face: Option<FaceBox>,
     pub faces_found: usize,
     pub vlr: Frame,
@@ -60,6 +82,8 @@ pub struct Snapshot {
     /// Best first: (gallery index, score).
     pub top: Vec<(usize, f32)>,
     pub accepted: Option<(usize, f32)>,
+    /// Why the shown face cannot be told, if it cannot.
+    pub cant_tell: Option<String>,
     pub people: Vec<PersonSummary>,
     pub enroll: Option<EnrollProgress>,
     /// detect, align, dsr, edgeface, match, total.
@@ -82,6 +106,8 @@ impl Snapshot {
             source_problem: None,
             paused: false,
             frame: Frame::new(0, 0),
+            tracks: Vec::new(),
+            selected: None,
             face: None,
             faces_found: 0,
             vlr: Frame::new(0, 0),
@@ -91,6 +117,7 @@ impl Snapshot {
             mode: MatchMode::Identify,
             top: Vec::new(),
             accepted: None,
+            cant_tell: None,
             people: Vec::new(),
             enroll: None,
             stages: [Summary::default(); 6],

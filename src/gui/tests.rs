@@ -10,6 +10,7 @@ use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use lrfr::{Config, Resolution};
 
+use super::snapshot::Label;
 use super::{GuiOptions, LrfrApp};
 
 const STEP_PAUSE: Duration = Duration::from_millis(40);
@@ -268,6 +269,84 @@ fn a_gallery_exported_from_the_window_imports_into_another() {
         h.query_by_label_contains("already enrolled").is_some()
     });
     assert!(harness.query_by_label("Gallery 1 / 5").is_some());
+}
+
+#[test]
+fn two_faces_in_view_get_two_labelled_boxes_and_a_click_selects_one() {
+    let Some(faces) = faces() else { return };
+    let gallery = scratch("two-gallery");
+    let source = scratch("two-source");
+    let photo = |person: &str, n: u32| {
+        lrfr::source::decode_file(&faces.join(person).join(format!("{person}_{n:04}.jpg")))
+            .expect("a training photo")
+    };
+    // Two people side by side on every frame; only John is enrolled.
+    for n in 1..=8 {
+        let mut frame = lrfr::source::Frame::from_pixel(640, 480, image::Rgb([110, 110, 110]));
+        image::imageops::replace(&mut frame, &photo("John_Ashcroft", n + 5), 40, 115);
+        image::imageops::replace(&mut frame, &photo("Colin_Powell", n), 350, 115);
+        frame
+            .save(source.join(format!("{n:02}.png")))
+            .expect("writes a frame");
+    }
+    {
+        let config = Config {
+            models_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
+            gallery_dir: gallery.clone(),
+            threads: 1,
+            ..Config::default()
+        };
+        let mut pipeline = lrfr::pipeline::Pipeline::new(&config).unwrap();
+        let (mut people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
+        let aligned: Vec<_> = (1..=5)
+            .map(|n| {
+                let frame = photo("John_Ashcroft", n);
+                pipeline.align(&frame).unwrap().unwrap().aligned.clone()
+            })
+            .collect();
+        lrfr::enroll::enroll(&mut pipeline, &mut people, "John", &aligned).unwrap();
+    }
+    let mut harness = harness(&gallery, source);
+    harness.get_by_label("32 px (3)").click();
+    step_until(&mut harness, "John named and the stranger unknown", |h| {
+        let snapshot = h.state().worker().snapshot();
+        let labels: Vec<_> = snapshot.tracks.iter().map(|t| t.label.clone()).collect();
+        // Background faces of the news photos may add small tracks of their own.
+        labels.len() >= 2
+            && labels.iter().any(|l| matches!(l, Label::Named(0, _)))
+            && labels.contains(&Label::Unknown)
+    });
+    // The largest face is shown first; a click on the other box follows it instead.
+    let (other, at) = {
+        let snapshot = harness.state().worker().snapshot();
+        let other = snapshot
+            .tracks
+            .iter()
+            .find(|t| Some(t.id) != snapshot.selected)
+            .cloned()
+            .expect("a second track");
+        (other.id, other.face)
+    };
+    let rect = harness.get_by_label("camera view").rect();
+    let scale = rect.width() / 640.0;
+    let centre = rect.min + egui::vec2(at.x + at.width / 2.0, at.y + at.height / 2.0) * scale;
+    harness.hover_at(centre);
+    harness.step();
+    harness.event(egui::Event::PointerButton {
+        pos: centre,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.event(egui::Event::PointerButton {
+        pos: centre,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    step_until(&mut harness, "the clicked track to be shown", |h| {
+        h.state().worker().snapshot().selected == Some(other)
+    });
 }
 
 #[test]

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use lrfr::enroll::{self, QualityGate, MIN_SAMPLES};
 use lrfr::gallery::Gallery;
+use lrfr::live::{LiveConfig, LiveRecognizer, Track, Verdict};
 use lrfr::metrics::{LatencyWindow, MemoryProbe};
 use lrfr::pipeline::{MatchMode, Pipeline};
 use lrfr::source::{
@@ -17,7 +18,9 @@ use lrfr::source::{
 };
 use lrfr::{Config, Resolution};
 
-use super::snapshot::{push_history, EnrollProgress, PersonSummary, Snapshot, Status};
+use super::snapshot::{
+    push_history, EnrollProgress, Label, PersonSummary, Snapshot, Status, TrackSummary,
+};
 
 /// Frames per second a folder source plays at, like a webcam would.
 const FOLDER_FPS: f32 = 15.0;
@@ -34,6 +37,8 @@ pub enum SourceChoice {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     SetResolution(Resolution),
+    /// Show this track in the face and match panels (`None`: the largest face).
+    Select(Option<u64>),
     /// `None` goes back to the manifest's threshold for the resolution.
     SetThreshold(Option<f32>),
     SetMode(MatchMode),
@@ -166,6 +171,8 @@ struct State {
     res: Resolution,
     threshold: Option<f32>,
     mode: MatchMode,
+    live: LiveRecognizer,
+    selected: Option<u64>,
     paused: bool,
     enrolling: Option<Enrolling>,
     gate: QualityGate,
@@ -197,6 +204,8 @@ impl State {
             res,
             threshold: None,
             mode: MatchMode::Identify,
+            live: LiveRecognizer::new(LiveConfig::default()),
+            selected: None,
             paused: false,
             enrolling: None,
             gate: QualityGate::default(),
@@ -320,17 +329,28 @@ impl State {
             std::thread::sleep(Duration::from_millis(100));
             return;
         }
-        let output =
-            match pipeline.process(&self.frame, self.res, gallery, &self.mode, self.threshold) {
-                Ok(output) => output,
-                Err(e) => {
-                    let message = e.to_string();
-                    self.publish(|s| s.status = Status::Problem(message));
-                    return;
-                }
-            };
-        for (window, stage) in self.stages.iter_mut().zip(output.timings.as_array()) {
-            if output.face.is_some() || window.is_empty() {
+        // Identification follows every face over frames; verification checks the largest
+        // face of each frame against one person.
+        let ran = match &self.mode {
+            MatchMode::Identify => self
+                .live
+                .step(pipeline, &self.frame, gallery, self.res, self.threshold)
+                .map(|()| *self.live.timings()),
+            MatchMode::Verify(_) => pipeline
+                .process(&self.frame, self.res, gallery, &self.mode, self.threshold)
+                .map(|output| output.timings),
+        };
+        let timings = match ran {
+            Ok(timings) => timings,
+            Err(e) => {
+                let message = e.to_string();
+                self.publish(|s| s.status = Status::Problem(message));
+                return;
+            }
+        };
+        let faces_found = pipeline.locator().faces_found();
+        for (window, stage) in self.stages.iter_mut().zip(timings.as_array()) {
+            if faces_found > 0 || window.is_empty() {
                 window.push(stage);
             }
         }
@@ -344,11 +364,12 @@ impl State {
             };
         }
         self.last_frame = Some(now);
+        let output = pipeline.output();
         let enroll_update = self.enrolling.as_mut().map(|job| {
             let side = output.face.map(|f| f.side()).unwrap_or(0.0);
-            let verdict =
-                self.gate
-                    .check(output.faces_found, side, &output.aligned, job.faces.last());
+            let verdict = self
+                .gate
+                .check(faces_found, side, &output.aligned, job.faces.last());
             if verdict.is_ok() {
                 job.faces.push(output.aligned.clone());
             }
@@ -359,6 +380,10 @@ impl State {
                 rejection: verdict.err().map(|r| r.to_string()),
             }
         });
+        let threshold = self.threshold.unwrap_or_else(|| match self.mode {
+            MatchMode::Identify => pipeline.models().threshold(self.res),
+            MatchMode::Verify(_) => pipeline.models().verify_threshold(self.res),
+        });
         let stages: Vec<_> = self.stages.iter_mut().map(|w| w.summary()).collect();
         let fps = self.fps;
         let frame = &self.frame;
@@ -366,18 +391,49 @@ impl State {
         shared.frame_seq += 1;
         shared.source_problem = None;
         shared.frame.clone_from(frame);
-        shared.face = output.face;
-        shared.faces_found = output.faces_found;
-        shared.vlr.clone_from(&output.vlr);
-        shared.upscaled.clone_from(&output.upscaled);
-        shared.res = output.res;
-        shared.threshold = output.matched.threshold;
+        shared.faces_found = faces_found;
+        shared.res = self.res;
+        shared.threshold = threshold;
         shared.mode.clone_from(&self.mode);
         shared.top.clear();
-        shared
-            .top
-            .extend(output.matched.top.iter().map(|s| (s.person, s.score)));
-        shared.accepted = output.matched.accepted.map(|s| (s.person, s.score));
+        shared.tracks.clear();
+        match self.mode {
+            MatchMode::Identify => {
+                let tracks = self.live.tracks();
+                shared.tracks.extend(tracks.iter().map(summary));
+                let shown = tracks
+                    .iter()
+                    .find(|t| Some(t.id) == self.selected)
+                    .or(tracks.first());
+                shared.selected = shown.map(|t| t.id);
+                shared.face = shown.map(|t| t.face);
+                if let Some(track) = shown {
+                    shared.vlr.clone_from(&track.vlr);
+                    shared.upscaled.clone_from(&track.upscaled);
+                    shared.top.extend_from_slice(&track.top);
+                }
+                let label = shown.map(|t| summary(t).label);
+                shared.accepted = match label {
+                    Some(Label::Named(person, score)) => Some((person, score)),
+                    _ => None,
+                };
+                shared.cant_tell = match label {
+                    Some(Label::CantTell(why)) => Some(why),
+                    _ => None,
+                };
+            }
+            MatchMode::Verify(_) => {
+                shared.selected = None;
+                shared.face = output.face;
+                shared.vlr.clone_from(&output.vlr);
+                shared.upscaled.clone_from(&output.upscaled);
+                shared
+                    .top
+                    .extend(output.matched.top.iter().map(|s| (s.person, s.score)));
+                shared.accepted = output.matched.accepted.map(|s| (s.person, s.score));
+                shared.cant_tell = None;
+            }
+        }
         shared.fps = fps;
         for (slot, summary) in shared.stages.iter_mut().zip(stages) {
             *slot = summary;
@@ -401,14 +457,23 @@ impl State {
             Command::SetResolution(res) => {
                 self.res = res;
                 self.threshold = None;
+                // Templates fused at another resolution say nothing about this one.
+                self.live.reset();
             }
             Command::SetThreshold(threshold) => self.threshold = threshold,
-            Command::SetMode(mode) => self.mode = mode,
+            Command::SetMode(mode) => {
+                self.mode = mode;
+                self.live.reset();
+            }
+            Command::Select(track) => self.selected = track,
             Command::SetPaused(paused) => {
                 self.paused = paused;
                 self.publish(|s| s.paused = paused);
             }
-            Command::UseSource(choice) => self.open_source(choice),
+            Command::UseSource(choice) => {
+                self.live.reset();
+                self.open_source(choice);
+            }
             Command::StartEnroll { name, samples } => self.start_enroll(name, samples),
             Command::CancelEnroll => {
                 self.enrolling = None;
@@ -615,5 +680,18 @@ impl State {
     fn publish(&self, change: impl FnOnce(&mut Snapshot)) {
         change(&mut self.shared.lock().unwrap_or_else(|p| p.into_inner()));
         self.ctx.request_repaint();
+    }
+}
+
+/// What the window shows of a track.
+fn summary(track: &Track) -> TrackSummary {
+    TrackSummary {
+        id: track.id,
+        face: track.face,
+        label: match track.verdict {
+            Verdict::Named { person, score } => Label::Named(person, score),
+            Verdict::Unknown => Label::Unknown,
+            Verdict::CantTell(reason) => Label::CantTell(reason.to_string()),
+        },
     }
 }

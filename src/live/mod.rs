@@ -1,0 +1,281 @@
+//! Live recognition over a stream of frames: every face in the frame (up to five, largest
+//! first) is followed by a track, each track keeps a quality-weighted template of its last
+//! frames, and a name is given only when that fused template passes the 1:N threshold with
+//! the same person leading for several frames in a row (see [`Track::decide`]). The window,
+//! `lrfr watch` and `lrfr soak` run this; `identify` judges single images instead.
+
+mod track;
+mod tracker;
+
+pub use track::{Reason, Track, Verdict};
+pub use tracker::{associate, iou};
+
+use crate::align::Landmarks;
+use crate::detect::FaceBox;
+use crate::enroll::laplacian_variance;
+use crate::gallery::Gallery;
+use crate::matching::MatchResult;
+use crate::pipeline::{Pipeline, PipelineError, StageTimings};
+use crate::resolution::Resolution;
+use crate::source::Frame;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveConfig {
+    /// Faces followed at once, the largest first.
+    pub max_faces: usize,
+    /// Frames a track may go unseen before it is lost; a face that comes back later is a new
+    /// track.
+    pub lost_after: u32,
+    /// Below this Laplacian variance of the aligned face, a frame is too blurred to use.
+    pub min_sharpness: f32,
+    /// Above this nose offset from the eyes' midpoint (in inter-ocular distances), the face
+    /// is turned too far to use.
+    pub max_turn: f32,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        LiveConfig {
+            max_faces: 5,
+            lost_after: 10,
+            min_sharpness: 15.0,
+            max_turn: 0.6,
+        }
+    }
+}
+
+/// What changed this frame, for a door display or a home-automation message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Named {
+        track: u64,
+        person: usize,
+        score: f32,
+    },
+    Renamed {
+        track: u64,
+        from: usize,
+        to: usize,
+        score: f32,
+    },
+    /// A named track's evidence stayed under the threshold too long.
+    Unnamed { track: u64, person: usize },
+    /// The face left; `person` is who it was named as, if anyone.
+    Lost { track: u64, person: Option<usize> },
+}
+
+pub struct LiveRecognizer {
+    config: LiveConfig,
+    tracks: Vec<Track>,
+    next_id: u64,
+    boxes: Vec<FaceBox>,
+    matched: Vec<bool>,
+    scored: MatchResult,
+    events: Vec<Event>,
+    timings: StageTimings,
+}
+
+impl LiveRecognizer {
+    pub fn new(config: LiveConfig) -> LiveRecognizer {
+        LiveRecognizer {
+            config,
+            tracks: Vec::new(),
+            next_id: 1,
+            boxes: Vec::new(),
+            matched: Vec::new(),
+            scored: MatchResult::default(),
+            events: Vec::new(),
+            timings: StageTimings::default(),
+        }
+    }
+
+    /// The faces being followed, largest first.
+    pub fn tracks(&self) -> &[Track] {
+        &self.tracks
+    }
+
+    /// What changed in the last [`LiveRecognizer::step`].
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The last frame's stage times, summed over its faces.
+    pub fn timings(&self) -> &StageTimings {
+        &self.timings
+    }
+
+    /// Forgets every track (a new source, another resolution).
+    pub fn reset(&mut self) {
+        self.tracks.clear();
+        self.events.clear();
+    }
+
+    /// One frame: detect, follow, embed each face, fuse, decide. `threshold` overrides the
+    /// manifest's 1:N threshold for `res`.
+    pub fn step(
+        &mut self,
+        pipeline: &mut Pipeline,
+        frame: &Frame,
+        gallery: &Gallery,
+        res: Resolution,
+        threshold: Option<f32>,
+    ) -> Result<(), PipelineError> {
+        let started = std::time::Instant::now();
+        self.events.clear();
+        self.timings = StageTimings::default();
+        self.boxes.clear();
+        let faces = pipeline.locator().detect_all(frame);
+        self.boxes
+            .extend(faces.iter().take(self.config.max_faces).copied());
+        self.timings.detect = started.elapsed();
+        let previous: Vec<FaceBox> = self.tracks.iter().map(|t| t.face).collect();
+        let continues = associate(&previous, &self.boxes);
+        self.matched.clear();
+        self.matched.resize(self.tracks.len(), false);
+        for (face, continued) in self.boxes.iter().zip(continues) {
+            let index = match continued {
+                Some(index) => index,
+                None => {
+                    self.tracks.push(Track::new(self.next_id, *face));
+                    self.matched.push(false);
+                    self.next_id += 1;
+                    self.tracks.len() - 1
+                }
+            };
+            self.matched[index] = true;
+            let track = &mut self.tracks[index];
+            track.face = *face;
+            track.missed = 0;
+            observe(&self.config, pipeline, frame, track, res, &mut self.timings)?;
+        }
+        self.drop_lost();
+        let threshold = threshold.unwrap_or_else(|| pipeline.models().threshold(res));
+        let fingerprint = pipeline.models().fingerprint(res);
+        let clock = std::time::Instant::now();
+        for (track, seen) in self.tracks.iter_mut().zip(&self.matched) {
+            if !seen {
+                continue;
+            }
+            let best = if track.frames() > 0 {
+                let fused = track.fused().to_vec();
+                self.scored
+                    .identify(&fused, gallery.embeddings(res, fingerprint), threshold);
+                track.top.clear();
+                track
+                    .top
+                    .extend(self.scored.top.iter().map(|s| (s.person, s.score)));
+                self.scored.top.first().map(|s| (s.person, s.score))
+            } else {
+                None
+            };
+            track.decide(best, threshold);
+            let (before, now) = track.report();
+            if let Some(event) = change(track.id, before, now) {
+                self.events.push(event);
+            }
+        }
+        self.timings.matching = clock.elapsed();
+        self.tracks
+            .sort_by(|a, b| b.face.side().total_cmp(&a.face.side()));
+        self.timings.total = started.elapsed();
+        Ok(())
+    }
+
+    /// Counts a missed frame for every track not seen in this one, and removes (reporting
+    /// each) those unseen for too long.
+    fn drop_lost(&mut self) {
+        for (track, seen) in self.tracks.iter_mut().zip(&self.matched) {
+            if !seen {
+                track.missed += 1;
+            }
+        }
+        let lost_after = self.config.lost_after;
+        let events = &mut self.events;
+        self.tracks.retain(|track| {
+            if track.missed <= lost_after {
+                return true;
+            }
+            let person = match track.verdict {
+                Verdict::Named { person, .. } => Some(person),
+                _ => None,
+            };
+            events.push(Event::Lost {
+                track: track.id,
+                person,
+            });
+            false
+        });
+        self.matched.clear();
+        self.matched
+            .extend(self.tracks.iter().map(|t| t.missed == 0));
+    }
+}
+
+/// Embeds one face into its track, unless it is too small, blurred or turned to use.
+fn observe(
+    config: &LiveConfig,
+    pipeline: &mut Pipeline,
+    frame: &Frame,
+    track: &mut Track,
+    res: Resolution,
+    timings: &mut StageTimings,
+) -> Result<(), PipelineError> {
+    let side = track.face.side();
+    if side < res.px() as f32 {
+        track.latest_problem = Some(Reason::TooSmall);
+        return Ok(());
+    }
+    let same_face = pipeline.models().verify_threshold(res);
+    let output = pipeline.embed_face(frame, &track.face, res)?;
+    timings.align += output.timings.align;
+    timings.dsr += output.timings.dsr;
+    timings.edgeface += output.timings.edgeface;
+    let problem = if output.landmarks.is_some_and(|l| turn(&l) > config.max_turn) {
+        Some(Reason::Turned)
+    } else if laplacian_variance(&output.aligned) < config.min_sharpness {
+        Some(Reason::Blurred)
+    } else {
+        None
+    };
+    track.latest_problem = problem;
+    if problem.is_none() {
+        // Larger faces carry more of the person; a face at the model's input size counts
+        // a quarter as much as one at the aligned crop's.
+        let weight = (side / crate::align::FACE_SIZE as f32).clamp(0.25, 1.0);
+        track.observe(&output.embedding, weight, same_face);
+        track.vlr.clone_from(&output.vlr);
+        track.upscaled.clone_from(&output.upscaled);
+    }
+    Ok(())
+}
+
+/// How far the nose sits from the eyes' midpoint, in inter-ocular distances: about 0 for a
+/// frontal face, 0.5 and more for a face turned well aside.
+fn turn(landmarks: &Landmarks) -> f32 {
+    let [left, right, nose, _, _] = landmarks.0;
+    let middle = (left[0] + right[0]) / 2.0;
+    (nose[0] - middle).abs() / landmarks.inter_ocular().max(1.0)
+}
+
+fn change(track: u64, before: Verdict, after: Verdict) -> Option<Event> {
+    match (before, after) {
+        (Verdict::Named { person: from, .. }, Verdict::Named { person: to, score })
+            if from != to =>
+        {
+            Some(Event::Renamed {
+                track,
+                from,
+                to,
+                score,
+            })
+        }
+        (Verdict::Named { .. }, Verdict::Named { .. }) => None,
+        (_, Verdict::Named { person, score }) => Some(Event::Named {
+            track,
+            person,
+            score,
+        }),
+        (Verdict::Named { person, .. }, _) => Some(Event::Unnamed { track, person }),
+        _ => None,
+    }
+}

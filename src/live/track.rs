@@ -1,0 +1,294 @@
+//! One face followed across frames: a quality-weighted template of its last good frames, and
+//! what the app says about it. A name needs the fused score above the threshold and the same
+//! person leading for several frames in a row; once named, a short dip keeps the name and a
+//! long one loses it. Nothing is decided from one frame.
+
+use std::collections::VecDeque;
+
+use crate::detect::FaceBox;
+use crate::models::l2_normalise;
+use crate::source::Frame;
+
+/// Frames the fused template is made of.
+const TEMPLATE_FRAMES: usize = 8;
+/// Good frames a track needs before anything is said about who it is.
+const MIN_FRAMES: usize = 3;
+/// Consecutive frames the same person must lead, above the threshold, to be named.
+const CONFIRM_FRAMES: u32 = 3;
+/// Frames a named track keeps its name while the evidence dips.
+const DIP_FRAMES: u32 = 5;
+/// Frames in a row that disagree with the track's own template (see [`Track::observe`]) that
+/// mean the person in this place changed: the track starts over rather than lend its name to
+/// whoever stepped in.
+const SWITCH_FRAMES: u32 = 2;
+
+/// What the app says about a face.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    /// Gallery index and fused score.
+    Named {
+        person: usize,
+        score: f32,
+    },
+    Unknown,
+    /// Too small for the resolution, blurred or turned too far to tell, or not seen enough.
+    CantTell(Reason),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    TooSmall,
+    Blurred,
+    Turned,
+    TooFewFrames,
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Reason::TooSmall => "face smaller than the resolution",
+            Reason::Blurred => "blurred",
+            Reason::Turned => "turned away",
+            Reason::TooFewFrames => "not seen long enough",
+        })
+    }
+}
+
+pub struct Track {
+    pub id: u64,
+    pub face: FaceBox,
+    /// Frames since this track was last matched to a detection.
+    pub missed: u32,
+    pub verdict: Verdict,
+    /// The fused template's best candidates, best first: (gallery index, score).
+    pub top: Vec<(usize, f32)>,
+    /// The latest good frame's VLR face and its upscaled version, for the window.
+    pub vlr: Frame,
+    pub upscaled: Frame,
+    history: VecDeque<(Vec<f32>, f32)>,
+    fused: Vec<f32>,
+    leader: Option<usize>,
+    streak: u32,
+    dip: u32,
+    disagreements: u32,
+    /// The verdict last reported as an event.
+    reported: Verdict,
+    /// Why the latest frame was not used, if it was not.
+    pub latest_problem: Option<Reason>,
+}
+
+impl Track {
+    pub fn new(id: u64, face: FaceBox) -> Track {
+        Track {
+            id,
+            face,
+            missed: 0,
+            verdict: Verdict::CantTell(Reason::TooFewFrames),
+            top: Vec::new(),
+            vlr: Frame::new(0, 0),
+            upscaled: Frame::new(0, 0),
+            history: VecDeque::with_capacity(TEMPLATE_FRAMES),
+            fused: Vec::new(),
+            leader: None,
+            streak: 0,
+            dip: 0,
+            disagreements: 0,
+            reported: Verdict::CantTell(Reason::TooFewFrames),
+            latest_problem: None,
+        }
+    }
+
+    /// The verdict last reported and the current one, marking the current one reported.
+    pub fn report(&mut self) -> (Verdict, Verdict) {
+        let before = std::mem::replace(&mut self.reported, self.verdict);
+        (before, self.verdict)
+    }
+
+    /// Adds one good frame's embedding with its quality weight (in (0, 1]). A frame whose
+    /// cosine with the track's own template is under `same_face` (the 1:1 threshold: the
+    /// same person rarely falls under it) is held aside; a second in a row starts the track
+    /// over from it.
+    pub fn observe(&mut self, embedding: &[f32], weight: f32, same_face: f32) {
+        if self.frames() >= MIN_FRAMES
+            && crate::matching::cosine(self.fused(), embedding) < same_face
+        {
+            self.disagreements += 1;
+            if self.disagreements < SWITCH_FRAMES {
+                return;
+            }
+            self.start_over();
+        } else {
+            self.disagreements = 0;
+        }
+        if self.history.len() == TEMPLATE_FRAMES {
+            if let Some((mut old, _)) = self.history.pop_front() {
+                old.clear();
+                old.extend_from_slice(embedding);
+                self.history.push_back((old, weight));
+                return;
+            }
+        }
+        self.history.push_back((embedding.to_vec(), weight));
+    }
+
+    /// Forgets the template and the decision: someone else is in this place now.
+    fn start_over(&mut self) {
+        self.history.clear();
+        self.leader = None;
+        self.streak = 0;
+        self.dip = 0;
+        self.disagreements = 0;
+        self.verdict = Verdict::CantTell(Reason::TooFewFrames);
+    }
+
+    /// The quality-weighted mean of the recent embeddings, unit length.
+    pub fn fused(&mut self) -> &[f32] {
+        let dims = self.history.front().map_or(0, |(e, _)| e.len());
+        self.fused.clear();
+        self.fused.resize(dims, 0.0);
+        for (embedding, weight) in &self.history {
+            for (f, e) in self.fused.iter_mut().zip(embedding) {
+                *f += weight * e;
+            }
+        }
+        l2_normalise(&mut self.fused);
+        &self.fused
+    }
+
+    pub fn frames(&self) -> usize {
+        self.history.len()
+    }
+
+    /// Updates the verdict from the fused template's best candidate this frame (`None`
+    /// when nobody is enrolled or no good frame has come yet).
+    pub fn decide(&mut self, best: Option<(usize, f32)>, threshold: f32) {
+        let passing = best.filter(|(_, score)| *score >= threshold);
+        match passing {
+            Some((person, _)) if self.leader == Some(person) => self.streak += 1,
+            Some((person, _)) => {
+                self.leader = Some(person);
+                self.streak = 1;
+            }
+            None => {
+                self.leader = None;
+                self.streak = 0;
+            }
+        }
+        let confirmed = self.frames() >= MIN_FRAMES && self.streak >= CONFIRM_FRAMES;
+        self.verdict = match (self.verdict, passing) {
+            // Someone else has led long enough: renamed.
+            (_, Some((person, score))) if confirmed => {
+                self.dip = 0;
+                Verdict::Named { person, score }
+            }
+            // Still the same person above the threshold, not yet confirmed again after a
+            // switch: the name holds.
+            (Verdict::Named { person, .. }, Some((p, score))) if p == person => {
+                self.dip = 0;
+                Verdict::Named { person, score }
+            }
+            (Verdict::Named { person, score }, _) if self.dip < DIP_FRAMES => {
+                self.dip += 1;
+                Verdict::Named { person, score }
+            }
+            _ if self.frames() < MIN_FRAMES => {
+                Verdict::CantTell(self.latest_problem.unwrap_or(Reason::TooFewFrames))
+            }
+            _ => Verdict::Unknown,
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn face() -> FaceBox {
+        FaceBox {
+            x: 0.0,
+            y: 0.0,
+            width: 80.0,
+            height: 80.0,
+            score: 1.0,
+        }
+    }
+
+    fn run(track: &mut Track, frames: &[Option<(usize, f32)>]) -> Vec<Verdict> {
+        frames
+            .iter()
+            .map(|best| {
+                track.observe(&[1.0, 0.0], 1.0, 0.2);
+                track.decide(*best, 0.3);
+                track.verdict
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_name_needs_several_frames_in_a_row() {
+        let mut track = Track::new(1, face());
+        let verdicts = run(&mut track, &[Some((2, 0.5)); 4]);
+        assert!(matches!(
+            verdicts[0],
+            Verdict::CantTell(Reason::TooFewFrames)
+        ));
+        assert!(matches!(verdicts[1], Verdict::CantTell(_)));
+        assert!(matches!(verdicts[2], Verdict::Named { person: 2, .. }));
+        // Alternating leaders never confirm anyone.
+        let mut track = Track::new(2, face());
+        let flicker: Vec<_> = (0..10).map(|i| Some((i % 2, 0.5))).collect();
+        assert!(run(&mut track, &flicker)
+            .iter()
+            .all(|v| !matches!(v, Verdict::Named { .. })));
+    }
+
+    #[test]
+    fn a_short_dip_keeps_the_name_and_a_long_one_loses_it() {
+        let mut track = Track::new(1, face());
+        run(&mut track, &[Some((0, 0.5)); 3]);
+        let dip = run(&mut track, &[None; 3]);
+        assert!(dip
+            .iter()
+            .all(|v| matches!(v, Verdict::Named { person: 0, .. })));
+        let long = run(&mut track, &[None; 5]);
+        assert_eq!(long.last(), Some(&Verdict::Unknown));
+    }
+
+    #[test]
+    fn below_the_threshold_is_unknown_once_seen_enough() {
+        let mut track = Track::new(1, face());
+        let verdicts = run(&mut track, &[Some((0, 0.2)); 5]);
+        assert_eq!(verdicts.last(), Some(&Verdict::Unknown));
+    }
+
+    #[test]
+    fn someone_else_in_the_same_place_starts_the_track_over() {
+        let mut track = Track::new(1, face());
+        run(&mut track, &[Some((0, 0.5)); 4]);
+        assert!(matches!(track.verdict, Verdict::Named { person: 0, .. }));
+        // One odd frame is held aside, out of the template...
+        track.observe(&[0.0, 1.0], 1.0, 0.2);
+        assert_eq!(track.frames(), 4);
+        // ...two in a row are another person: no name, and a template of them alone.
+        track.observe(&[0.0, 1.0], 1.0, 0.2);
+        assert_eq!(track.frames(), 1);
+        assert_eq!(track.verdict, Verdict::CantTell(Reason::TooFewFrames));
+    }
+
+    #[test]
+    fn the_template_is_weighted_by_quality() {
+        let mut track = Track::new(1, face());
+        track.observe(&[1.0, 0.0], 1.0, -1.0);
+        track.observe(&[0.0, 1.0], 0.25, -1.0);
+        let fused = track.fused().to_vec();
+        assert!(fused[0] > 3.9 * fused[1] && fused[0] < 4.1 * fused[1]);
+        for _ in 0..TEMPLATE_FRAMES {
+            track.observe(&[0.0, 1.0], 1.0, -1.0);
+        }
+        assert_eq!(track.frames(), TEMPLATE_FRAMES);
+        assert!(
+            track.fused()[0].abs() < 1e-6,
+            "old frames leave the template"
+        );
+    }
+}

@@ -2,14 +2,15 @@
 //! path over a folder source, or each model alone on a fixed input.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
 use lrfr::gallery::Gallery;
-use lrfr::metrics::{LatencyWindow, Summary};
+use lrfr::live::{LiveConfig, LiveRecognizer};
+use lrfr::metrics::{LatencyWindow, StageStats, Summary};
 use lrfr::models::Net;
-use lrfr::pipeline::{MatchMode, Pipeline, StageTimings, STAGE_NAMES};
+use lrfr::pipeline::{Pipeline, STAGE_NAMES};
 use lrfr::source::{place_on_canvas, Frame, FrameSource, ImageFolderSource};
 use lrfr::{Config, Resolution};
 use serde_json::{json, Map, Value};
@@ -95,10 +96,10 @@ pub fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
         let gallery = Gallery::open(&config.gallery_dir)
             .map(|(g, _)| g)
             .context("opening the gallery")?;
-        let mut all = StageWindows::new(args.frames * args.res.list().len());
+        let mut all = StageStats::new(args.frames * args.res.list().len());
         let mut runs = Vec::new();
         for res in args.res.list() {
-            let mut one = StageWindows::new(args.frames);
+            let mut one = StageStats::new(args.frames);
             let (frames, faces) = time_pipeline(
                 &mut pipeline,
                 &gallery,
@@ -113,12 +114,12 @@ pub fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
                 "frames": frames,
                 "faces": faces,
                 "fps": one.fps(),
-                "stages": one.summarise(),
+                "stages": summarise(&mut one),
             }));
         }
         report.insert("frames".into(), json!(all.frames()));
         report.insert("fps".into(), json!(all.fps()));
-        report.insert("stages".into(), all.summarise());
+        report.insert("stages".into(), summarise(&mut all));
         report.insert("runs".into(), Value::Array(runs));
     }
     report.insert(
@@ -134,48 +135,12 @@ pub fn run(config: &Config, args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Latency windows for every stage, and the busy time behind frames per second.
-struct StageWindows {
-    windows: Vec<LatencyWindow>,
-    busy: Duration,
-    frames: usize,
-}
-
-impl StageWindows {
-    fn new(capacity: usize) -> StageWindows {
-        StageWindows {
-            windows: STAGE_NAMES
-                .iter()
-                .map(|_| LatencyWindow::new(capacity.max(1)))
-                .collect(),
-            busy: Duration::ZERO,
-            frames: 0,
-        }
+fn summarise(stats: &mut StageStats) -> Value {
+    let mut stages = Map::new();
+    for (name, summary) in STAGE_NAMES.iter().zip(stats.summaries()) {
+        stages.insert((*name).into(), summary_json(summary));
     }
-
-    fn push(&mut self, timings: &StageTimings) {
-        self.busy += timings.total;
-        self.frames += 1;
-        for (window, stage) in self.windows.iter_mut().zip(timings.as_array()) {
-            window.push(stage);
-        }
-    }
-
-    fn frames(&self) -> usize {
-        self.frames
-    }
-
-    fn fps(&self) -> f64 {
-        self.frames as f64 / self.busy.as_secs_f64().max(1e-9)
-    }
-
-    fn summarise(&mut self) -> Value {
-        let mut stages = Map::new();
-        for (name, window) in STAGE_NAMES.iter().zip(self.windows.iter_mut()) {
-            stages.insert((*name).into(), summary_json(window.summary()));
-        }
-        Value::Object(stages)
-    }
+    Value::Object(stages)
 }
 
 /// Times `frames` frames after a warm-up; returns how many were timed and how many had a face.
@@ -186,8 +151,10 @@ fn time_pipeline(
     res: Resolution,
     frames: usize,
     size: FrameSize,
-    windows: &mut [&mut StageWindows],
+    windows: &mut [&mut StageStats],
 ) -> anyhow::Result<(usize, usize)> {
+    // The path the window and `watch` run: every face tracked and fused over frames.
+    let mut live = LiveRecognizer::new(LiveConfig::default());
     let mut images = ImageFolderSource::open(source, None, true)?;
     let mut image = Frame::new(0, 0);
     let mut canvas = Frame::new(0, 0);
@@ -201,11 +168,11 @@ fn time_pipeline(
                 &canvas
             }
         };
-        let output = pipeline.process(frame, res, gallery, &MatchMode::Identify, None)?;
+        live.step(pipeline, frame, gallery, res, None)?;
         if i >= WARM_UP {
-            faces += usize::from(output.face.is_some());
+            faces += usize::from(!live.tracks().is_empty());
             for window in windows.iter_mut() {
-                window.push(&output.timings);
+                window.push(live.timings());
             }
         }
     }

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use lrfr::metrics::MemoryProbe;
-use lrfr::pipeline::MatchMode;
+use lrfr::live::{LiveConfig, LiveRecognizer};
+use lrfr::metrics::{MemoryProbe, StageStats};
 use lrfr::source::{place_on_canvas, Frame, FrameSource, ImageFolderSource};
 use lrfr::{Config, Resolution};
 use serde_json::json;
@@ -34,6 +34,8 @@ pub struct SoakArgs {
 }
 
 const WARM_UP_FRAMES: u64 = 30;
+/// Frames the latency median in each sample covers.
+const STATS_FRAMES: usize = 900;
 const MAX_MINUTES: f64 = 7.0 * 24.0 * 60.0;
 
 pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
@@ -55,13 +57,16 @@ pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
     let fps = (args.fps > 0.0).then_some(args.fps);
     let mut source = ImageFolderSource::open(&args.source, fps, true)?;
     let mut probe = MemoryProbe::new();
+    // The path the window and `watch` run: every face tracked and fused over frames.
+    let mut live = LiveRecognizer::new(LiveConfig::default());
+    let mut stats = StageStats::new(STATS_FRAMES);
     let (mut image, mut frame) = (Frame::new(0, 0), Frame::new(0, 0));
     let (mut frames, mut faces, mut unreadable) = (0u64, 0u64, 0u64);
     // The first sample comes after a warm-up, once every buffer has its working size.
     while frames < WARM_UP_FRAMES {
         if source.latest_frame(&mut image).is_ok() {
             place_on_canvas(&image, 640, 480, &mut frame);
-            pipeline.process(&frame, args.res, &gallery, &MatchMode::Identify, None)?;
+            live.step(&mut pipeline, &frame, &gallery, args.res, None)?;
         }
         frames += 1;
     }
@@ -85,6 +90,7 @@ pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
                     "frames": frames,
                     "faces": faces,
                     "rss_mb": rss,
+                    "total_ms_median": stats.summaries()[5].median_ms,
                     "peak_rss_mb": memory.peak_rss_bytes as f64 / 1048576.0,
                 })
             );
@@ -98,9 +104,10 @@ pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
             continue;
         }
         place_on_canvas(&image, 640, 480, &mut frame);
-        let output = pipeline.process(&frame, args.res, &gallery, &MatchMode::Identify, None)?;
+        live.step(&mut pipeline, &frame, &gallery, args.res, None)?;
+        stats.push(live.timings());
         frames += 1;
-        faces += u64::from(output.face.is_some());
+        faces += u64::from(!live.tracks().is_empty());
     }
     eprintln!(
         "{frames} frames ({faces} with a face, {unreadable} unreadable files) in {:.1} min; \

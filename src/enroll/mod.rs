@@ -1,8 +1,10 @@
 //! Turning aligned face crops into a person's per-resolution templates, keeping stored
 //! templates in step with the models, and deciding which live frames are good samples.
 
+mod capture;
 mod quality;
 
+pub use capture::{Capture, Progress, SAMPLES_RANGE};
 pub use quality::{laplacian_variance, QualityGate, Rejection};
 
 use crate::gallery::{Gallery, GalleryError, PerRes, EMBEDDING_DIMS};

@@ -3,6 +3,8 @@
 
 mod latency;
 mod memory;
+mod stages;
 
 pub use latency::{LatencyWindow, Summary};
 pub use memory::{MemoryProbe, MemorySnapshot};
+pub use stages::StageStats;

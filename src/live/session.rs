@@ -1,0 +1,410 @@
+//! A live recognition session: one frame source, the pipeline, the gallery and the live
+//! recogniser, with enrollment from the stream and per-stage statistics. The window's
+//! worker thread is a shell around it (commands in, snapshots out); it knows no window.
+
+use std::path::{Path, PathBuf};
+
+use super::{LiveConfig, LiveRecognizer, Track, Verdict};
+use crate::config::Config;
+use crate::detect::FaceBox;
+use crate::enroll::{self, Capture, Progress, MIN_SAMPLES};
+use crate::gallery::{Gallery, GalleryError};
+use crate::metrics::StageStats;
+use crate::pipeline::{MatchMode, Pipeline, PipelineError};
+use crate::resolution::Resolution;
+use crate::source::{
+    decode_file, list_images, Frame, FrameSource, ImageFolderSource, SourceError, Webcam,
+};
+
+/// Frames per second a folder source plays at, like a webcam would.
+const FOLDER_FPS: f32 = 15.0;
+/// Frames the stage statistics cover.
+const STATS_FRAMES: usize = 120;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceChoice {
+    Camera(u32),
+    Folder(PathBuf),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("{0}\nThe models folder is {1}; start with --models DIR to use another.")]
+    Models(PipelineError, PathBuf),
+    #[error(transparent)]
+    Gallery(#[from] GalleryError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// What the session says about the face it shows (the selected track, or in verify mode
+/// the largest face).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Shown {
+    pub face: Option<FaceBox>,
+    /// Best first: (gallery index, score).
+    pub top: Vec<(usize, f32)>,
+    pub accepted: Option<(usize, f32)>,
+    pub cant_tell: Option<String>,
+}
+
+/// What one step did besides recognising.
+#[derive(Debug, Default)]
+pub struct Stepped {
+    /// The enrollment capture's progress, while one runs.
+    pub enroll: Option<Progress>,
+    /// A capture that just finished: what was enrolled, or why not.
+    pub enrolled: Option<Result<String, String>>,
+}
+
+pub struct Session {
+    config: Config,
+    pipeline: Option<Pipeline>,
+    gallery: Option<Gallery>,
+    source: Option<Box<dyn FrameSource>>,
+    frame: Frame,
+    res: Resolution,
+    threshold: Option<f32>,
+    mode: MatchMode,
+    live: LiveRecognizer,
+    selected: Option<u64>,
+    capture: Option<Capture>,
+    stats: StageStats,
+}
+
+impl Session {
+    /// Nothing is loaded until [`Session::load`].
+    pub fn new(config: Config, res: Resolution) -> Session {
+        Session {
+            config,
+            pipeline: None,
+            gallery: None,
+            source: None,
+            frame: Frame::new(0, 0),
+            res,
+            threshold: None,
+            mode: MatchMode::Identify,
+            live: LiveRecognizer::new(LiveConfig::default()),
+            selected: None,
+            capture: None,
+            stats: StageStats::new(STATS_FRAMES),
+        }
+    }
+
+    /// Loads the models (the starting resolution's optimised at once), then the gallery,
+    /// recomputing templates made by other models. Returns a notice for the user, if any.
+    pub fn load(&mut self) -> Result<Option<String>, SessionError> {
+        let models_dir = self.config.models_dir.clone();
+        let mut pipeline = Pipeline::new(&self.config)
+            .and_then(|mut p| {
+                p.models_mut()
+                    .prepare(self.res)
+                    .map(|()| p)
+                    .map_err(Into::into)
+            })
+            .map_err(|e| SessionError::Models(e, models_dir))?;
+        let (mut gallery, notice) = Gallery::open(&self.config.gallery_dir)?;
+        let left_out = enroll::refresh(&mut pipeline, &mut gallery).left_out();
+        self.pipeline = Some(pipeline);
+        self.gallery = Some(gallery);
+        Ok(notice.or(left_out))
+    }
+
+    pub fn pipeline(&self) -> Option<&Pipeline> {
+        self.pipeline.as_ref()
+    }
+
+    pub fn gallery(&self) -> Option<&Gallery> {
+        self.gallery.as_ref()
+    }
+
+    /// Replaces the source; returns its description.
+    pub fn open_source(&mut self, choice: &SourceChoice) -> Result<String, SourceError> {
+        self.source = None;
+        self.live.reset();
+        let source: Box<dyn FrameSource> = match choice {
+            SourceChoice::Camera(index) => Box::new(Webcam::open(*index)?),
+            SourceChoice::Folder(dir) => {
+                Box::new(ImageFolderSource::open(dir, Some(FOLDER_FPS), true)?)
+            }
+        };
+        let name = source.describe();
+        self.source = Some(source);
+        Ok(name)
+    }
+
+    /// Whether there is a source, models and a gallery to step with.
+    pub fn ready(&self) -> bool {
+        self.source.is_some() && self.pipeline.is_some() && self.gallery.is_some()
+    }
+
+    pub fn set_resolution(&mut self, res: Resolution) {
+        self.res = res;
+        self.threshold = None;
+        // Templates fused at another resolution say nothing about this one.
+        self.live.reset();
+    }
+
+    pub fn set_threshold(&mut self, threshold: Option<f32>) {
+        self.threshold = threshold;
+    }
+
+    pub fn set_mode(&mut self, mode: MatchMode) {
+        self.mode = mode;
+        self.live.reset();
+    }
+
+    /// Shows this track in the face and match panels (`None`: the largest face).
+    pub fn select(&mut self, track: Option<u64>) {
+        self.selected = track;
+    }
+
+    pub fn res(&self) -> Resolution {
+        self.res
+    }
+
+    pub fn mode(&self) -> &MatchMode {
+        &self.mode
+    }
+
+    pub fn frame(&self) -> &Frame {
+        &self.frame
+    }
+
+    pub fn tracks(&self) -> &[Track] {
+        self.live.tracks()
+    }
+
+    pub fn stats(&mut self) -> &mut StageStats {
+        &mut self.stats
+    }
+
+    /// The threshold in force: the user's, else the manifest's for the mode.
+    pub fn threshold(&self) -> f32 {
+        let models = self.pipeline.as_ref().map(Pipeline::models);
+        self.threshold
+            .unwrap_or_else(|| match (models, &self.mode) {
+                (Some(m), MatchMode::Identify) => m.threshold(self.res),
+                (Some(m), MatchMode::Verify(_)) => m.verify_threshold(self.res),
+                (None, _) => 0.0,
+            })
+    }
+
+    /// One frame: take the newest, recognise, feed a running enrollment capture.
+    pub fn step(&mut self) -> Result<Stepped, SessionError> {
+        let (Some(source), Some(pipeline), Some(gallery)) = (
+            self.source.as_mut(),
+            self.pipeline.as_mut(),
+            self.gallery.as_ref(),
+        ) else {
+            return Ok(Stepped::default());
+        };
+        source.latest_frame(&mut self.frame)?;
+        // Identification follows every face over frames; verification checks the largest
+        // face of each frame against one person.
+        let timings = match &self.mode {
+            MatchMode::Identify => {
+                self.live
+                    .step(pipeline, &self.frame, gallery, self.res, self.threshold)?;
+                *self.live.timings()
+            }
+            MatchMode::Verify(_) => {
+                pipeline
+                    .process(&self.frame, self.res, gallery, &self.mode, self.threshold)?
+                    .timings
+            }
+        };
+        let faces_found = pipeline.locator().faces_found();
+        if faces_found > 0 || self.stats.frames() == 0 {
+            self.stats.push(&timings);
+        }
+        let mut stepped = Stepped::default();
+        if let Some(capture) = self.capture.as_mut() {
+            let output = pipeline.output();
+            let side = output.face.map(|f| f.side()).unwrap_or(0.0);
+            stepped.enroll = Some(capture.offer(faces_found, side, &output.aligned));
+            if capture.is_done() {
+                stepped.enrolled = Some(self.finish_capture());
+            }
+        }
+        Ok(stepped)
+    }
+
+    /// The largest-face output of the last verify-mode frame, or what was last embedded.
+    pub fn output(&self) -> Option<&crate::pipeline::FrameOutput> {
+        self.pipeline.as_ref().map(Pipeline::output)
+    }
+
+    /// What to show for the selected (else the largest) face, and its VLR and upscaled
+    /// images.
+    pub fn shown(&self) -> (Shown, Option<(&Frame, &Frame)>) {
+        match &self.mode {
+            MatchMode::Identify => {
+                let tracks = self.live.tracks();
+                let Some(track) = tracks
+                    .iter()
+                    .find(|t| Some(t.id) == self.selected)
+                    .or(tracks.first())
+                else {
+                    return (Shown::default(), None);
+                };
+                let shown = Shown {
+                    face: Some(track.face),
+                    top: track.top.clone(),
+                    accepted: match track.verdict {
+                        Verdict::Named { person, score } => Some((person, score)),
+                        _ => None,
+                    },
+                    cant_tell: match track.verdict {
+                        Verdict::CantTell(reason) => Some(reason.to_string()),
+                        _ => None,
+                    },
+                };
+                (shown, Some((&track.vlr, &track.upscaled)))
+            }
+            MatchMode::Verify(_) => {
+                let Some(output) = self.output() else {
+                    return (Shown::default(), None);
+                };
+                let shown = Shown {
+                    face: output.face,
+                    top: output
+                        .matched
+                        .top
+                        .iter()
+                        .map(|s| (s.person, s.score))
+                        .collect(),
+                    accepted: output.matched.accepted.map(|s| (s.person, s.score)),
+                    cant_tell: None,
+                };
+                (shown, Some((&output.vlr, &output.upscaled)))
+            }
+        }
+    }
+
+    /// The id of the track [`Session::shown`] shows, in identify mode.
+    pub fn shown_track(&self) -> Option<u64> {
+        let tracks = self.live.tracks();
+        tracks
+            .iter()
+            .find(|t| Some(t.id) == self.selected)
+            .or(tracks.first())
+            .map(|t| t.id)
+    }
+
+    /// Starts capturing `samples` faces of `name` from the stream.
+    pub fn start_capture(&mut self, name: &str, samples: usize) -> Result<Progress, String> {
+        let name = match self.gallery.as_ref() {
+            Some(gallery) => gallery.admit(name).map_err(|e| e.to_string())?,
+            None => return Err("the gallery is not open".into()),
+        };
+        let capture = Capture::new(name, samples);
+        let progress = capture.progress();
+        self.capture = Some(capture);
+        Ok(progress)
+    }
+
+    /// Stops a capture; nothing is saved.
+    pub fn cancel_capture(&mut self) {
+        self.capture = None;
+    }
+
+    fn finish_capture(&mut self) -> Result<String, String> {
+        let capture = self.capture.take().ok_or("no capture is running")?;
+        let (Some(pipeline), Some(gallery)) = (self.pipeline.as_mut(), self.gallery.as_mut())
+        else {
+            return Err("models or gallery not loaded".into());
+        };
+        enroll::enroll(pipeline, gallery, &capture.name, &capture.faces)
+            .map_err(|e| e.to_string())?;
+        Ok(format!(
+            "enrolled {} from {} samples",
+            capture.name,
+            capture.faces.len()
+        ))
+    }
+
+    /// Enrolls `name` from the photos in `folder`.
+    pub fn enroll_from_folder(&mut self, name: &str, folder: &Path) -> Result<String, String> {
+        let (Some(pipeline), Some(gallery)) = (self.pipeline.as_mut(), self.gallery.as_mut())
+        else {
+            return Err("models or gallery not loaded".into());
+        };
+        let files = list_images(folder).map_err(|e| e.to_string())?;
+        let mut faces = Vec::new();
+        for path in &files {
+            let aligned = decode_file(path).ok().and_then(|frame| {
+                pipeline
+                    .align(&frame)
+                    .ok()
+                    .flatten()
+                    .map(|o| o.aligned.clone())
+            });
+            faces.extend(aligned);
+        }
+        if faces.len() < MIN_SAMPLES {
+            return Err(format!(
+                "{}: {} usable face(s) in {} image(s); at least {MIN_SAMPLES} are needed",
+                folder.display(),
+                faces.len(),
+                files.len()
+            ));
+        }
+        enroll::enroll(pipeline, gallery, name, &faces).map_err(|e| e.to_string())?;
+        Ok(format!(
+            "enrolled {name} from {} images ({} skipped)",
+            faces.len(),
+            files.len() - faces.len()
+        ))
+    }
+
+    pub fn rename(&mut self, old: &str, new: &str) -> Result<String, String> {
+        self.gallery_mut()?
+            .rename(old, new)
+            .map_err(|e| e.to_string())?;
+        Ok(format!("renamed {old} to {}", new.trim()))
+    }
+
+    /// Removes a person; a verify mode on them goes back to identification.
+    pub fn remove(&mut self, name: &str) -> Result<String, String> {
+        let gallery = self.gallery_mut()?;
+        gallery.remove(name).map_err(|e| e.to_string())?;
+        if let MatchMode::Verify(id) = &self.mode {
+            if self.gallery.as_ref().and_then(|g| g.find_id(id)).is_none() {
+                self.mode = MatchMode::Identify;
+            }
+        }
+        Ok(format!("removed {name}"))
+    }
+
+    pub fn export(&mut self, file: &Path, passphrase: &str) -> Result<String, String> {
+        let count = crate::gallery::export(self.gallery_mut()?, passphrase, file)
+            .map_err(|e| e.to_string())?;
+        Ok(format!("exported {count} people to {}", file.display()))
+    }
+
+    /// Adds the people of an export; templates made on another Pi with other models are
+    /// recomputed for these.
+    pub fn import(&mut self, file: &Path, passphrase: &str) -> Result<String, String> {
+        let (Some(pipeline), Some(gallery)) = (self.pipeline.as_mut(), self.gallery.as_mut())
+        else {
+            return Err("models or gallery not loaded".into());
+        };
+        let names = crate::gallery::import(gallery, passphrase, file).map_err(|e| e.to_string())?;
+        let imported = format!("imported {}", names.join(", "));
+        Ok(match enroll::refresh(pipeline, gallery).left_out() {
+            Some(left_out) => format!("{imported}; {left_out}"),
+            None => imported,
+        })
+    }
+
+    fn gallery_mut(&mut self) -> Result<&mut Gallery, String> {
+        self.gallery
+            .as_mut()
+            .ok_or_else(|| "the gallery is not open".to_string())
+    }
+}

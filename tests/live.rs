@@ -75,7 +75,7 @@ fn named(verdict: &Verdict) -> Option<usize> {
 }
 
 #[test]
-fn strangers_are_never_named_at_16_px() {
+fn strangers_are_never_named_at_any_resolution() {
     let Some(faces) = common::faces() else { return };
     let (mut pipeline, gallery) = enrolled(&faces, "live-strangers");
     // People nobody enrolled; the first is the one whose photos score highest against this
@@ -90,13 +90,15 @@ fn strangers_are_never_named_at_16_px() {
         ("Ariel_Sharon", 1..=12),
         ("Tony_Blair", 1..=12),
     ];
-    for (person, numbers) in strangers {
+    for ((person, numbers), res) in strangers
+        .into_iter()
+        .flat_map(|s| Resolution::ALL.map(|r| (s.clone(), r)))
+    {
         let frames: Vec<Frame> = numbers.map(|n| photo(&faces, person, n)).collect();
         let mut live = LiveRecognizer::new(LiveConfig::default());
-        for (i, frame_verdicts) in
-            verdicts(&mut live, &mut pipeline, &gallery, &frames, Resolution::R16)
-                .iter()
-                .enumerate()
+        for (i, frame_verdicts) in verdicts(&mut live, &mut pipeline, &gallery, &frames, res)
+            .iter()
+            .enumerate()
         {
             let names: Vec<_> = frame_verdicts
                 .iter()
@@ -104,7 +106,7 @@ fn strangers_are_never_named_at_16_px() {
                 .collect();
             assert!(
                 names.is_empty(),
-                "{person}, frame {i}: named {:?}",
+                "{person} at {res} px, frame {i}: named {:?}",
                 names
                     .iter()
                     .map(|&p| &gallery.people()[p].name)

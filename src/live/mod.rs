@@ -134,6 +134,12 @@ impl LiveRecognizer {
         let continues = associate(&previous, &self.boxes);
         self.matched.clear();
         self.matched.resize(self.tracks.len(), false);
+        let context = Context {
+            gallery,
+            res,
+            threshold: threshold.unwrap_or_else(|| pipeline.models().threshold(res)),
+            fingerprint: pipeline.models().fingerprint(res).to_owned(),
+        };
         for (face, continued) in self.boxes.iter().zip(continues) {
             let index = match continued {
                 Some(index) => index,
@@ -148,11 +154,17 @@ impl LiveRecognizer {
             let track = &mut self.tracks[index];
             track.face = *face;
             track.missed = 0;
-            observe(&self.config, pipeline, frame, track, res, &mut self.timings)?;
+            observe(
+                &self.config,
+                &context,
+                pipeline,
+                frame,
+                track,
+                &mut self.scored,
+                &mut self.timings,
+            )?;
         }
         self.drop_lost();
-        let threshold = threshold.unwrap_or_else(|| pipeline.models().threshold(res));
-        let fingerprint = pipeline.models().fingerprint(res);
         let clock = std::time::Instant::now();
         for (track, seen) in self.tracks.iter_mut().zip(&self.matched) {
             if !seen {
@@ -160,8 +172,11 @@ impl LiveRecognizer {
             }
             let best = if track.frames() > 0 {
                 let fused = track.fused().to_vec();
-                self.scored
-                    .identify(&fused, gallery.embeddings(res, fingerprint), threshold);
+                self.scored.identify(
+                    &fused,
+                    gallery.embeddings(res, &context.fingerprint),
+                    context.threshold,
+                );
                 track.top.clear();
                 track
                     .top
@@ -170,7 +185,7 @@ impl LiveRecognizer {
             } else {
                 None
             };
-            track.decide(best, threshold);
+            track.decide(best, context.threshold);
             let (before, now) = track.report();
             if let Some(event) = change(track.id, before, now) {
                 self.events.push(event);
@@ -213,15 +228,27 @@ impl LiveRecognizer {
     }
 }
 
-/// Embeds one face into its track, unless it is too small, blurred or turned to use.
+/// What a face is matched against.
+struct Context<'a> {
+    gallery: &'a Gallery,
+    res: Resolution,
+    threshold: f32,
+    /// The loaded models' fingerprint at `res`: only templates they made are matched.
+    fingerprint: String,
+}
+
+/// Embeds one face into its track, with whom the frame names on its own, unless it is too
+/// small, blurred or turned to use.
 fn observe(
     config: &LiveConfig,
+    context: &Context<'_>,
     pipeline: &mut Pipeline,
     frame: &Frame,
     track: &mut Track,
-    res: Resolution,
+    scored: &mut MatchResult,
     timings: &mut StageTimings,
 ) -> Result<(), PipelineError> {
+    let res = context.res;
     let side = track.face.side();
     if side < res.px() as f32 {
         track.latest_problem = Some(Reason::TooSmall);
@@ -244,7 +271,13 @@ fn observe(
         // Larger faces carry more of the person; a face at the model's input size counts
         // a quarter as much as one at the aligned crop's.
         let weight = (side / crate::align::FACE_SIZE as f32).clamp(0.25, 1.0);
-        track.observe(&output.embedding, weight, same_face);
+        scored.identify(
+            &output.embedding,
+            context.gallery.embeddings(res, &context.fingerprint),
+            context.threshold,
+        );
+        let vote = scored.accepted.map(|s| s.person);
+        track.observe(&output.embedding, weight, vote, same_face);
         track.vlr.clone_from(&output.vlr);
         track.upscaled.clone_from(&output.upscaled);
     }

@@ -1,7 +1,13 @@
 //! One face followed across frames: a quality-weighted template of its last good frames, and
-//! what the app says about it. A name needs the fused score above the threshold and the same
-//! person leading for several frames in a row; once named, a short dip keeps the name and a
-//! long one loses it. Nothing is decided from one frame.
+//! what the app says about it. A name needs the fused score above the threshold, most of the
+//! recent frames voting for that person on their own, and the same person leading for
+//! several frames in a row; once named, a short dip keeps the name and a long one loses it.
+//! Nothing is decided from one frame.
+//!
+//! The vote is what keeps look-alikes out: fusing frames averages noise away, so a stranger
+//! who consistently resembles someone enrolled climbs over a threshold chosen for single
+//! probes (Tony Blair's photos, closest to David Beckham at 0.18-0.32 per frame at 24 px, were
+//! named after four frames), while single frames pass only now and then.
 
 use std::collections::VecDeque;
 
@@ -15,6 +21,8 @@ const TEMPLATE_FRAMES: usize = 8;
 const MIN_FRAMES: usize = 3;
 /// Consecutive frames the same person must lead, above the threshold, to be named.
 const CONFIRM_FRAMES: u32 = 3;
+/// Fewest frames of the template that must, on their own, name the person.
+const MIN_VOTES: usize = 3;
 /// Frames a named track keeps its name while the evidence dips.
 const DIP_FRAMES: u32 = 5;
 /// Frames in a row that disagree with the track's own template (see [`Track::observe`]) that
@@ -65,7 +73,8 @@ pub struct Track {
     /// The latest good frame's VLR face and its upscaled version, for the window.
     pub vlr: Frame,
     pub upscaled: Frame,
-    history: VecDeque<(Vec<f32>, f32)>,
+    /// Per good frame: its embedding, its quality weight, and whom it names on its own.
+    history: VecDeque<Frame1>,
     fused: Vec<f32>,
     leader: Option<usize>,
     streak: u32,
@@ -75,6 +84,12 @@ pub struct Track {
     reported: Verdict,
     /// Why the latest frame was not used, if it was not.
     pub latest_problem: Option<Reason>,
+}
+
+struct Frame1 {
+    embedding: Vec<f32>,
+    weight: f32,
+    vote: Option<usize>,
 }
 
 impl Track {
@@ -104,11 +119,12 @@ impl Track {
         (before, self.verdict)
     }
 
-    /// Adds one good frame's embedding with its quality weight (in (0, 1]). A frame whose
+    /// Adds one good frame's embedding with its quality weight (in (0, 1]) and whom it names
+    /// on its own (`vote`: its best candidate, if over the 1:N threshold). A frame whose
     /// cosine with the track's own template is under `same_face` (the 1:1 threshold: the
     /// same person rarely falls under it) is held aside; a second in a row starts the track
     /// over from it.
-    pub fn observe(&mut self, embedding: &[f32], weight: f32, same_face: f32) {
+    pub fn observe(&mut self, embedding: &[f32], weight: f32, vote: Option<usize>, same_face: f32) {
         if self.frames() >= MIN_FRAMES
             && crate::matching::cosine(self.fused(), embedding) < same_face
         {
@@ -120,15 +136,29 @@ impl Track {
         } else {
             self.disagreements = 0;
         }
-        if self.history.len() == TEMPLATE_FRAMES {
-            if let Some((mut old, _)) = self.history.pop_front() {
-                old.clear();
-                old.extend_from_slice(embedding);
-                self.history.push_back((old, weight));
-                return;
-            }
-        }
-        self.history.push_back((embedding.to_vec(), weight));
+        let mut reused = if self.history.len() == TEMPLATE_FRAMES {
+            self.history
+                .pop_front()
+                .map(|f| f.embedding)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        reused.clear();
+        reused.extend_from_slice(embedding);
+        self.history.push_back(Frame1 {
+            embedding: reused,
+            weight,
+            vote,
+        });
+    }
+
+    /// Frames of the template that name `person` on their own.
+    fn votes(&self, person: usize) -> usize {
+        self.history
+            .iter()
+            .filter(|f| f.vote == Some(person))
+            .count()
     }
 
     /// Forgets the template and the decision: someone else is in this place now.
@@ -143,12 +173,12 @@ impl Track {
 
     /// The quality-weighted mean of the recent embeddings, unit length.
     pub fn fused(&mut self) -> &[f32] {
-        let dims = self.history.front().map_or(0, |(e, _)| e.len());
+        let dims = self.history.front().map_or(0, |f| f.embedding.len());
         self.fused.clear();
         self.fused.resize(dims, 0.0);
-        for (embedding, weight) in &self.history {
-            for (f, e) in self.fused.iter_mut().zip(embedding) {
-                *f += weight * e;
+        for frame in &self.history {
+            for (f, e) in self.fused.iter_mut().zip(&frame.embedding) {
+                *f += frame.weight * e;
             }
         }
         l2_normalise(&mut self.fused);
@@ -174,9 +204,13 @@ impl Track {
                 self.streak = 0;
             }
         }
-        let confirmed = self.frames() >= MIN_FRAMES && self.streak >= CONFIRM_FRAMES;
+        let votes = passing.map_or(0, |(person, _)| self.votes(person));
+        let confirmed = self.frames() >= MIN_FRAMES
+            && self.streak >= CONFIRM_FRAMES
+            && votes >= MIN_VOTES
+            && 2 * votes > self.frames();
         self.verdict = match (self.verdict, passing) {
-            // Someone else has led long enough: renamed.
+            // Confirmed: named (or renamed, when someone else now leads this well).
             (_, Some((person, score))) if confirmed => {
                 self.dip = 0;
                 Verdict::Named { person, score }
@@ -217,7 +251,8 @@ mod tests {
         frames
             .iter()
             .map(|best| {
-                track.observe(&[1.0, 0.0], 1.0, 0.2);
+                let vote = best.filter(|(_, s)| *s >= 0.3).map(|(p, _)| p);
+                track.observe(&[1.0, 0.0], 1.0, vote, 0.2);
                 track.decide(*best, 0.3);
                 track.verdict
             })
@@ -255,6 +290,18 @@ mod tests {
     }
 
     #[test]
+    fn a_fused_score_without_the_frames_votes_names_nobody() {
+        // A look-alike: the fused template passes, but only now and then a frame alone.
+        let mut track = Track::new(1, face());
+        for i in 0..8 {
+            let vote = (i % 3 == 0).then_some(4);
+            track.observe(&[1.0, 0.0], 1.0, vote, 0.2);
+            track.decide(Some((4, 0.35)), 0.3);
+        }
+        assert_eq!(track.verdict, Verdict::Unknown);
+    }
+
+    #[test]
     fn below_the_threshold_is_unknown_once_seen_enough() {
         let mut track = Track::new(1, face());
         let verdicts = run(&mut track, &[Some((0, 0.2)); 5]);
@@ -267,10 +314,10 @@ mod tests {
         run(&mut track, &[Some((0, 0.5)); 4]);
         assert!(matches!(track.verdict, Verdict::Named { person: 0, .. }));
         // One odd frame is held aside, out of the template...
-        track.observe(&[0.0, 1.0], 1.0, 0.2);
+        track.observe(&[0.0, 1.0], 1.0, None, 0.2);
         assert_eq!(track.frames(), 4);
         // ...two in a row are another person: no name, and a template of them alone.
-        track.observe(&[0.0, 1.0], 1.0, 0.2);
+        track.observe(&[0.0, 1.0], 1.0, None, 0.2);
         assert_eq!(track.frames(), 1);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::TooFewFrames));
     }
@@ -278,12 +325,12 @@ mod tests {
     #[test]
     fn the_template_is_weighted_by_quality() {
         let mut track = Track::new(1, face());
-        track.observe(&[1.0, 0.0], 1.0, -1.0);
-        track.observe(&[0.0, 1.0], 0.25, -1.0);
+        track.observe(&[1.0, 0.0], 1.0, None, -1.0);
+        track.observe(&[0.0, 1.0], 0.25, None, -1.0);
         let fused = track.fused().to_vec();
         assert!(fused[0] > 3.9 * fused[1] && fused[0] < 4.1 * fused[1]);
         for _ in 0..TEMPLATE_FRAMES {
-            track.observe(&[0.0, 1.0], 1.0, -1.0);
+            track.observe(&[0.0, 1.0], 1.0, None, -1.0);
         }
         assert_eq!(track.frames(), TEMPLATE_FRAMES);
         assert!(

@@ -61,7 +61,18 @@ impl FaceBox {
     fn area(&self) -> f32 {
         self.width * self.height
     }
+
+    /// The share of this box's area that lies inside `other`.
+    fn inside(&self, other: &FaceBox) -> f32 {
+        let w = (self.x + self.width).min(other.x + other.width) - self.x.max(other.x);
+        let h = (self.y + self.height).min(other.y + other.height) - self.y.max(other.y);
+        (w.max(0.0) * h.max(0.0)) / self.area().max(f32::MIN_POSITIVE)
+    }
 }
+
+/// A box lying this much inside a larger one is the same face found again at another
+/// scale or offset (the cascade's own merging leaves some), not a second face.
+const DUPLICATE_INSIDE: f32 = 0.5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DetectError {
@@ -122,11 +133,46 @@ impl FaceDetector {
             });
         }
         self.faces.sort_by(|a, b| b.area().total_cmp(&a.area()));
+        let mut kept = 0;
+        for i in 0..self.faces.len() {
+            let face = self.faces[i];
+            if self.faces[..kept]
+                .iter()
+                .all(|larger| face.inside(larger) < DUPLICATE_INSIDE)
+            {
+                self.faces[kept] = face;
+                kept += 1;
+            }
+        }
+        self.faces.truncate(kept);
         &self.faces
     }
 
     /// The largest face, if any.
     pub fn largest(&mut self, frame: &Frame) -> Option<FaceBox> {
         self.detect(frame).first().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(x: f32, y: f32, side: f32) -> FaceBox {
+        FaceBox {
+            x,
+            y,
+            width: side,
+            height: side,
+            score: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_box_mostly_inside_another_is_a_duplicate() {
+        let big = at(0.0, 0.0, 100.0);
+        assert!(at(30.0, 40.0, 60.0).inside(&big) > DUPLICATE_INSIDE);
+        // Neighbours that only touch are two faces.
+        assert!(at(90.0, 0.0, 100.0).inside(&big) < DUPLICATE_INSIDE);
     }
 }

@@ -274,9 +274,9 @@ impl Shell {
         shared.frame.clone_from(session.frame());
         shared.tracks.clear();
         if matches!(session.mode(), MatchMode::Identify) {
-            shared.tracks.extend(session.tracks().iter().map(summary));
+            shared.tracks.extend(session.visible().map(summary));
             shared.selected = session.shown_track();
-            shared.faces_found = session.tracks().len();
+            shared.faces_found = shared.tracks.len();
         } else {
             shared.selected = None;
             shared.faces_found = faces_found;

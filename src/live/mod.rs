@@ -91,9 +91,15 @@ impl LiveRecognizer {
         }
     }
 
-    /// The faces being followed, largest first.
+    /// The faces being followed, largest first, including those not seen in the last frame
+    /// (kept for a few frames in case they come back).
     pub fn tracks(&self) -> &[Track] {
         &self.tracks
+    }
+
+    /// The faces seen in the last frame, largest first: what a display should draw.
+    pub fn visible(&self) -> impl Iterator<Item = &Track> {
+        self.tracks.iter().filter(|t| t.missed == 0)
     }
 
     /// What changed in the last [`LiveRecognizer::step`].

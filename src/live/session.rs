@@ -175,8 +175,9 @@ impl Session {
         &self.frame
     }
 
-    pub fn tracks(&self) -> &[Track] {
-        self.live.tracks()
+    /// The faces seen in the last frame, largest first.
+    pub fn visible(&self) -> impl Iterator<Item = &Track> {
+        self.live.visible()
     }
 
     pub fn stats(&mut self) -> &mut StageStats {
@@ -244,11 +245,9 @@ impl Session {
     pub fn shown(&self) -> (Shown, Option<(&Frame, &Frame)>) {
         match &self.mode {
             MatchMode::Identify => {
-                let tracks = self.live.tracks();
-                let Some(track) = tracks
-                    .iter()
-                    .find(|t| Some(t.id) == self.selected)
-                    .or(tracks.first())
+                let Some(track) = self
+                    .shown_track()
+                    .and_then(|id| self.live.visible().find(|t| t.id == id))
                 else {
                     return (Shown::default(), None);
                 };
@@ -288,11 +287,10 @@ impl Session {
 
     /// The id of the track [`Session::shown`] shows, in identify mode.
     pub fn shown_track(&self) -> Option<u64> {
-        let tracks = self.live.tracks();
-        tracks
-            .iter()
+        self.live
+            .visible()
             .find(|t| Some(t.id) == self.selected)
-            .or(tracks.first())
+            .or(self.live.visible().next())
             .map(|t| t.id)
     }
 

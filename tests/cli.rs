@@ -149,6 +149,12 @@ fn usage_errors_exit_2_and_failures_exit_1() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("Nobody"));
     let few = lrfr(&gallery, &["enroll", "--name", "X", "Cargo.toml"]);
     assert_eq!(few.status.code(), Some(1));
+    // An infinite duration aborted the process before (a panic in Duration).
+    for minutes in ["inf", "NaN", "1e300"] {
+        let soak = lrfr(&gallery, &["soak", "--source", "x", "--minutes", minutes]);
+        assert_eq!(soak.status.code(), Some(1), "--minutes {minutes}");
+        assert!(String::from_utf8_lossy(&soak.stderr).contains("--minutes must be"));
+    }
 }
 
 #[test]

@@ -26,11 +26,50 @@ impl Default for Config {
     }
 }
 
-/// `LRFR_MODELS` if set, else the repository's `models/` (where `cargo run` finds it).
+/// Where the models are looked for when `--models` is not given, in order: `$LRFR_MODELS`,
+/// beside the executable as a package installs it (`../share/lrfr/models`), the system
+/// folder (`/usr/share/lrfr/models`), and last the source tree the binary was built in
+/// (what `cargo run` uses). A copied binary must not depend on the build machine's paths.
+pub fn model_search_path() -> Vec<PathBuf> {
+    let mut places = Vec::new();
+    if let Some(dir) = std::env::var_os("LRFR_MODELS") {
+        places.push(PathBuf::from(dir));
+    }
+    if let Some(bin) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(PathBuf::from))
+    {
+        places.push(bin.join("../share/lrfr/models"));
+    }
+    places.push(PathBuf::from("/usr/share/lrfr/models"));
+    places.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"));
+    places
+}
+
+/// The first folder on [`model_search_path`] with a `manifest.json`; when none has one,
+/// the first place searched (loading then fails naming it; see [`models_not_found`]).
 pub fn default_models_dir() -> PathBuf {
-    std::env::var_os("LRFR_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models"))
+    let places = model_search_path();
+    places
+        .iter()
+        .find(|dir| dir.join("manifest.json").is_file())
+        .or(places.first())
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("models"))
+}
+
+/// When no folder on the search path has a manifest: a message listing every place looked.
+pub fn models_not_found() -> Option<String> {
+    let places = model_search_path();
+    if places.iter().any(|dir| dir.join("manifest.json").is_file()) {
+        return None;
+    }
+    let list: Vec<String> = places.iter().map(|p| p.display().to_string()).collect();
+    Some(format!(
+        "no models found; looked for manifest.json in {}. Install the lrfr package, set \
+         LRFR_MODELS, or pass --models DIR",
+        list.join(", ")
+    ))
 }
 
 /// The user's data folder (`~/.local/share/lrfr/gallery` on Linux), or `./gallery-data`

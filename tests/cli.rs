@@ -336,3 +336,42 @@ fn watch_names_a_person_once_and_says_when_they_leave() {
         .all(|e| e["name"] == "John"));
     assert!(events.iter().any(|e| e["event"] == "lost"), "{events:?}");
 }
+
+#[test]
+fn models_are_found_beside_a_copied_binary_before_the_build_tree() {
+    let dir = common::scratch("cli-installed");
+    let (bin, models) = (dir.join("bin"), dir.join("share/lrfr/models"));
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(&models).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_lrfr"), bin.join("lrfr")).unwrap();
+    // A manifest there that cannot load: the error shows which folder was chosen.
+    std::fs::write(models.join("manifest.json"), r#"{"schema_version": 99}"#).unwrap();
+    let empty = dir.join("elsewhere");
+    std::fs::create_dir_all(&empty).unwrap();
+    let run = |envs: &[(&str, &std::path::Path)]| {
+        let mut command = Command::new(bin.join("lrfr"));
+        command.current_dir(&empty).env_remove("LRFR_MODELS").args([
+            "--gallery",
+            "g",
+            "identify",
+            "x.jpg",
+        ]);
+        for (key, value) in envs {
+            command.env(key, value);
+        }
+        command.output().unwrap()
+    };
+    let out = run(&[]);
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("bin/../share/lrfr/models/manifest.json"),
+        "{text}"
+    );
+    // $LRFR_MODELS comes first.
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("manifest.json"), "{}").unwrap();
+    let out = run(&[("LRFR_MODELS", &other)]);
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("other/manifest.json"), "{text}");
+}

@@ -21,9 +21,19 @@ pub fn config(global: &GlobalArgs) -> Config {
     config
 }
 
+/// The pipeline; when it cannot load and no models are installed anywhere lrfr looks, the
+/// error lists every place it looked.
 pub fn pipeline(config: &Config) -> anyhow::Result<Pipeline> {
-    Pipeline::new(config)
-        .with_context(|| format!("loading the models from {}", config.models_dir.display()))
+    Pipeline::new(config).map_err(|e| {
+        let e = anyhow::Error::new(e).context(format!(
+            "loading the models from {}",
+            config.models_dir.display()
+        ));
+        match lrfr::config::models_not_found() {
+            Some(searched) => e.context(searched),
+            None => e,
+        }
+    })
 }
 
 /// Opens the gallery, printing any notice (a damaged file set aside) to stderr.

@@ -29,8 +29,8 @@ pub enum SourceChoice {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
-    #[error("{0}\nThe models folder is {1}; start with --models DIR to use another.")]
-    Models(PipelineError, PathBuf),
+    #[error("{0}\nThe models folder is {1}; start with --models DIR to use another.{2}")]
+    Models(PipelineError, PathBuf, String),
     #[error(transparent)]
     Gallery(#[from] GalleryError),
     #[error(transparent)]
@@ -106,7 +106,12 @@ impl Session {
                     .map(|()| p)
                     .map_err(Into::into)
             })
-            .map_err(|e| SessionError::Models(e, models_dir))?;
+            .map_err(|e| {
+                let searched = crate::config::models_not_found()
+                    .map(|m| format!("\n{m}."))
+                    .unwrap_or_default();
+                SessionError::Models(e, models_dir, searched)
+            })?;
         let (mut gallery, notice) = Gallery::open(&self.config.gallery_dir)?;
         let left_out = enroll::refresh(&mut pipeline, &mut gallery).left_out();
         self.pipeline = Some(pipeline);

@@ -30,7 +30,7 @@ pub enum SourceChoice {
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
     #[error("{0}\nThe models folder is {1}; start with --models DIR to use another.{2}")]
-    Models(PipelineError, PathBuf, String),
+    Models(Box<PipelineError>, PathBuf, String),
     #[error(transparent)]
     Gallery(#[from] GalleryError),
     #[error(transparent)]
@@ -110,7 +110,7 @@ impl Session {
                 let searched = crate::config::models_not_found()
                     .map(|m| format!("\n{m}."))
                     .unwrap_or_default();
-                SessionError::Models(e, models_dir, searched)
+                SessionError::Models(Box::new(e), models_dir, searched)
             })?;
         let (mut gallery, notice) = Gallery::open(&self.config.gallery_dir)?;
         let left_out = enroll::refresh(&mut pipeline, &mut gallery).left_out();

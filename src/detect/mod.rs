@@ -49,6 +49,18 @@ pub struct FaceBox {
 }
 
 impl FaceBox {
+    /// A square box, for tests of the geometry around boxes.
+    #[cfg(test)]
+    pub(crate) fn square(x: f32, y: f32, side: f32) -> FaceBox {
+        FaceBox {
+            x,
+            y,
+            width: side,
+            height: side,
+            score: 1.0,
+        }
+    }
+
     pub fn center(&self) -> (f32, f32) {
         (self.x + self.width / 2.0, self.y + self.height / 2.0)
     }
@@ -158,21 +170,11 @@ impl FaceDetector {
 mod tests {
     use super::*;
 
-    fn at(x: f32, y: f32, side: f32) -> FaceBox {
-        FaceBox {
-            x,
-            y,
-            width: side,
-            height: side,
-            score: 1.0,
-        }
-    }
-
     #[test]
     fn a_box_mostly_inside_another_is_a_duplicate() {
-        let big = at(0.0, 0.0, 100.0);
-        assert!(at(30.0, 40.0, 60.0).inside(&big) > DUPLICATE_INSIDE);
+        let big = FaceBox::square(0.0, 0.0, 100.0);
+        assert!(FaceBox::square(30.0, 40.0, 60.0).inside(&big) > DUPLICATE_INSIDE);
         // Neighbours that only touch are two faces.
-        assert!(at(90.0, 0.0, 100.0).inside(&big) < DUPLICATE_INSIDE);
+        assert!(FaceBox::square(90.0, 0.0, 100.0).inside(&big) < DUPLICATE_INSIDE);
     }
 }

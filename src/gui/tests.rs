@@ -70,6 +70,30 @@ fn harness_with_models<'a>(models: &Path, gallery: &Path, source: PathBuf) -> Ha
         .build_eframe(move |cc| LrfrApp::new(&cc.egui_ctx, config, options))
 }
 
+/// Adds `names` to the gallery in `dir`, each with three plain crops and a one-hot template
+/// of their own (and no model fingerprints, so the app recomputes them on load).
+fn seed_people(dir: &Path, names: &[&str]) {
+    let (mut people, _) = lrfr::gallery::Gallery::open(dir).unwrap();
+    let face = lrfr::source::Frame::from_pixel(112, 112, image::Rgb([128, 110, 100]));
+    for (i, name) in names.iter().enumerate() {
+        let mut template = vec![0.0f32; lrfr::gallery::EMBEDDING_DIMS];
+        template[i] = 1.0;
+        let templates = lrfr::gallery::PerRes {
+            r16: template.clone(),
+            r24: template.clone(),
+            r32: template,
+        };
+        people
+            .add(
+                name,
+                &[face.clone(), face.clone(), face.clone()],
+                templates,
+                Default::default(),
+            )
+            .unwrap();
+    }
+}
+
 /// Steps until `done` holds, failing with `what` after [`MAX_STEPS`].
 fn step_until(
     harness: &mut Harness<'_, LrfrApp>,
@@ -152,27 +176,13 @@ fn a_full_gallery_refuses_a_sixth_person() {
     let Some(faces) = faces() else { return };
     let gallery = scratch("full-gallery");
     let source = one_person_source(&faces, "David_Beckham", "full-source");
-    {
-        let (mut people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
-        let face = lrfr::source::Frame::from_pixel(112, 112, image::Rgb([128, 110, 100]));
-        for i in 0..lrfr::gallery::MAX_PEOPLE {
-            let mut template = vec![0.0f32; lrfr::gallery::EMBEDDING_DIMS];
-            template[i] = 1.0;
-            let templates = lrfr::gallery::PerRes {
-                r16: template.clone(),
-                r24: template.clone(),
-                r32: template,
-            };
-            people
-                .add(
-                    &format!("Person {i}"),
-                    &[face.clone(), face.clone(), face.clone()],
-                    templates,
-                    Default::default(),
-                )
-                .unwrap();
-        }
-    }
+    let names: Vec<String> = (0..lrfr::gallery::MAX_PEOPLE)
+        .map(|i| format!("Person {i}"))
+        .collect();
+    seed_people(
+        &gallery,
+        &names.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
     let mut harness = harness(&gallery, source);
     step_until(&mut harness, "the gallery to load", |h| {
         h.query_by_label("Gallery 5 / 5").is_some()
@@ -223,26 +233,7 @@ fn a_gallery_exported_from_the_window_imports_into_another() {
     let (home, other) = (scratch_dir.join("home"), scratch_dir.join("other"));
     let file = scratch_dir.join("people.age");
     let source = one_person_source(&faces, "Norah_Jones", "backup-source");
-    {
-        let (mut people, _) = lrfr::gallery::Gallery::open(&home).unwrap();
-        let face = lrfr::source::Frame::from_pixel(112, 112, image::Rgb([128, 110, 100]));
-        let template: Vec<f32> = (0..lrfr::gallery::EMBEDDING_DIMS)
-            .map(|i| if i == 0 { 1.0 } else { 0.0 })
-            .collect();
-        let templates = lrfr::gallery::PerRes {
-            r16: template.clone(),
-            r24: template.clone(),
-            r32: template,
-        };
-        people
-            .add(
-                "Ada",
-                &[face.clone(), face.clone(), face],
-                templates,
-                Default::default(),
-            )
-            .unwrap();
-    }
+    seed_people(&home, &["Ada"]);
     {
         let mut harness = harness(&home, source.clone());
         step_until(&mut harness, "the gallery to load", |h| {

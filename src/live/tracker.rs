@@ -48,34 +48,50 @@ pub fn associate(tracks: &[FaceBox], boxes: &[FaceBox]) -> Vec<Option<usize>> {
 mod tests {
     use super::*;
 
-    fn at(x: f32, y: f32, side: f32) -> FaceBox {
-        FaceBox {
-            x,
-            y,
-            width: side,
-            height: side,
-            score: 1.0,
-        }
-    }
-
     #[test]
     fn overlap_of_boxes() {
-        assert!((iou(&at(0.0, 0.0, 10.0), &at(0.0, 0.0, 10.0)) - 1.0).abs() < 1e-6);
-        assert!((iou(&at(0.0, 0.0, 10.0), &at(5.0, 0.0, 10.0)) - 50.0 / 150.0).abs() < 1e-6);
-        assert_eq!(iou(&at(0.0, 0.0, 10.0), &at(20.0, 0.0, 10.0)), 0.0);
+        assert!(
+            (iou(
+                &FaceBox::square(0.0, 0.0, 10.0),
+                &FaceBox::square(0.0, 0.0, 10.0)
+            ) - 1.0)
+                .abs()
+                < 1e-6
+        );
+        assert!(
+            (iou(
+                &FaceBox::square(0.0, 0.0, 10.0),
+                &FaceBox::square(5.0, 0.0, 10.0)
+            ) - 50.0 / 150.0)
+                .abs()
+                < 1e-6
+        );
+        assert_eq!(
+            iou(
+                &FaceBox::square(0.0, 0.0, 10.0),
+                &FaceBox::square(20.0, 0.0, 10.0)
+            ),
+            0.0
+        );
     }
 
     #[test]
     fn each_box_continues_the_track_it_overlaps_most() {
-        let tracks = [at(0.0, 0.0, 50.0), at(200.0, 0.0, 50.0)];
+        let tracks = [
+            FaceBox::square(0.0, 0.0, 50.0),
+            FaceBox::square(200.0, 0.0, 50.0),
+        ];
         let boxes = [
-            at(205.0, 2.0, 50.0),
-            at(400.0, 0.0, 50.0),
-            at(3.0, 1.0, 50.0),
+            FaceBox::square(205.0, 2.0, 50.0),
+            FaceBox::square(400.0, 0.0, 50.0),
+            FaceBox::square(3.0, 1.0, 50.0),
         ];
         assert_eq!(associate(&tracks, &boxes), vec![Some(1), None, Some(0)]);
         // Two boxes on one track: only the closer one continues it.
-        let boxes = [at(10.0, 0.0, 50.0), at(1.0, 0.0, 50.0)];
+        let boxes = [
+            FaceBox::square(10.0, 0.0, 50.0),
+            FaceBox::square(1.0, 0.0, 50.0),
+        ];
         assert_eq!(associate(&tracks[..1], &boxes), vec![None, Some(0)]);
     }
 }

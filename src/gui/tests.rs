@@ -307,6 +307,15 @@ fn two_faces_in_view_get_two_labelled_boxes_and_a_click_selects_one() {
             && labels.iter().any(|l| matches!(l, Label::Named(0, _)))
             && labels.contains(&Label::Unknown)
     });
+    // The threshold in force is the calibrated one, to the last digit: drawing the slider
+    // must not round it into a user override.
+    let in_force = harness.state().worker().snapshot().threshold;
+    let calibrated =
+        lrfr::models::Manifest::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models"))
+            .unwrap()
+            .resolution(Resolution::R32)
+            .threshold;
+    assert_eq!(in_force, calibrated);
     // The largest face is shown first; a click on the other box follows it instead.
     let (other, at) = {
         let snapshot = harness.state().worker().snapshot();

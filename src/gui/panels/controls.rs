@@ -29,10 +29,14 @@ pub fn controls(
         state.res = snapshot.res;
         ui.separator();
         let mut threshold = snapshot.threshold;
+        // Clamp and round only what the user enters: a slider that rounds on every draw
+        // turned the calibrated 0.3257 into a user override of 0.33 as the window opened.
         let slider = ui.add(
             egui::Slider::new(&mut threshold, 0.0..=1.0)
                 .text("threshold")
-                .fixed_decimals(2),
+                .clamping(egui::SliderClamping::Edits)
+                .min_decimals(2)
+                .max_decimals(4),
         );
         if slider.changed() {
             commands.push(Command::SetThreshold(Some(threshold)));

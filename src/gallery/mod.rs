@@ -15,7 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub use archive::{export, import, MAX_ARCHIVE_BYTES};
 pub use file::{GalleryFile, PerRes, Person, EMBEDDING_DIMS, MAX_PEOPLE, SCHEMA_VERSION};
 pub use name::{clean_name, same_name, MAX_NAME_CHARS};
-pub use store::{create_private_dir, write_atomic, write_png, DIR_MODE, FILE_MODE};
+pub use store::{create_private_dir, write_atomic, write_png};
 
 use crate::resolution::Resolution;
 use crate::source::{decode_file, Frame};

@@ -74,7 +74,7 @@ pub struct Track {
     pub vlr: Frame,
     pub upscaled: Frame,
     /// Per good frame: its embedding, its quality weight, and whom it names on its own.
-    history: VecDeque<Frame1>,
+    history: VecDeque<Sample>,
     fused: Vec<f32>,
     leader: Option<usize>,
     streak: u32,
@@ -86,7 +86,8 @@ pub struct Track {
     pub latest_problem: Option<Reason>,
 }
 
-struct Frame1 {
+/// One usable frame of a track.
+struct Sample {
     embedding: Vec<f32>,
     weight: f32,
     vote: Option<usize>,
@@ -146,7 +147,7 @@ impl Track {
         };
         reused.clear();
         reused.extend_from_slice(embedding);
-        self.history.push_back(Frame1 {
+        self.history.push_back(Sample {
             embedding: reused,
             weight,
             vote,

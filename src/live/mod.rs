@@ -71,6 +71,8 @@ pub struct LiveRecognizer {
     tracks: Vec<Track>,
     next_id: u64,
     boxes: Vec<FaceBox>,
+    /// The tracks' boxes before this frame, for matching (kept to reuse its memory).
+    previous: Vec<FaceBox>,
     matched: Vec<bool>,
     scored: MatchResult,
     events: Vec<Event>,
@@ -84,6 +86,7 @@ impl LiveRecognizer {
             tracks: Vec::new(),
             next_id: 1,
             boxes: Vec::new(),
+            previous: Vec::new(),
             matched: Vec::new(),
             scored: MatchResult::default(),
             events: Vec::new(),
@@ -136,8 +139,9 @@ impl LiveRecognizer {
         self.boxes
             .extend(faces.iter().take(self.config.max_faces).copied());
         self.timings.detect = started.elapsed();
-        let previous: Vec<FaceBox> = self.tracks.iter().map(|t| t.face).collect();
-        let continues = associate(&previous, &self.boxes);
+        self.previous.clear();
+        self.previous.extend(self.tracks.iter().map(|t| t.face));
+        let continues = associate(&self.previous, &self.boxes);
         self.matched.clear();
         self.matched.resize(self.tracks.len(), false);
         let context = Context {
@@ -177,9 +181,8 @@ impl LiveRecognizer {
                 continue;
             }
             let best = if track.frames() > 0 {
-                let fused = track.fused().to_vec();
                 self.scored.identify(
-                    &fused,
+                    track.fused(),
                     gallery.embeddings(res, &context.fingerprint),
                     context.threshold,
                 );

@@ -37,8 +37,6 @@ pub enum SessionError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
-    #[error("{0}")]
-    Refused(String),
 }
 
 /// What the session says about the face it shows (the selected track, or in verify mode
@@ -189,15 +187,14 @@ impl Session {
         &mut self.stats
     }
 
-    /// The threshold in force: the user's, else the manifest's for the mode.
+    /// The threshold in force: the user's, else the manifest's for the mode (0 before the
+    /// models are loaded).
     pub fn threshold(&self) -> f32 {
-        let models = self.pipeline.as_ref().map(Pipeline::models);
-        self.threshold
-            .unwrap_or_else(|| match (models, &self.mode) {
-                (Some(m), MatchMode::Identify) => m.threshold(self.res),
-                (Some(m), MatchMode::Verify(_)) => m.verify_threshold(self.res),
-                (None, _) => 0.0,
-            })
+        self.threshold.unwrap_or_else(|| {
+            self.pipeline
+                .as_ref()
+                .map_or(0.0, |p| p.threshold_for(self.res, &self.mode))
+        })
     }
 
     /// One frame: take the newest, recognise, feed a running enrollment capture.

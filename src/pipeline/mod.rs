@@ -118,6 +118,14 @@ impl Pipeline {
         &self.output
     }
 
+    /// The manifest's threshold for `mode`: the 1:N one to identify, the 1:1 one to verify.
+    pub fn threshold_for(&self, res: Resolution, mode: &MatchMode) -> f32 {
+        match mode {
+            MatchMode::Identify => self.models.threshold(res),
+            MatchMode::Verify(_) => self.models.verify_threshold(res),
+        }
+    }
+
     /// The whole per-frame path on the largest face. `threshold` overrides the manifest's for
     /// `res` and `mode`.
     pub fn process(
@@ -164,10 +172,7 @@ impl Pipeline {
         self.output.matched.accepted = None;
         self.embed_face(frame, face, res)?;
         let mut clock = Stopwatch::start();
-        let threshold = threshold.unwrap_or_else(|| match mode {
-            MatchMode::Identify => self.models.threshold(res),
-            MatchMode::Verify(_) => self.models.verify_threshold(res),
-        });
+        let threshold = threshold.unwrap_or_else(|| self.threshold_for(res, mode));
         let query = &self.output.embedding;
         let fingerprint = self.models.fingerprint(res);
         let mut people = gallery.embeddings(res, fingerprint);

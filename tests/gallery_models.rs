@@ -8,30 +8,17 @@ use std::path::Path;
 use lrfr::gallery::{Gallery, FILE_NAME};
 use lrfr::pipeline::{MatchMode, Pipeline};
 use lrfr::source::decode_file;
-use lrfr::{Config, Resolution};
+use lrfr::Resolution;
 
-/// A pipeline on the shipped models and a gallery in `dir` with Ada (John Ashcroft's photos)
-/// and Bea (Norah Jones's), each enrolled from four photos.
+/// A gallery in `dir` with Ada (John Ashcroft's photos) and Bea (Norah Jones's), each
+/// enrolled from four photos.
 fn two_people(faces: &Path, dir: &Path) -> (Pipeline, Gallery) {
-    let config = Config {
-        models_dir: common::models_dir(),
-        gallery_dir: dir.to_path_buf(),
-        threads: 1,
-        ..Config::default()
-    };
-    let mut pipeline = Pipeline::new(&config).unwrap();
-    let (mut gallery, _) = Gallery::open(dir).unwrap();
-    for (name, person) in [("Ada", "John_Ashcroft"), ("Bea", "Norah_Jones")] {
-        let aligned: Vec<_> = (1..=4)
-            .map(|n| {
-                let path = faces.join(person).join(format!("{person}_{n:04}.jpg"));
-                let frame = decode_file(&path).unwrap();
-                pipeline.align(&frame).unwrap().unwrap().aligned.clone()
-            })
-            .collect();
-        lrfr::enroll::enroll(&mut pipeline, &mut gallery, name, &aligned).unwrap();
-    }
-    (pipeline, gallery)
+    common::enrolled(
+        faces,
+        dir,
+        &[("Ada", "John_Ashcroft"), ("Bea", "Norah_Jones")],
+        1..=4,
+    )
 }
 
 #[test]

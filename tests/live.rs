@@ -9,11 +9,12 @@ mod common;
 
 use std::path::Path;
 
+use common::photo;
 use lrfr::gallery::Gallery;
 use lrfr::live::{LiveConfig, LiveRecognizer, Verdict};
 use lrfr::pipeline::Pipeline;
-use lrfr::source::{decode_file, Frame};
-use lrfr::{Config, Resolution};
+use lrfr::source::Frame;
+use lrfr::Resolution;
 
 const ENROLLED: [&str; 5] = [
     "John_Ashcroft",
@@ -23,31 +24,10 @@ const ENROLLED: [&str; 5] = [
     "Tom_Daschle",
 ];
 
-fn photo(faces: &Path, person: &str, n: u32) -> Frame {
-    decode_file(&faces.join(person).join(format!("{person}_{n:04}.jpg"))).unwrap()
-}
-
 /// Five people, each enrolled from their photos 1 to 5, as `lrfr enroll` does.
 fn enrolled(faces: &Path, name: &str) -> (Pipeline, Gallery) {
-    let dir = common::scratch(name);
-    let config = Config {
-        models_dir: common::models_dir(),
-        gallery_dir: dir.clone(),
-        threads: 1,
-        ..Config::default()
-    };
-    let mut pipeline = Pipeline::new(&config).unwrap();
-    let (mut gallery, _) = Gallery::open(&dir).unwrap();
-    for person in ENROLLED {
-        let aligned: Vec<Frame> = (1..=5)
-            .map(|n| {
-                let frame = photo(faces, person, n);
-                pipeline.align(&frame).unwrap().unwrap().aligned.clone()
-            })
-            .collect();
-        lrfr::enroll::enroll(&mut pipeline, &mut gallery, person, &aligned).unwrap();
-    }
-    (pipeline, gallery)
+    let people: Vec<(&str, &str)> = ENROLLED.iter().map(|p| (*p, *p)).collect();
+    common::enrolled(faces, &common::scratch(name), &people, 1..=5)
 }
 
 /// Every track's (id, verdict) after each frame, largest face first.

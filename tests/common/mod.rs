@@ -44,3 +44,38 @@ pub fn sample_images(faces: &Path, stride: usize) -> Vec<PathBuf> {
     let all = lrfr::source::list_images(faces).expect("faces folder lists");
     all.into_iter().step_by(stride).collect()
 }
+
+/// Photo `n` of `person` in the training faces.
+pub fn photo(faces: &Path, person: &str, n: u32) -> lrfr::source::Frame {
+    let path = faces.join(person).join(format!("{person}_{n:04}.jpg"));
+    lrfr::source::decode_file(&path).expect("a training photo decodes")
+}
+
+/// A one-thread pipeline on the shipped models and a gallery in `dir` with each `(name,
+/// person)` enrolled from that person's photos `photos`, as `lrfr enroll` does.
+pub fn enrolled(
+    faces: &Path,
+    dir: &Path,
+    people: &[(&str, &str)],
+    photos: std::ops::RangeInclusive<u32>,
+) -> (lrfr::pipeline::Pipeline, lrfr::gallery::Gallery) {
+    let config = lrfr::Config {
+        models_dir: models_dir(),
+        gallery_dir: dir.to_path_buf(),
+        threads: 1,
+        ..lrfr::Config::default()
+    };
+    let mut pipeline = lrfr::pipeline::Pipeline::new(&config).expect("the shipped models load");
+    let (mut gallery, _) = lrfr::gallery::Gallery::open(dir).expect("a scratch gallery opens");
+    for (name, person) in people {
+        let aligned: Vec<_> = photos
+            .clone()
+            .map(|n| {
+                let frame = photo(faces, person, n);
+                pipeline.align(&frame).unwrap().unwrap().aligned.clone()
+            })
+            .collect();
+        lrfr::enroll::enroll(&mut pipeline, &mut gallery, name, &aligned).unwrap();
+    }
+    (pipeline, gallery)
+}

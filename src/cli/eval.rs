@@ -35,6 +35,11 @@ pub struct EvalArgs {
     /// Random galleries to draw (--openset)
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     trials: u32,
+    /// Further operating points (--openset): for each FPIR, the threshold that reaches it and
+    /// the FNIR there, as `at_fpir` in the JSON (the forge chooses thresholds with this)
+    #[arg(long, value_name = "FPIR", value_delimiter = ',', requires = "openset",
+          value_parser = fpir_value)]
+    fpir: Vec<f64>,
     /// Draw the DET curves (FNIR against FPIR) into this PNG (--openset)
     #[arg(long, value_name = "FILE.png", requires = "openset")]
     det: Option<PathBuf>,
@@ -49,6 +54,13 @@ pub struct EvalArgs {
     /// Draw the ROC curves into this PNG
     #[arg(long, value_name = "FILE.png")]
     roc: Option<PathBuf>,
+}
+
+fn fpir_value(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{text:?} is not a rate between 0 and 1")),
+    }
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -181,17 +193,25 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
                 Upscaler::Dsr => ("dsr", entry.threshold),
                 Upscaler::Bicubic => ("bicubic", entry.bicubic_threshold),
             };
-            (row.res.px(), name, row.scores.metrics(threshold))
+            let points: Vec<_> = args
+                .fpir
+                .iter()
+                .map(|&fpir| row.scores.operating_point(fpir))
+                .collect();
+            (row.res.px(), name, row.scores.metrics(threshold), points)
         })
         .collect();
     if args.json {
         let results: Vec<_> = rows
             .iter()
-            .map(|(res, name, m)| {
+            .map(|(res, name, m, points)| {
                 let mut value = serde_json::to_value(m).unwrap_or_default();
                 value["res"] = json!(res);
                 value["pipeline"] = json!(name);
                 value["trials"] = json!(protocol.trials);
+                if !points.is_empty() {
+                    value["at_fpir"] = json!(points);
+                }
                 value
             })
             .collect();
@@ -213,7 +233,7 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
             "thr@5e-2",
             "no face"
         );
-        for (res, name, m) in &rows {
+        for (res, name, m, points) in &rows {
             println!(
                 "{res:>4} {name:>8} {:>7} {:>8} {:>6.4} {:>7.4} {:>6.2} {:>6.2} {:>10.4} {:>8.4} {:>10.4} {:>8.4} {:>7}",
                 m.mated,
@@ -228,6 +248,12 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
                 m.threshold_fpir_5e2,
                 m.no_face
             );
+            for p in points {
+                println!(
+                    "{res:>4} {name:>8}   at FPIR {:.4}: threshold {:.4}, FNIR {:.4}",
+                    p.fpir, p.threshold, p.fnir
+                );
+            }
         }
     }
     if let Some(path) = &args.det {

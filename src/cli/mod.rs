@@ -35,7 +35,8 @@ pub struct GlobalArgs {
     /// Folder holding gallery.json and the enrolled faces [default: the user's data folder]
     #[arg(long, global = true, value_name = "DIR")]
     pub gallery: Option<PathBuf>,
-    /// Folder holding manifest.json and the models [default: $LRFR_MODELS or the repo's models/]
+    /// Folder holding manifest.json and the models [default: $LRFR_MODELS, then
+    /// ../share/lrfr/models beside the program, /usr/share/lrfr/models, the build tree]
     #[arg(long, global = true, value_name = "DIR")]
     pub models: Option<PathBuf>,
     /// Threads for the networks [default: the number of cores]

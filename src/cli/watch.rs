@@ -1,16 +1,15 @@
 //! `lrfr watch`: the live recogniser without a window (a door camera with no screen). One
-//! line per change: a face named, renamed, no longer named, or gone.
+//! line per change: a face named, renamed, no longer named, or gone; with `--mqtt`, the same
+//! events and "who is there" go to a broker for Home Assistant.
 
 use std::path::PathBuf;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use clap::Args;
-use lrfr::gallery::Gallery;
-use lrfr::live::{Event, LiveConfig, LiveRecognizer};
+use lrfr::live::{present, Event, LiveConfig, LiveRecognizer, Report, Verdict};
+use lrfr::mqtt::{Broker, Publisher};
 use lrfr::source::{Frame, FrameSource, ImageFolderSource, SourceError, Webcam};
 use lrfr::{Config, Resolution};
-use serde_json::json;
 
 use super::open;
 
@@ -31,6 +30,14 @@ pub struct WatchArgs {
     /// Print one JSON object per event
     #[arg(long)]
     json: bool,
+    /// Publish events and who is there to this MQTT broker, with Home Assistant discovery:
+    /// mqtt://[user[:password]@]host[:port]
+    #[arg(long, value_name = "URL")]
+    mqtt: Option<Broker>,
+    /// This door's name in MQTT topics and in Home Assistant [default: <hostname>-video<N>,
+    /// or <hostname>-folder]
+    #[arg(long, value_name = "NAME", requires = "mqtt")]
+    device: Option<String>,
 }
 
 pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
@@ -51,9 +58,43 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
         )?),
         (None, camera) => Box::new(Webcam::open(camera.unwrap_or(0))?),
     };
+    let publisher = match &args.mqtt {
+        Some(broker) => {
+            let device = args.device.clone().unwrap_or_else(|| {
+                let place = match (&args.source, args.camera) {
+                    (Some(_), _) => "folder".to_string(),
+                    (None, camera) => format!("video{}", camera.unwrap_or(0)),
+                };
+                format!("{}-{place}", hostname())
+            });
+            let publisher = Publisher::start(broker, &device)?;
+            eprintln!(
+                "publishing to mqtt://{}:{} as lrfr/{} (Home Assistant discovery on)",
+                broker.host,
+                broker.port,
+                publisher.topics().device
+            );
+            Some(publisher)
+        }
+        None => None,
+    };
     eprintln!("watching {} at {} px", source.describe(), args.res);
     let mut live = LiveRecognizer::new(LiveConfig::default());
     let mut frame = Frame::new(0, 0);
+    let mut who: Vec<String> = Vec::new();
+    let tell = |report: &Report| {
+        if args.json {
+            println!("{}", serde_json::to_string(report).unwrap_or_default());
+        } else {
+            println!("{}", report.describe());
+        }
+        if let Some(p) = &publisher {
+            p.event(report);
+        }
+    };
+    if let Some(p) = &publisher {
+        p.state(&who, args.res.px());
+    }
     loop {
         match source.latest_frame(&mut frame) {
             Ok(()) => {}
@@ -67,85 +108,47 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
         live.step(&mut pipeline, &frame, &gallery, args.res, None)
             .context("recognising a frame")?;
         for event in live.events() {
-            print_event(event, &gallery, args.res, args.json);
+            tell(&Report::new(event, &gallery, args.res));
+        }
+        let now = present(&live, &gallery);
+        if now != who {
+            who = now;
+            if let Some(p) = &publisher {
+                p.state(&who, args.res.px());
+            }
         }
     }
     // The folder ended: every face still in view is gone now.
     for track in live.tracks() {
         let person = match track.verdict {
-            lrfr::live::Verdict::Named { person, .. } => Some(person),
+            Verdict::Named { person, .. } => Some(person),
             _ => None,
         };
         let event = Event::Lost {
             track: track.id,
             person,
         };
-        print_event(&event, &gallery, args.res, args.json);
+        tell(&Report::new(&event, &gallery, args.res));
+    }
+    if let Some(p) = &publisher {
+        if !who.is_empty() {
+            p.state(&[], args.res.px());
+        }
+        if p.dropped() > 0 {
+            eprintln!(
+                "MQTT: {} messages were dropped while the broker was away",
+                p.dropped()
+            );
+        }
     }
     Ok(())
 }
 
-fn print_event(event: &Event, gallery: &Gallery, res: Resolution, as_json: bool) {
-    let name = |person: usize| {
-        gallery
-            .people()
-            .get(person)
-            .map(|p| p.name.clone())
-            .unwrap_or_else(|| "?".into())
-    };
-    let time = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0);
-    let (kind, track, who, score, text) = match *event {
-        Event::Named {
-            track,
-            person,
-            score,
-        } => (
-            "named",
-            track,
-            Some(name(person)),
-            Some(score),
-            format!("named {} (score {score:.3})", name(person)),
-        ),
-        Event::Renamed {
-            track,
-            from,
-            to,
-            score,
-        } => (
-            "renamed",
-            track,
-            Some(name(to)),
-            Some(score),
-            format!("renamed {} -> {} (score {score:.3})", name(from), name(to)),
-        ),
-        Event::Unnamed { track, person } => (
-            "unnamed",
-            track,
-            None,
-            None,
-            format!("no longer named {}", name(person)),
-        ),
-        Event::Lost { track, person } => (
-            "lost",
-            track,
-            person.map(name),
-            None,
-            match person {
-                Some(p) => format!("lost (was {})", name(p)),
-                None => "lost".into(),
-            },
-        ),
-    };
-    if as_json {
-        println!(
-            "{}",
-            json!({"event": kind, "track": track, "name": who, "score": score,
-                   "res": res.px(), "time": time})
-        );
-    } else {
-        println!("track {track}: {text}");
-    }
+/// This machine's name for the default device name ("pi" when it has none).
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "pi".into())
 }

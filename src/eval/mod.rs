@@ -11,7 +11,7 @@ mod roc;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-pub use openset::{Best, OpenSetMetrics, OpenSetScores};
+pub use openset::{Best, OpenSetMetrics, OpenSetScores, OperatingPoint};
 pub use pairs::{parse_pairs, read_pairs, Pair, PairsError};
 pub use plot::{draw_det, draw_roc};
 pub use protocol::{evaluate_open_set, OpenSetError, OpenSetEvaluation, OpenSetRow, Protocol};

@@ -36,6 +36,15 @@ pub struct OpenSetMetrics {
     pub no_face: usize,
 }
 
+/// One point of the DET curve chosen by its FPIR: the threshold that reaches it and the FNIR
+/// there.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct OperatingPoint {
+    pub fpir: f64,
+    pub threshold: f64,
+    pub fnir: f64,
+}
+
 impl OpenSetScores {
     /// Non-mated probes whose best score reaches `threshold`, as a fraction of all.
     pub fn fpir(&self, threshold: f32) -> f64 {
@@ -75,6 +84,15 @@ impl OpenSetScores {
             (Some(kept), Some(&refused)) if kept > refused => (kept + refused) / 2.0,
             // A tie across the boundary: both must be refused.
             (Some(_), Some(&refused)) => next_above(refused),
+        }
+    }
+
+    pub fn operating_point(&self, fpir: f64) -> OperatingPoint {
+        let threshold = self.threshold_for_fpir(fpir);
+        OperatingPoint {
+            fpir,
+            threshold: f64::from(threshold),
+            fnir: self.fnir(threshold),
         }
     }
 
@@ -166,6 +184,8 @@ mod tests {
         assert!(t0 > 0.99 && scores.fpir(t0) == 0.0);
         let m = scores.metrics(0.5);
         assert!((m.fnir_at_fpir_1e2 - scores.fnir(t1)).abs() < 1e-12);
+        let p = scores.operating_point(0.01);
+        assert_eq!((p.threshold, p.fnir), (f64::from(t1), m.fnir_at_fpir_1e2));
         // Every right candidate scores 0.97 or less, under 0.985: all ten mated probes miss.
         assert!((m.fnir_at_fpir_1e2 - 1.0).abs() < 1e-12);
     }

@@ -4,10 +4,12 @@
 //! the same person leading for several frames in a row (see [`Track::decide`]). The window,
 //! `lrfr watch` and `lrfr soak` run this; `identify` judges single images instead.
 
+mod report;
 mod session;
 mod track;
 mod tracker;
 
+pub use report::{present, unix_now, Report};
 pub use session::{Session, SessionError, Shown, SourceChoice, Stepped};
 pub use track::{Reason, Track, Verdict};
 pub use tracker::{associate, iou};

@@ -1,0 +1,107 @@
+//! A live event as the outside world reads it: names instead of gallery positions, with the
+//! resolution and the time. `lrfr watch` prints these and publishes them over MQTT.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use super::{Event, LiveRecognizer, Verdict};
+use crate::gallery::Gallery;
+use crate::resolution::Resolution;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// `named`, `renamed`, `unnamed` (the evidence faded) or `lost` (the face left).
+    pub event: &'static str,
+    pub track: u64,
+    /// Who the track is named as now; for `lost`, who it was named as when it left.
+    pub name: Option<String>,
+    /// For `renamed` and `unnamed`: the name it had before.
+    pub was: Option<String>,
+    /// The fused template's score when a name was given.
+    pub score: Option<f32>,
+    pub res: u32,
+    /// Seconds since the Unix epoch.
+    pub time: f64,
+}
+
+impl Report {
+    pub fn new(event: &Event, gallery: &Gallery, res: Resolution) -> Report {
+        let name = |person: usize| {
+            gallery
+                .people()
+                .get(person)
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| "?".into())
+        };
+        let (event, track, now, was, score) = match *event {
+            Event::Named {
+                track,
+                person,
+                score,
+            } => ("named", track, Some(name(person)), None, Some(score)),
+            Event::Renamed {
+                track,
+                from,
+                to,
+                score,
+            } => (
+                "renamed",
+                track,
+                Some(name(to)),
+                Some(name(from)),
+                Some(score),
+            ),
+            Event::Unnamed { track, person } => ("unnamed", track, None, Some(name(person)), None),
+            Event::Lost { track, person } => ("lost", track, person.map(name), None, None),
+        };
+        Report {
+            event,
+            track,
+            name: now,
+            was,
+            score,
+            res: res.px(),
+            time: unix_now(),
+        }
+    }
+
+    /// One line for a person reading a terminal.
+    pub fn describe(&self) -> String {
+        let name = self.name.as_deref().unwrap_or("?");
+        let was = self.was.as_deref().unwrap_or("?");
+        let score = self.score.unwrap_or(0.0);
+        let text = match self.event {
+            "named" => format!("named {name} (score {score:.3})"),
+            "renamed" => format!("renamed {was} -> {name} (score {score:.3})"),
+            "unnamed" => format!("no longer named {was}"),
+            _ => match &self.name {
+                Some(n) => format!("lost (was {n})"),
+                None => "lost".into(),
+            },
+        };
+        format!("track {}: {text}", self.track)
+    }
+}
+
+/// The names given to faces in view now, in track order, without repeats: "who is there".
+pub fn present(live: &LiveRecognizer, gallery: &Gallery) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for track in live.visible() {
+        if let Verdict::Named { person, .. } = track.verdict {
+            if let Some(p) = gallery.people().get(person) {
+                if !names.contains(&p.name) {
+                    names.push(p.name.clone());
+                }
+            }
+        }
+    }
+    names
+}
+
+pub fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}

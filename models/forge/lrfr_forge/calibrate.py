@@ -1,9 +1,15 @@
-"""Step 7: every threshold in the manifest, measured through the shipped binary (tract, INT8,
+"""Step 8: every threshold in the manifest, measured through the shipped binary (tract, INT8,
 the app's own detector, landmarks and aligner) on validation identities only.
 
-- `threshold` (1:N, what `identify`, the window and live recognition use): the lowest cosine
-  at which, over random galleries of five validation people each enrolled from five photos,
-  at most 1% of probes of people not enrolled are given a name (FPIR 1% per probe).
+- `threshold` (1:N, what `identify`, the window and live recognition use): over random
+  galleries of five validation people each enrolled from five photos, the lowest cosine at
+  which at most `threshold_fpir` of the probes of people not enrolled are given a name.
+  `threshold_fpir` is the strictest of 1%, 0.5%, 0.2% and 0.1% at which enrolled people are
+  still missed at most two thirds as often as the target allows (FNIR 3% at 16 px, 1.5% at
+  24 and 32 px). Why not simply 1%: a threshold set exactly at FPIR 1% on these identities
+  lands on either side of 1% on people it has never seen, and the live recogniser fuses
+  several frames of one stranger, so a look-alike who scores just over the line on most
+  frames gets named; the room under the FNIR target buys a margin on both.
 - `verify_threshold` (1:1, `lrfr verify`): the lowest cosine with a false accept rate of at
   most 1% on the validation pairs.
 - `bicubic_threshold`: the 1:N threshold of the bicubic baseline, so comparisons are fair.
@@ -22,7 +28,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-FPIR = 0.01
+CANDIDATE_FPIR = [0.01, 0.005, 0.002, 0.001]
+FNIR_TARGET = {16: 0.03, 24: 0.015, 32: 0.015}
 TRIALS = 400
 
 
@@ -47,13 +54,26 @@ def row(results, res, pipeline):
     return next(r for r in results if r["res"] == res and r["pipeline"] == pipeline)
 
 
+def choose(result):
+    """The strictest candidate FPIR whose FNIR keeps a third of the target in hand."""
+    points = {p["fpir"]: p for p in result["at_fpir"]}
+    room = FNIR_TARGET[result["res"]] * 2 / 3
+    fitting = [f for f in CANDIDATE_FPIR if points[f]["fnir"] <= room]
+    return min(fitting) if fitting else CANDIDATE_FPIR[0]
+
+
+def at(result, fpir):
+    return next(p for p in result["at_fpir"] if p["fpir"] == fpir)
+
+
 def round_up(x: float) -> float:
     return math.ceil(x * 1e4) / 1e4
 
 
 def calibrate(binary: Path, models: Path, val: Path, pairs: Path, faces: Path, det: Path):
     openset_args = ["--models", models, "--threads", "2", "eval", "--openset", "--root", val,
-                    "--res", "all", "--baseline", "bicubic", "--trials", TRIALS, "--json"]
+                    "--res", "all", "--baseline", "bicubic", "--trials", TRIALS, "--json",
+                    "--fpir", ",".join(map(str, CANDIDATE_FPIR))]
     first = lrfr_json(binary, openset_args)
     verify = lrfr_json(binary, ["--models", models, "--threads", "2", "eval", "--pairs", pairs,
                                 "--root", faces, "--res", "all", "--json"])
@@ -62,10 +82,12 @@ def calibrate(binary: Path, models: Path, val: Path, pairs: Path, faces: Path, d
     manifest["schema_version"] = 2
     for entry in manifest["resolutions"]:
         res = entry["res"]
-        entry["threshold"] = round_up(row(first, res, "dsr")["threshold_fpir_1e2"])
-        entry["threshold_fpir"] = FPIR
+        fpir = choose(row(first, res, "dsr"))
+        entry["threshold"] = round_up(at(row(first, res, "dsr"), fpir)["threshold"])
+        entry["threshold_fpir"] = fpir
         entry["verify_threshold"] = round_up(row(verify, res, "dsr")["threshold_far_1e2"])
-        entry["bicubic_threshold"] = round_up(row(first, res, "bicubic")["threshold_fpir_1e2"])
+        # Bicubic at the same FPIR, so the comparison is fair.
+        entry["bicubic_threshold"] = round_up(at(row(first, res, "bicubic"), fpir)["threshold"])
     path.write_text(json.dumps(manifest, indent=1) + "\n")
     second = lrfr_json(binary, [*openset_args, "--det", det])
     for entry in manifest["resolutions"]:
@@ -74,16 +96,19 @@ def calibrate(binary: Path, models: Path, val: Path, pairs: Path, faces: Path, d
     return {"before": first, "at_shipped": second, "verify_pairs": verify}
 
 
-def run(binary: Path, faces: Path, split, work: Path, crops: Path, out: Path):
-    """Calibrates `out` and its integer-compute twin set; returns the report."""
+def run(binary: Path, faces: Path, split, work: Path, crops: Path, out: Path, only=None):
+    """Calibrates `out` and its integer-compute twin set (or `only` one of them); returns the
+    report."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from lrfr_forge import data
 
     val = validation_folder(faces, split["val"], work)
     pairs = data.validation_pairs(crops, split["val"], work)
     report = {}
-    for models, det in [(out, out / "det_validation.png"), (out / "int8-compute", work / "det_int8_compute.png")]:
-        report[str(models.name)] = calibrate(binary, models, val, pairs, faces, det)
+    sets = [(out, out / "det_validation.png"), (out / "int8-compute", work / "det_int8_compute.png")]
+    for models, det in sets:
+        if only in (None, models.name):
+            report[str(models.name)] = calibrate(binary, models, val, pairs, faces, det)
     (work / "calibration.json").write_text(json.dumps(report, indent=1))
     return report
 
@@ -96,6 +121,7 @@ def main():
     parser.add_argument("--shared", type=Path, default=repo.parent / "shared" / "assets")
     parser.add_argument("--models", type=Path, default=repo / "models")
     parser.add_argument("--lrfr", type=Path, default=repo / "target" / "release" / "lrfr")
+    parser.add_argument("--only", choices=["models", "int8-compute"], help="calibrate one model set")
     args = parser.parse_args()
     sys.path.insert(0, str(here.parent))
     from lrfr_forge import data
@@ -108,7 +134,7 @@ def main():
         # Only the validation identities' crops are needed here (the pairs list names them).
         val = validation_folder(faces, split["val"], work)
         subprocess.run([str(args.lrfr), "crop", "--models", args.models, "--out", crops, val], check=True)
-    report = run(args.lrfr, faces, split, work, crops, args.models)
+    report = run(args.lrfr, faces, split, work, crops, args.models, args.only)
     for set_name, r in report.items():
         for res in (16, 24, 32):
             a, b = row(r["before"], res, "dsr"), row(r["at_shipped"], res, "dsr")

@@ -10,6 +10,7 @@
 pub mod align;
 pub mod config;
 pub mod detect;
+pub mod doctor;
 pub mod enroll;
 pub mod eval;
 pub mod gallery;

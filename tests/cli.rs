@@ -375,3 +375,52 @@ fn models_are_found_beside_a_copied_binary_before_the_build_tree() {
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("other/manifest.json"), "{text}");
 }
+
+#[test]
+fn doctor_passes_a_good_setup_and_says_what_to_fix_in_a_bad_one() {
+    let gallery = common::scratch("cli-doctor");
+    let good = lrfr(&gallery, &["doctor"]);
+    let text = String::from_utf8_lossy(&good.stdout);
+    assert!(good.status.success(), "{text}");
+    for area in ["models", "gallery", "data", "camera", "display"] {
+        assert!(
+            text.lines()
+                .any(|l| l.split_whitespace().nth(1) == Some(area)),
+            "{area}: {text}"
+        );
+    }
+    assert!(text.contains("checksum good"), "{text}");
+
+    // A model that is not what the manifest says, and a gallery others can read.
+    let models = gallery.join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    for entry in std::fs::read_dir(common::models_dir()).unwrap().flatten() {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), models.join(entry.file_name())).unwrap();
+        }
+    }
+    std::fs::write(models.join("dsr16.onnx"), b"not a network").unwrap();
+    let people = gallery.join("people");
+    std::fs::create_dir_all(&people).unwrap();
+    std::fs::write(
+        people.join("gallery.json"),
+        br#"{"schema_version": 2, "people": []}"#,
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&people, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bad = Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .arg("--models")
+        .arg(&models)
+        .arg("--gallery")
+        .arg(&people)
+        .arg("doctor")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert_eq!(bad.status.code(), Some(1), "{text}");
+    let fixes: Vec<&str> = text.lines().filter(|l| l.starts_with("FIX")).collect();
+    assert!(fixes.iter().any(|l| l.contains("dsr16.onnx")), "{text}");
+    assert!(fixes.iter().any(|l| l.contains("chmod -R go=")), "{text}");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("2 thing(s) to fix"));
+}

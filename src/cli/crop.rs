@@ -11,8 +11,10 @@ use clap::Args;
 use lrfr::align::{landmark_region, Landmarks};
 use lrfr::gallery::{create_private_dir, write_atomic, write_png};
 use lrfr::pipeline::FaceLocator;
-use lrfr::source::{decode_file, list_images, Frame};
+use lrfr::source::{decode_file, Frame};
 use lrfr::Config;
+
+use super::progress;
 
 /// Box crops are written at twice the landmark model's input so the forge can augment them.
 pub const BOX_CROP_SIZE: u32 = 128;
@@ -49,40 +51,42 @@ pub fn run(config: &Config, args: CropArgs) -> anyhow::Result<()> {
         "# file\tbox_x\tbox_y\tbox_w\tbox_h\tregion_x\tregion_y\tregion_side\tlandmarks(x,y)x5\n",
     );
     let (mut total, mut found) = (0usize, 0usize);
-    for root in &args.paths {
-        for path in list_images(root)? {
-            total += 1;
-            let relative = relative_to(root, &path);
-            let frame = match decode_file(&path) {
-                Ok(frame) => frame,
-                Err(e) => {
-                    eprintln!("{}: {e}", path.display());
-                    continue;
-                }
-            };
-            if let Some(given) = &given {
-                let Some(landmarks) = given.get(&relative) else {
-                    continue;
-                };
-                found += 1;
-                lrfr::align::align_face(&frame, landmarks, &mut aligned);
-                save(&aligned, &args.out.join(&relative).with_extension("png"))?;
+    let files = progress::images(&args.paths)?;
+    let bar = progress::bar(files.len(), "cropping");
+    for (root, path) in &files {
+        bar.inc(1);
+        total += 1;
+        let relative = relative_to(&args.paths[*root], path);
+        let frame = match decode_file(path) {
+            Ok(frame) => frame,
+            Err(e) => {
+                progress::say(&bar, format!("{}: {e}", path.display()));
                 continue;
             }
-            let Some(located) = locator.locate(&frame)? else {
-                eprintln!("{}: no face", path.display());
+        };
+        if let Some(given) = &given {
+            let Some(landmarks) = given.get(&relative) else {
                 continue;
             };
             found += 1;
-            lrfr::align::align_face(&frame, &located.landmarks, &mut aligned);
+            lrfr::align::align_face(&frame, landmarks, &mut aligned);
             save(&aligned, &args.out.join(&relative).with_extension("png"))?;
-            if args.boxes {
-                let crop = locator.box_crop(&frame, &located.face, BOX_CROP_SIZE);
-                save(crop, &args.out.join(&relative).with_extension("box.png"))?;
-                append_row(&mut table, &relative, &located.face, &located.landmarks);
-            }
+            continue;
+        }
+        let Some(located) = locator.locate(&frame)? else {
+            progress::say(&bar, format!("{}: no face", path.display()));
+            continue;
+        };
+        found += 1;
+        lrfr::align::align_face(&frame, &located.landmarks, &mut aligned);
+        save(&aligned, &args.out.join(&relative).with_extension("png"))?;
+        if args.boxes {
+            let crop = locator.box_crop(&frame, &located.face, BOX_CROP_SIZE);
+            save(crop, &args.out.join(&relative).with_extension("box.png"))?;
+            append_row(&mut table, &relative, &located.face, &located.landmarks);
         }
     }
+    bar.finish_and_clear();
     if args.boxes {
         write_atomic(&args.out.join("boxes.tsv"), table.as_bytes()).context("writing boxes.tsv")?;
     }

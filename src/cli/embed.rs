@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use lrfr::pipeline::{Pipeline, Upscaler};
-use lrfr::source::{decode_file, list_images};
+use lrfr::source::decode_file;
 use lrfr::Config;
 use serde_json::json;
 
-use super::{open, ResChoice};
+use super::{open, progress, ResChoice};
 
 #[derive(Args, Debug)]
 pub struct EmbedArgs {
@@ -28,26 +28,28 @@ pub struct EmbedArgs {
 pub fn run(config: &Config, args: EmbedArgs) -> anyhow::Result<()> {
     let mut pipeline = open::pipeline(config)?;
     let mut failed = 0;
-    for root in &args.paths {
-        for path in list_images(root)? {
-            let frame = match decode_file(&path) {
-                Ok(frame) => frame,
-                Err(e) => {
-                    eprintln!("{}: {e}", path.display());
-                    failed += 1;
-                    continue;
-                }
-            };
-            for res in args.res.list() {
-                let embedding = embed(&mut pipeline, &frame, res, args.aligned)
-                    .with_context(|| format!("{}", path.display()))?;
-                println!(
-                    "{}",
-                    json!({"file": path.display().to_string(), "res": res.px(), "embedding": embedding})
-                );
+    let files = progress::images(&args.paths)?;
+    let bar = progress::bar(files.len(), "embedding");
+    for (_, path) in &files {
+        bar.inc(1);
+        let frame = match decode_file(path) {
+            Ok(frame) => frame,
+            Err(e) => {
+                progress::say(&bar, format!("{}: {e}", path.display()));
+                failed += 1;
+                continue;
             }
+        };
+        for res in args.res.list() {
+            let embedding = embed(&mut pipeline, &frame, res, args.aligned)
+                .with_context(|| format!("{}", path.display()))?;
+            println!(
+                "{}",
+                json!({"file": path.display().to_string(), "res": res.px(), "embedding": embedding})
+            );
         }
     }
+    bar.finish_and_clear();
     anyhow::ensure!(failed == 0, "{failed} input(s) could not be read");
     Ok(())
 }

@@ -7,10 +7,10 @@ use clap::Args;
 use lrfr::enroll::{enroll, MIN_SAMPLES};
 use lrfr::matching::cosine;
 use lrfr::pipeline::Upscaler;
-use lrfr::source::{decode_file, list_images};
+use lrfr::source::decode_file;
 use lrfr::Config;
 
-use super::{open, ResChoice};
+use super::{open, progress, ResChoice};
 
 #[derive(Args, Debug)]
 pub struct EnrollArgs {
@@ -30,21 +30,23 @@ pub fn run(config: &Config, args: EnrollArgs) -> anyhow::Result<()> {
     let mut gallery = open::gallery_for(config, &mut pipeline)?;
     gallery.admit(&args.name)?;
     let mut faces = Vec::new();
-    for root in &args.paths {
-        for path in list_images(root)? {
-            let frame = match decode_file(&path) {
-                Ok(frame) => frame,
-                Err(e) => {
-                    eprintln!("skipped {}: {e}", path.display());
-                    continue;
-                }
-            };
-            match pipeline.align(&frame)? {
-                Some(output) => faces.push(output.aligned.clone()),
-                None => eprintln!("skipped {}: no face found", path.display()),
+    let files = progress::images(&args.paths)?;
+    let bar = progress::bar(files.len(), "finding faces");
+    for (_, path) in &files {
+        bar.inc(1);
+        let frame = match decode_file(path) {
+            Ok(frame) => frame,
+            Err(e) => {
+                progress::say(&bar, format!("skipped {}: {e}", path.display()));
+                continue;
             }
+        };
+        match pipeline.align(&frame)? {
+            Some(output) => faces.push(output.aligned.clone()),
+            None => progress::say(&bar, format!("skipped {}: no face found", path.display())),
         }
     }
+    bar.finish_and_clear();
     if faces.len() < MIN_SAMPLES {
         anyhow::bail!(
             "only {} usable face(s) for {:?}; at least {MIN_SAMPLES} are needed",

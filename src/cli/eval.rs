@@ -1,7 +1,6 @@
 //! `lrfr eval`: verification accuracy over pairs, or open-set identification over a folder of
 //! identities (`--openset`), per resolution, DSR beside bicubic.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -11,7 +10,7 @@ use lrfr::pipeline::Upscaler;
 use lrfr::Config;
 use serde_json::json;
 
-use super::{open, ResChoice};
+use super::{open, progress, ResChoice};
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -76,21 +75,19 @@ pub fn run(config: &Config, args: EvalArgs) -> anyhow::Result<()> {
     let pairs = read_pairs(pairs_file, &args.root)
         .with_context(|| format!("reading {}", pairs_file.display()))?;
     let mut pipeline = open::pipeline(config)?;
-    let quiet = args.json;
+    let mut bar = None;
     let evaluation = evaluate(
         &mut pipeline,
         &pairs,
         &args.res.list(),
         args.baseline.is_some(),
         |done, total| {
-            if !quiet && (done % 200 == 0 || done == total) {
-                eprint!("\rembedding images: {done}/{total}");
-                let _ = std::io::stderr().flush();
-            }
+            let bar = bar.get_or_insert_with(|| progress::bar(total, "embedding images"));
+            bar.set_position(done as u64);
         },
     )?;
-    if !quiet {
-        eprintln!();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
     for failure in &evaluation.failures {
         eprintln!("failure: {}: {}", failure.path.display(), failure.reason);
@@ -159,22 +156,24 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
         ..Protocol::default()
     };
     let quiet = args.json;
+    let mut bar = None;
     let evaluation = evaluate_open_set(
         &mut pipeline,
         &args.root,
         &configs,
         protocol,
         |done, total| {
-            if !quiet && (done % 200 == 0 || done == total) {
-                eprint!("\rembedding photos: {done}/{total}");
-                let _ = std::io::stderr().flush();
-            }
+            let bar = bar.get_or_insert_with(|| progress::bar(total, "embedding photos"));
+            bar.set_position(done as u64);
         },
     )
     .with_context(|| format!("open-set evaluation over {}", args.root.display()))?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     if !quiet {
         eprintln!(
-            "\n{} identities, {} with {} or more photos with a face",
+            "{} identities, {} with {} or more photos with a face",
             evaluation.identities,
             evaluation.eligible,
             protocol.enroll + 1

@@ -2,12 +2,14 @@
 
 mod bench;
 mod crop;
+mod doctor;
 mod embed;
 mod enroll;
 mod eval;
 mod gallery;
 mod identify;
 mod open;
+mod progress;
 mod soak;
 mod watch;
 
@@ -68,19 +70,24 @@ pub enum Command {
     Soak(soak::SoakArgs),
     /// Live recognition without a window: a line when a face is named, renamed or lost
     Watch(watch::WatchArgs),
+    /// Check the models, the gallery, the cameras, the display and the data folders
+    Doctor,
 }
 
 #[derive(Args, Debug)]
 pub struct GuiArgs {
-    /// Webcam index (/dev/videoN)
-    #[arg(long, default_value_t = 0)]
-    camera: u32,
+    /// Webcam index (/dev/videoN) [default: the camera or folder used last time, else 0]
+    #[arg(long)]
+    camera: Option<u32>,
     /// Play a folder of images as the camera instead
     #[arg(long, value_name = "DIR")]
     source: Option<PathBuf>,
     /// Resolution to start at
     #[arg(long, default_value = "16")]
     res: Resolution,
+    /// Start full-screen, as a kiosk (F11 toggles it)
+    #[arg(long)]
+    fullscreen: bool,
 }
 
 /// `all`, or one of 16, 24, 32.
@@ -114,14 +121,15 @@ impl std::str::FromStr for ResChoice {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let config = open::config(&cli.global);
     let command = cli.command.unwrap_or(Command::Gui(GuiArgs {
-        camera: 0,
+        camera: None,
         source: None,
         res: Resolution::R16,
+        fullscreen: false,
     }));
     match command {
         Command::Gui(args) => crate::gui::run(
             config,
-            crate::gui::GuiOptions::new(args.camera, args.source, args.res),
+            crate::gui::GuiOptions::new(args.camera, args.source, args.res, args.fullscreen),
         ),
         Command::Enroll(args) => enroll::run(&config, args),
         Command::Identify(args) => identify::run_identify(&config, args),
@@ -133,5 +141,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(&config, args),
         Command::Soak(args) => soak::run(&config, args),
         Command::Watch(args) => watch::run(&config, args),
+        Command::Doctor => doctor::run(&config),
     }
 }

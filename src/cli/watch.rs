@@ -56,7 +56,7 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
             (args.fps > 0.0).then_some(args.fps),
             false,
         )?),
-        (None, camera) => Box::new(Webcam::open(camera.unwrap_or(0))?),
+        (None, camera) => Box::new(Webcam::open(camera.unwrap_or(0), None)?),
     };
     let publisher = match &args.mqtt {
         Some(broker) => {

@@ -302,6 +302,7 @@ impl Gallery {
             OnDisk::Missing => self.file.clone(),
             // Damaged since we read it: set aside, and our copy is the last good one.
             OnDisk::NotJson(reason) => {
+                tracing::warn!("{} is damaged ({reason}); set aside", path.display());
                 set_aside(&path, &reason)?;
                 self.file.clone()
             }
@@ -313,6 +314,11 @@ impl Gallery {
         })?;
         let json = serde_json::to_vec_pretty(&file).map_err(|e| io(std::io::Error::other(e)))?;
         write_atomic(&path, &json).map_err(io)?;
+        tracing::info!(
+            "gallery saved: {} ({} people)",
+            path.display(),
+            file.people.len()
+        );
         self.file = file;
         self.on_disk = true;
         Ok(result)

@@ -4,8 +4,11 @@ use lrfr::{Config, Resolution};
 
 use super::panels::{self, Textures, UiState};
 use super::snapshot::{Snapshot, Status};
-use super::worker::{Command, Worker};
+use super::worker::{Command, SourceChoice, Worker};
 use super::GuiOptions;
+
+/// Where eframe's storage keeps the source in use, so the next run opens it again.
+pub const SOURCE_KEY: &str = "source";
 
 pub struct LrfrApp {
     worker: Worker,
@@ -15,7 +18,14 @@ pub struct LrfrApp {
 
 impl LrfrApp {
     pub fn new(ctx: &egui::Context, config: Config, options: GuiOptions) -> LrfrApp {
-        let worker = Worker::spawn(ctx.clone(), config, options.source, options.res);
+        if options.fullscreen {
+            panels::touch_style(ctx);
+        }
+        let source = options.source.unwrap_or(SourceChoice::Camera {
+            index: 0,
+            mode: None,
+        });
+        let worker = Worker::spawn(ctx.clone(), config, source, options.res);
         LrfrApp {
             worker,
             textures: Textures::default(),
@@ -29,9 +39,28 @@ impl LrfrApp {
         &self.worker
     }
 
+    /// The shortcuts listed in `panels::help::SHORTCUTS`.
     fn keys(&mut self, ctx: &egui::Context) {
         if ctx.wants_keyboard_input() {
             return;
+        }
+        let pressed = |key| ctx.input(|i| i.key_pressed(key));
+        if pressed(egui::Key::F11) {
+            let full = ctx.input(|i| i.viewport().fullscreen.unwrap_or(false));
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!full));
+        }
+        if pressed(egui::Key::F1) || pressed(egui::Key::Questionmark) {
+            self.ui.show_help = !self.ui.show_help;
+        }
+        if pressed(egui::Key::Escape) {
+            self.ui.show_help = false;
+        }
+        if pressed(egui::Key::M) {
+            self.ui.show_metrics = !self.ui.show_metrics;
+        }
+        if pressed(egui::Key::Space) {
+            let paused = self.worker.snapshot().paused;
+            self.worker.send(Command::SetPaused(!paused));
         }
         for (key, res) in [
             (egui::Key::Num1, Resolution::R16),
@@ -46,6 +75,12 @@ impl LrfrApp {
 }
 
 impl eframe::App for LrfrApp {
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if let Some(choice) = &self.worker.snapshot().source_choice {
+            eframe::set_value(storage, SOURCE_KEY, choice);
+        }
+    }
+
     fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.keys(ctx);
         let snapshot = self.worker.snapshot();
@@ -74,6 +109,8 @@ pub(super) fn draw(
     commands: &mut Vec<Command>,
 ) {
     textures.update(ctx, snapshot);
+    panels::help(ctx, &mut ui_state.show_help);
+    panels::camera_picker(ctx, snapshot, ui_state, commands);
     egui::TopBottomPanel::top("controls")
         .show(ctx, |ui| panels::controls(ui, snapshot, ui_state, commands));
     egui::TopBottomPanel::bottom("status").show(ctx, |ui| panels::status(ui, snapshot));

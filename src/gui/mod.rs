@@ -21,17 +21,29 @@ pub use worker::SourceChoice;
 /// What `lrfr gui` was asked for.
 #[derive(Debug, Clone)]
 pub struct GuiOptions {
-    pub source: SourceChoice,
+    /// `None`: the source used last time (eframe's storage), else camera 0.
+    pub source: Option<SourceChoice>,
     pub res: Resolution,
+    pub fullscreen: bool,
 }
 
 impl GuiOptions {
-    pub fn new(camera: u32, folder: Option<PathBuf>, res: Resolution) -> GuiOptions {
-        let source = match folder {
-            Some(dir) => SourceChoice::Folder(dir),
-            None => SourceChoice::Camera(camera),
+    pub fn new(
+        camera: Option<u32>,
+        folder: Option<PathBuf>,
+        res: Resolution,
+        fullscreen: bool,
+    ) -> GuiOptions {
+        let source = match (folder, camera) {
+            (Some(dir), _) => Some(SourceChoice::Folder(dir)),
+            (None, Some(index)) => Some(SourceChoice::Camera { index, mode: None }),
+            (None, None) => None,
         };
-        GuiOptions { source, res }
+        GuiOptions {
+            source,
+            res,
+            fullscreen,
+        }
     }
 }
 
@@ -41,6 +53,9 @@ pub fn run(config: Config, options: GuiOptions) -> anyhow::Result<()> {
         renderer: eframe::Renderer::Glow,
         viewport: egui::ViewportBuilder::default()
             .with_title("LRFR — low-resolution face recognition")
+            // Matches the menu entry's StartupWMClass, so the desktop shows our icon.
+            .with_app_id("lrfr")
+            .with_fullscreen(options.fullscreen)
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([480.0, 360.0]),
         ..Default::default()
@@ -48,7 +63,15 @@ pub fn run(config: Config, options: GuiOptions) -> anyhow::Result<()> {
     eframe::run_native(
         "lrfr",
         native,
-        Box::new(move |cc| Ok(Box::new(LrfrApp::new(&cc.egui_ctx, config, options)))),
+        Box::new(move |cc| {
+            let mut options = options;
+            if options.source.is_none() {
+                options.source = cc
+                    .storage
+                    .and_then(|s| eframe::get_value(s, app::SOURCE_KEY));
+            }
+            Ok(Box::new(LrfrApp::new(&cc.egui_ctx, config, options)))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))
 }

@@ -3,9 +3,10 @@
 use std::collections::VecDeque;
 
 use lrfr::detect::FaceBox;
+use lrfr::live::SourceChoice;
 use lrfr::metrics::{MemorySnapshot, Summary};
 use lrfr::pipeline::MatchMode;
-use lrfr::source::Frame;
+use lrfr::source::{CameraList, Frame};
 use lrfr::Resolution;
 
 /// Seconds of history the metric plots show, one point a second.
@@ -63,6 +64,10 @@ pub struct Snapshot {
     /// A one-off message (enrolled, removed, gallery set aside, …).
     pub notice: Option<String>,
     pub source: String,
+    /// The source in use, as chosen: what the window remembers for the next run.
+    pub source_choice: Option<SourceChoice>,
+    /// The picker's list of cameras, once asked for.
+    pub cameras: Option<CameraList>,
     /// Set while the source fails (camera unplugged), cleared by its next frame.
     pub source_problem: Option<String>,
     pub paused: bool,
@@ -103,6 +108,8 @@ impl Snapshot {
             status: Status::LoadingModels,
             notice: None,
             source: String::new(),
+            source_choice: None,
+            cameras: None,
             source_problem: None,
             paused: false,
             frame: Frame::new(0, 0),

@@ -64,7 +64,7 @@ fn harness_with_models<'a>(models: &Path, gallery: &Path, source: PathBuf) -> Ha
         threads: 1,
         ..Config::default()
     };
-    let options = GuiOptions::new(0, Some(source), Resolution::R16);
+    let options = GuiOptions::new(None, Some(source), Resolution::R16, false);
     Harness::builder()
         .with_size([1280.0, 800.0])
         .build_eframe(move |cc| LrfrApp::new(&cc.egui_ctx, config, options))
@@ -362,4 +362,56 @@ fn broken_models_still_open_the_window_and_say_what_to_do() {
             .is_some()
     });
     assert!(harness.query_by_label_contains("manifest.json").is_some());
+}
+
+#[test]
+fn help_lists_the_shortcuts_and_the_camera_picker_switches_source() {
+    let Some(faces) = faces() else { return };
+    let gallery = scratch("picker-gallery");
+    let source = one_person_source(&faces, "John_Ashcroft", "picker-source");
+    let other = one_person_source(&faces, "David_Beckham", "picker-other");
+    let mut harness = harness(&gallery, source);
+    step_until(&mut harness, "the first frame", |h| {
+        h.query_by_label_contains("face(s)").is_some()
+    });
+
+    harness.key_press(egui::Key::F1);
+    step_until(&mut harness, "the help overlay", |h| {
+        h.query_by_label("Keyboard and touch").is_some()
+    });
+    for (keys, _) in super::panels::SHORTCUTS {
+        assert!(harness.query_by_label(keys).is_some(), "{keys} is listed");
+    }
+    harness.key_press(egui::Key::Escape);
+    step_until(&mut harness, "the help to close", |h| {
+        h.query_by_label("Keyboard and touch").is_none()
+    });
+
+    harness.get_by_label("📷 camera…").click();
+    // This machine has no camera: the picker says what to do instead of listing nothing.
+    step_until(&mut harness, "the camera list", |h| {
+        h.query_by_label_contains("look again").is_some()
+            && h.query_by_label_contains("looking for cameras").is_none()
+    });
+    let cameras = lrfr::source::list_cameras();
+    match cameras.cameras.first() {
+        Some(camera) => assert!(harness.query_by_label_contains(&camera.name).is_some()),
+        None => {
+            let advice = cameras.advice.expect("advice when there is no camera");
+            assert!(harness.query_by_label(&advice).is_some(), "{advice}");
+        }
+    }
+    let folder = other.display().to_string();
+    type_into(&mut harness, Role::TextInput, "folder", &folder);
+    harness.get_by_label("use folder").click();
+    step_until(&mut harness, "the new source", |h| {
+        h.query_by_label_contains(&format!("source: {folder} ("))
+            .is_some()
+    });
+    let remembered = harness.state().worker().snapshot().source_choice.clone();
+    assert_eq!(
+        remembered,
+        Some(super::SourceChoice::Folder(other.clone())),
+        "what the next run reopens"
+    );
 }

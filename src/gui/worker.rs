@@ -32,6 +32,8 @@ pub enum Command {
     SetMode(MatchMode),
     SetPaused(bool),
     UseSource(SourceChoice),
+    /// Look for cameras again (the picker's list).
+    ListCameras,
     StartEnroll {
         name: String,
         samples: usize,
@@ -201,8 +203,10 @@ impl Shell {
             Ok(name) => {
                 // A new source fixes a camera problem, not a model or gallery one.
                 let ready = self.session.ready();
+                let choice = choice.clone();
                 self.publish(|s| {
                     s.source = name;
+                    s.source_choice = Some(choice);
                     if ready && matches!(s.status, Status::Problem(_)) {
                         s.status = Status::Running;
                     }
@@ -321,6 +325,10 @@ impl Shell {
                 self.publish(|s| s.paused = paused);
             }
             Command::UseSource(choice) => self.open_source(&choice),
+            Command::ListCameras => {
+                let found = lrfr::source::list_cameras();
+                self.publish(|s| s.cameras = Some(found));
+            }
             Command::StartEnroll { name, samples } => {
                 match self.session.start_capture(&name, samples) {
                     Ok(progress) => self.publish(|s| {

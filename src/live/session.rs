@@ -13,7 +13,8 @@ use crate::metrics::StageStats;
 use crate::pipeline::{MatchMode, Pipeline, PipelineError};
 use crate::resolution::Resolution;
 use crate::source::{
-    decode_file, list_images, Frame, FrameSource, ImageFolderSource, SourceError, Webcam,
+    decode_file, list_images, CameraMode, Frame, FrameSource, ImageFolderSource, SourceError,
+    Webcam,
 };
 
 /// Frames per second a folder source plays at, like a webcam would.
@@ -21,9 +22,14 @@ const FOLDER_FPS: f32 = 15.0;
 /// Frames the stage statistics cover.
 const STATS_FRAMES: usize = 120;
 
-#[derive(Debug, Clone, PartialEq)]
+/// Where the frames come from; the window remembers the last one between runs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum SourceChoice {
-    Camera(u32),
+    /// `/dev/video{index}`, in a chosen mode or the default one.
+    Camera {
+        index: u32,
+        mode: Option<CameraMode>,
+    },
     Folder(PathBuf),
 }
 
@@ -130,7 +136,7 @@ impl Session {
         self.source = None;
         self.live.reset();
         let source: Box<dyn FrameSource> = match choice {
-            SourceChoice::Camera(index) => Box::new(Webcam::open(*index)?),
+            SourceChoice::Camera { index, mode } => Box::new(Webcam::open(*index, *mode)?),
             SourceChoice::Folder(dir) => {
                 Box::new(ImageFolderSource::open(dir, Some(FOLDER_FPS), true)?)
             }

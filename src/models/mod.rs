@@ -76,6 +76,7 @@ struct ResolutionNets {
 
 impl Models {
     pub fn load(dir: &Path, threads: usize) -> Result<Models, ModelError> {
+        tracing::info!("models from {} ({threads} threads)", dir.display());
         let manifest = Manifest::load(dir)?;
         let executor = executor(threads);
         let mut edgefaces = vec![EdgeFace::new(LazyNet::check(

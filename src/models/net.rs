@@ -29,9 +29,15 @@ impl Net {
     /// Reads, checksums and parses the file and checks its shapes, without optimising it:
     /// enough to refuse a bad file at start-up. Returns its size on disk.
     pub fn check(dir: &Path, entry: &ModelEntry) -> Result<u64, ModelError> {
+        let started = std::time::Instant::now();
         let path = dir.join(&entry.file);
         let bytes = read_checked(&path, entry)?;
         let checked = typed_model(&bytes, entry).map(drop);
+        tracing::debug!(
+            "checked {} in {:.0} ms",
+            path.display(),
+            started.elapsed().as_secs_f64() * 1e3
+        );
         release_freed_heap();
         checked.map_err(|e| graph_error(&path, entry, e))?;
         Ok(bytes.len() as u64)
@@ -42,11 +48,18 @@ impl Net {
         entry: &ModelEntry,
         executor: Option<multithread::Executor>,
     ) -> Result<Net, ModelError> {
+        let started = std::time::Instant::now();
         let path = dir.join(&entry.file);
         let bytes = read_checked(&path, entry)?;
         let state = build_plan(&bytes, entry, executor).and_then(|plan| plan.spawn());
         release_freed_heap();
         let state = state.map_err(|e| graph_error(&path, entry, e))?;
+        tracing::info!(
+            "loaded {} ({} bytes, checksum good) in {:.0} ms",
+            path.display(),
+            bytes.len(),
+            started.elapsed().as_secs_f64() * 1e3
+        );
         Ok(Net {
             entry: entry.clone(),
             state,

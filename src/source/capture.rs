@@ -153,6 +153,7 @@ fn capture_loop<D: Device>(
     while !stop.load(Ordering::Relaxed) {
         match device.open() {
             Ok(description) => {
+                tracing::info!("camera open: {description}");
                 if let Ok(mut text) = format.lock() {
                     *text = description;
                 }
@@ -165,6 +166,7 @@ fn capture_loop<D: Device>(
                     let _ = tx.send(Err(reason));
                     return;
                 }
+                tracing::warn!("camera: {reason}; reopening");
                 slot.report_problem(reason);
                 std::thread::sleep(patience.reopen_every);
                 continue;
@@ -174,6 +176,7 @@ fn capture_loop<D: Device>(
             match device.read(&mut decoded) {
                 Ok(()) => slot.publish(&mut decoded),
                 Err(problem) => {
+                    tracing::warn!("camera: {problem}");
                     slot.report_problem(problem);
                     break;
                 }

@@ -1,6 +1,7 @@
 //! Where frames come from: a webcam, or image files for demos, tests and benchmarks.
 //! Every source hands out only its newest frame; none of them queues.
 
+mod cameras;
 mod canvas;
 mod capture;
 mod decode;
@@ -10,6 +11,7 @@ mod webcam;
 
 use std::path::PathBuf;
 
+pub use cameras::{list_cameras, CameraInfo, CameraList, CameraMode};
 pub use canvas::place_on_canvas;
 pub use capture::{Capture, Device, Patience};
 pub use decode::{cap_size, decode_bytes, decode_file, DecodeError, MAX_SIDE};

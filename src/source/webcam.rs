@@ -9,13 +9,13 @@ use nokhwa::utils::{CameraFormat, CameraIndex, FrameFormat, RequestedFormat, Req
 use nokhwa::Camera;
 
 use super::capture::{Capture, Device, Patience};
-use super::{cap_size, Frame, SourceError};
+use super::{cap_size, CameraMode, Frame, SourceError};
 
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 480;
 const FPS: u32 = 30;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CameraFormatChoice {
     Mjpeg,
     Yuyv,
@@ -25,11 +25,13 @@ pub enum CameraFormatChoice {
 pub struct Webcam;
 
 impl Webcam {
-    /// Opens `/dev/video{index}`, preferring MJPEG and falling back to YUYV.
-    pub fn open(index: u32) -> Result<Capture, SourceError> {
+    /// Opens `/dev/video{index}` in `mode`, or by default at 640x480, 30 fps, preferring
+    /// MJPEG and falling back to YUYV.
+    pub fn open(index: u32, mode: Option<CameraMode>) -> Result<Capture, SourceError> {
         // nokhwa's camera cannot move between threads, so the capture thread makes its own.
         let device = move || V4l2Camera {
             index,
+            mode,
             camera: None,
         };
         Capture::start(format!("camera {index}"), device, Patience::default())
@@ -39,13 +41,14 @@ impl Webcam {
 
 struct V4l2Camera {
     index: u32,
+    mode: Option<CameraMode>,
     camera: Option<(Camera, CameraFormat)>,
 }
 
 impl Device for V4l2Camera {
     fn open(&mut self) -> Result<String, String> {
         self.close();
-        let camera = open_camera(self.index)?;
+        let camera = open_camera(self.index, self.mode)?;
         let format = camera.camera_format();
         self.camera = Some((camera, format));
         Ok(format.to_string())
@@ -66,14 +69,24 @@ impl Device for V4l2Camera {
     }
 }
 
-fn open_camera(index: u32) -> Result<Camera, String> {
+fn open_camera(index: u32, mode: Option<CameraMode>) -> Result<Camera, String> {
+    let defaults = [CameraFormatChoice::Mjpeg, CameraFormatChoice::Yuyv].map(|format| CameraMode {
+        format,
+        width: WIDTH,
+        height: HEIGHT,
+        fps: FPS,
+    });
+    let modes = match mode {
+        Some(chosen) => vec![chosen],
+        None => defaults.to_vec(),
+    };
     let mut last_error = String::new();
-    for choice in [CameraFormatChoice::Mjpeg, CameraFormatChoice::Yuyv] {
-        let fourcc = match choice {
+    for mode in modes {
+        let fourcc = match mode.format {
             CameraFormatChoice::Mjpeg => FrameFormat::MJPEG,
             CameraFormatChoice::Yuyv => FrameFormat::YUYV,
         };
-        let wanted = CameraFormat::new_from(WIDTH, HEIGHT, fourcc, FPS);
+        let wanted = CameraFormat::new_from(mode.width, mode.height, fourcc, mode.fps);
         let request = RequestedFormat::new::<RgbFormat>(RequestedFormatType::Closest(wanted));
         let attempt = Camera::new(CameraIndex::Index(index), request).and_then(|mut camera| {
             if camera.frame_format() != fourcc {

@@ -82,6 +82,18 @@ pub fn controls(
             commands.push(Command::SetPaused(!snapshot.paused));
         }
         ui.toggle_value(&mut state.show_metrics, "metrics");
+        if ui
+            .selectable_label(state.picker.open, "📷 camera…")
+            .on_hover_text("choose the camera, its size and frame rate")
+            .clicked()
+        {
+            if !state.picker.open {
+                commands.push(Command::ListCameras);
+            }
+            state.picker.open = !state.picker.open;
+        }
+        ui.toggle_value(&mut state.show_help, "? help")
+            .on_hover_text("keyboard shortcuts (F1)");
     });
 }
 
@@ -117,7 +129,10 @@ pub fn problem(ui: &mut egui::Ui, problem: &str, state: &mut UiState, commands: 
             )));
         }
         if ui.button("try camera 0 again").clicked() {
-            commands.push(Command::UseSource(SourceChoice::Camera(0)));
+            commands.push(Command::UseSource(SourceChoice::Camera {
+                index: 0,
+                mode: None,
+            }));
         }
     });
 }

@@ -14,38 +14,51 @@ const CANT_TELL: Color32 = Color32::from_rgb(150, 150, 150);
 
 /// Below this width the panels stack vertically.
 const SIDE_BY_SIDE: f32 = 900.0;
+/// Room under the camera image for its heading and the FPS line.
+const CAMERA_CHROME: f32 = 80.0;
 
+/// Side by side, the camera takes what the window's height allows (up to 62% of the width)
+/// with who it is underneath, and the face before and after DSR fills the column beside it,
+/// one above the other, so a bigger window means bigger pictures instead of empty space;
+/// narrow windows stack everything.
 pub fn live(
     ui: &mut egui::Ui,
     snapshot: &Snapshot,
     textures: &Textures,
     commands: &mut Vec<Command>,
 ) {
-    let wide = ui.available_width() >= SIDE_BY_SIDE;
-    let column = if wide {
-        (ui.available_width() - 24.0) / 3.0
-    } else {
-        ui.available_width()
-    };
-    let layout = |ui: &mut egui::Ui| {
-        ui.vertical(|ui| {
-            ui.set_width(column);
-            camera(ui, snapshot, textures, column, commands);
-        });
-        ui.vertical(|ui| {
-            ui.set_width(column);
-            face(ui, snapshot, textures, column);
-        });
-        ui.vertical(|ui| {
-            ui.set_width(column);
-            matched(ui, snapshot, textures, column);
-        });
-    };
+    let (width, height) = (ui.available_width(), ui.available_height());
+    let aspect = snapshot.frame.height().max(1) as f32 / snapshot.frame.width().max(1) as f32;
     egui::ScrollArea::vertical().show(ui, |ui| {
-        if wide {
-            ui.horizontal_top(layout);
+        if width >= SIDE_BY_SIDE {
+            let by_height = (height - CAMERA_CHROME).max(120.0) / aspect;
+            let camera_width = by_height.min(width * 0.62);
+            let side = width - camera_width - 16.0;
+            ui.horizontal_top(|ui| {
+                ui.vertical(|ui| {
+                    ui.set_width(camera_width);
+                    camera(ui, snapshot, textures, camera_width, commands);
+                    ui.add_space(8.0);
+                    matched(ui, snapshot, textures, camera_width);
+                });
+                ui.vertical(|ui| {
+                    ui.set_width(side);
+                    let tile = (side - 8.0).min((height - 110.0) / 2.0).max(64.0);
+                    face(ui, snapshot, textures, tile, true);
+                });
+            });
         } else {
-            ui.vertical(layout);
+            ui.vertical(|ui| {
+                camera(ui, snapshot, textures, width, commands);
+                face(
+                    ui,
+                    snapshot,
+                    textures,
+                    (width / 2.0 - 8.0).min(320.0),
+                    false,
+                );
+                matched(ui, snapshot, textures, width);
+            });
         }
     });
 }
@@ -126,7 +139,8 @@ fn camera(
     }
 }
 
-fn face(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, width: f32) {
+/// The face the model gets beside (or above) what DSR made of it, each `tile` px square.
+fn face(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, tile: f32, stacked: bool) {
     ui.heading(format!("Face: {} px in, DSR 112 px out", snapshot.res.px()));
     let Some(texture) = &textures.face_strip else {
         return;
@@ -135,8 +149,7 @@ fn face(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, width: f32)
         ui.label("no face");
         return;
     }
-    let tile = (width / 2.0 - 4.0).min(224.0);
-    ui.horizontal(|ui| {
+    let tiles = |ui: &mut egui::Ui| {
         for (k, caption) in [(0.0, "what the model gets"), (1.0, "what DSR made of it")] {
             ui.vertical(|ui| {
                 let uv =
@@ -148,49 +161,59 @@ fn face(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, width: f32)
                 ui.small(caption);
             });
         }
-    });
+    };
+    if stacked {
+        ui.vertical(tiles);
+    } else {
+        ui.horizontal(tiles);
+    }
 }
 
+/// Who it is: the enrolled person's picture beside the name, the score bar and the top five.
 fn matched(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, width: f32) {
     ui.heading("Who is it?");
     if snapshot.face.is_none() {
         ui.label("no face");
         return;
     }
-    match snapshot.accepted {
-        Some((person, _)) => {
-            if let Some(texture) = &textures.face_strip {
-                let uv = Rect::from_min_max(egui::pos2(2.0 / 3.0, 0.0), egui::pos2(1.0, 1.0));
-                let side = (width / 2.0).min(160.0);
-                ui.add(
-                    egui::Image::from_texture(SizedTexture::new(texture.id(), Vec2::splat(side)))
-                        .uv(uv),
-                );
+    let picture = (width / 4.0).clamp(64.0, 160.0);
+    ui.horizontal_top(|ui| {
+        if let (Some(_), Some(texture)) = (snapshot.accepted, &textures.face_strip) {
+            let uv = Rect::from_min_max(egui::pos2(2.0 / 3.0, 0.0), egui::pos2(1.0, 1.0));
+            ui.add(
+                egui::Image::from_texture(SizedTexture::new(texture.id(), Vec2::splat(picture)))
+                    .uv(uv),
+            );
+        }
+        ui.vertical(|ui| {
+            match snapshot.accepted {
+                Some((person, _)) => {
+                    ui.heading(snapshot.name(person));
+                }
+                None if snapshot.cant_tell.is_some() => {
+                    ui.heading("can't tell");
+                    ui.label(snapshot.cant_tell.as_deref().unwrap_or_default());
+                }
+                None if snapshot.people.is_empty() => {
+                    ui.heading("unknown");
+                    ui.label("nobody is enrolled yet: enroll someone on the right");
+                }
+                None => {
+                    ui.heading("unknown");
+                }
             }
-            ui.heading(snapshot.name(person));
-        }
-        None if snapshot.cant_tell.is_some() => {
-            ui.heading("can't tell");
-            ui.label(snapshot.cant_tell.as_deref().unwrap_or_default());
-        }
-        None if snapshot.people.is_empty() => {
-            ui.heading("unknown");
-            ui.label("nobody is enrolled yet: enroll someone on the right");
-        }
-        None => {
-            ui.heading("unknown");
-        }
-    }
-    score_bar(ui, snapshot);
-    ui.add_space(8.0);
-    egui::Grid::new("top5").striped(true).show(ui, |ui| {
-        for (person, score) in &snapshot.top {
-            ui.label(snapshot.name(*person));
-            let passed = *score >= snapshot.threshold;
-            let text = egui::RichText::new(format!("{score:.3}"));
-            ui.label(if passed { text.strong() } else { text.weak() });
-            ui.end_row();
-        }
+            score_bar(ui, snapshot);
+            ui.add_space(8.0);
+            egui::Grid::new("top5").striped(true).show(ui, |ui| {
+                for (person, score) in &snapshot.top {
+                    ui.label(snapshot.name(*person));
+                    let passed = *score >= snapshot.threshold;
+                    let text = egui::RichText::new(format!("{score:.3}"));
+                    ui.label(if passed { text.strong() } else { text.weak() });
+                    ui.end_row();
+                }
+            });
+        });
     });
 }
 

@@ -1,15 +1,21 @@
 //! The window's panels. Each one reads the snapshot and pushes commands for the worker.
 
+mod cameras;
 mod controls;
 mod enroll;
 mod gallery;
+mod help;
 mod live;
 mod metrics;
 mod textures;
 
+pub use cameras::{camera_picker, Picker};
 pub use controls::{controls, problem, status};
 pub use enroll::enroll;
 pub use gallery::gallery;
+#[cfg(test)]
+pub use help::SHORTCUTS;
+pub use help::{help, touch_style};
 pub use live::live;
 pub use metrics::metrics;
 pub use textures::Textures;
@@ -20,6 +26,8 @@ use lrfr::Resolution;
 pub struct UiState {
     pub res: Resolution,
     pub show_metrics: bool,
+    pub show_help: bool,
+    pub picker: Picker,
     pub enroll_name: String,
     pub enroll_samples: usize,
     pub enroll_folder: String,
@@ -36,6 +44,8 @@ impl UiState {
         UiState {
             res,
             show_metrics: false,
+            show_help: false,
+            picker: Picker::default(),
             enroll_name: String::new(),
             enroll_samples: 10,
             enroll_folder: String::new(),

@@ -29,7 +29,11 @@ impl LrfrApp {
         LrfrApp {
             worker,
             textures: Textures::default(),
-            ui: UiState::new(options.res),
+            ui: UiState {
+                // A 7" kiosk screen is better spent on the camera; the button brings it back.
+                show_people: !options.fullscreen,
+                ..UiState::new(options.res)
+            },
         }
     }
 
@@ -57,6 +61,9 @@ impl LrfrApp {
         }
         if pressed(egui::Key::M) {
             self.ui.show_metrics = !self.ui.show_metrics;
+        }
+        if pressed(egui::Key::P) {
+            self.ui.show_people = !self.ui.show_people;
         }
         if pressed(egui::Key::Space) {
             let paused = self.worker.snapshot().paused;
@@ -121,7 +128,7 @@ pub(super) fn draw(
     }
     egui::SidePanel::right("people")
         .default_width(300.0)
-        .show(ctx, |ui| {
+        .show_animated(ctx, ui_state.show_people, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 panels::enroll(ui, snapshot, ui_state, commands);
                 ui.separator();

@@ -82,6 +82,8 @@ pub fn controls(
             commands.push(Command::SetPaused(!snapshot.paused));
         }
         ui.toggle_value(&mut state.show_metrics, "metrics");
+        ui.toggle_value(&mut state.show_people, "people")
+            .on_hover_text("enroll and the gallery");
         if ui
             .selectable_label(state.picker.open, "📷 camera…")
             .on_hover_text("choose the camera, its size and frame rate")

@@ -1,10 +1,11 @@
 //! The shortcuts overlay (F1 or ?), and the larger style for a touch screen kiosk.
 
 /// Every shortcut the window has; `app.rs` handles them.
-pub const SHORTCUTS: [(&str, &str); 7] = [
+pub const SHORTCUTS: [(&str, &str); 8] = [
     ("1 / 2 / 3", "recognise at 16 / 24 / 32 px"),
     ("Space", "pause or resume the camera"),
     ("M", "show or hide the metrics"),
+    ("P", "show or hide the people (enroll, gallery)"),
     ("F11", "full screen on or off"),
     ("F1 or ?", "this help"),
     ("Esc", "close this help"),

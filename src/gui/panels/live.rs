@@ -13,14 +13,14 @@ const UNKNOWN: Color32 = Color32::from_rgb(240, 170, 40);
 const CANT_TELL: Color32 = Color32::from_rgb(150, 150, 150);
 
 /// Below this width the panels stack vertically.
-const SIDE_BY_SIDE: f32 = 900.0;
+const SIDE_BY_SIDE: f32 = 600.0;
 /// Room under the camera image for its heading and the FPS line.
 const CAMERA_CHROME: f32 = 80.0;
 
 /// Side by side, the camera takes what the window's height allows (up to 62% of the width)
 /// with who it is underneath, and the face before and after DSR fills the column beside it,
-/// one above the other, so a bigger window means bigger pictures instead of empty space;
-/// narrow windows stack everything.
+/// so a bigger window means bigger pictures instead of empty space; narrow windows stack
+/// everything.
 pub fn live(
     ui: &mut egui::Ui,
     snapshot: &Snapshot,
@@ -43,8 +43,17 @@ pub fn live(
                 });
                 ui.vertical(|ui| {
                     ui.set_width(side);
-                    let tile = (side - 8.0).min((height - 110.0) / 2.0).max(64.0);
-                    face(ui, snapshot, textures, tile, true);
+                    // One above the other in a tall column, side by side in a short one
+                    // (a 7" screen): whichever gives the bigger pictures.
+                    let stacked = (side - 8.0).min((height - 110.0) / 2.0);
+                    let beside = (side / 2.0 - 8.0).min(height - 90.0);
+                    face(
+                        ui,
+                        snapshot,
+                        textures,
+                        stacked.max(beside).max(64.0),
+                        stacked >= beside,
+                    );
                 });
             });
         } else {

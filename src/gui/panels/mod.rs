@@ -27,6 +27,8 @@ pub struct UiState {
     pub res: Resolution,
     pub show_metrics: bool,
     pub show_help: bool,
+    /// The enroll and gallery panel on the right.
+    pub show_people: bool,
     pub picker: Picker,
     pub enroll_name: String,
     pub enroll_samples: usize,
@@ -45,6 +47,7 @@ impl UiState {
             res,
             show_metrics: false,
             show_help: false,
+            show_people: true,
             picker: Picker::default(),
             enroll_name: String::new(),
             enroll_samples: 10,

@@ -15,7 +15,7 @@ use lrfr::source::{place_on_canvas, Frame, FrameSource, ImageFolderSource};
 use lrfr::{Config, Resolution};
 use serde_json::{json, Map, Value};
 
-use super::{open, ResChoice};
+use super::{open, progress, ResChoice};
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
@@ -159,7 +159,9 @@ fn time_pipeline(
     let mut image = Frame::new(0, 0);
     let mut canvas = Frame::new(0, 0);
     let mut faces = 0;
+    let bar = progress::bar(frames + WARM_UP, &format!("{} px frames", res.px()));
     for i in 0..frames + WARM_UP {
+        bar.inc(1);
         images.latest_frame(&mut image)?;
         let frame = match size {
             FrameSize::Native => &image,
@@ -176,6 +178,7 @@ fn time_pipeline(
             }
         }
     }
+    bar.finish_and_clear();
     Ok((frames, faces))
 }
 

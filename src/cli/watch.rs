@@ -107,6 +107,9 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
         }
         live.step(&mut pipeline, &frame, &gallery, args.res, None)
             .context("recognising a frame")?;
+        if live.events().is_empty() {
+            continue;
+        }
         for event in live.events() {
             tell(&Report::new(event, &gallery, args.res));
         }

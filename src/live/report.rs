@@ -84,10 +84,12 @@ impl Report {
     }
 }
 
-/// The names given to faces in view now, in track order, without repeats: "who is there".
+/// The names of the tracks named now, in track order, without repeats: "who is there". A
+/// track missed for a frame or two still counts (it is lost only after several), so this
+/// changes exactly when an event says so.
 pub fn present(live: &LiveRecognizer, gallery: &Gallery) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    for track in live.visible() {
+    for track in live.tracks() {
         if let Verdict::Named { person, .. } = track.verdict {
             if let Some(p) = gallery.people().get(person) {
                 if !names.contains(&p.name) {

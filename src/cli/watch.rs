@@ -149,8 +149,7 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
 
 /// This machine's name for the default device name ("pi" when it has none).
 fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
+    sysinfo::System::host_name()
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "pi".into())

@@ -7,7 +7,7 @@ mod topics;
 
 pub use broker::Broker;
 pub use publisher::{Publisher, QUEUE};
-pub use topics::{Topics, DISCOVERY_PREFIX};
+pub use topics::Topics;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MqttError {

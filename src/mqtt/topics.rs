@@ -12,7 +12,7 @@
 use serde_json::json;
 
 /// Home Assistant's default discovery prefix.
-pub const DISCOVERY_PREFIX: &str = "homeassistant";
+const DISCOVERY_PREFIX: &str = "homeassistant";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topics {

@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
-from lrfr_forge import data, geometry, landmarks, quantize  # noqa: E402
+from lrfr_forge import data, detector, geometry, landmarks, quantize  # noqa: E402
 
 
 def lrfr(args, binary):
@@ -46,7 +46,8 @@ def main():
     parser.add_argument("--polish-steps", type=int, default=1000, help="second-phase steps per DSR network (batch 32)")
     parser.add_argument("--finetune-steps", type=int, default=800, help="EdgeFace fine-tuning steps, shared and per resolution (batch 32)")
     parser.add_argument("--smoke", action="store_true", help="a few images and one step per model")
-    parser.add_argument("--until", choices=["landmarks", "crops", "edgeface", "dsr", "finetune", "export"], default="export")
+    parser.add_argument("--until", choices=["landmarks", "crops", "edgeface", "dsr", "finetune", "export"], default="export",
+                        help="landmarks includes the small-face detector")
     args = parser.parse_args()
     import torch
 
@@ -76,7 +77,9 @@ def main():
 
     onnx.save(quantize.weight_only_qdq(onnx.load(str(fp32))), str(stage / "landmarks.onnx"))
     lm_entry = entry(stage / "landmarks.onnx", [1, 3, 64, 64], [1, 10], 0.0, 1.0)
-    (stage / "manifest.json").write_text(json.dumps({"schema_version": 1, "landmarks": lm_entry}, indent=1))
+    # Step 1b: the small-face detector, taught by YuNet on composite frames (see detector.py).
+    det_entry = detector.forge_step(faces, args.shared, work, split, stage, smoke=args.smoke)
+    (stage / "manifest.json").write_text(json.dumps({"schema_version": 1, "landmarks": lm_entry, "detector": det_entry}, indent=1))
     (work / "landmarks_report.json").write_text(json.dumps(report, indent=1))
     print(f"step landmarks done at {time.time() - started:.0f} s", flush=True)
     if args.until == "landmarks":

@@ -112,8 +112,9 @@ def export_all(args, work: Path, stage: Path, nets, students, teacher, crops, sp
         name = f"dsr{res}.onnx"
         export_onnx(net, (1, 3, res, res), fp32 / name)
         ops[name] = int8(fp32 / name, out / name)
-    (out / "landmarks.onnx").write_bytes((stage / "landmarks.onnx").read_bytes())
-    ops["landmarks.onnx"] = quantize.op_list(onnx.load(str(out / "landmarks.onnx")))
+    for name in ("landmarks.onnx", "detector.onnx"):
+        (out / name).write_bytes((stage / name).read_bytes())
+        ops[name] = quantize.op_list(onnx.load(str(out / name)))
 
     with torch.no_grad():
         full = l2(batched(lambda x: edgeface.embed(teacher, x), hr).numpy())
@@ -182,6 +183,7 @@ def write_manifest(out: Path, report):
     manifest = {
         "schema_version": 2,
         "landmarks": entry(out / "landmarks.onnx", [1, 3, 64, 64], [1, 10], 0.0, 1.0),
+        "detector": {**json.loads((stage / "manifest.json").read_text())["detector"]},
         "edgeface": edgeface_entry(default),
         "resolutions": [],
     }

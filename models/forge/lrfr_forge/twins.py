@@ -38,13 +38,16 @@ def build(work: Path, out: Path, calibration_hr: torch.Tensor, landmark_inputs: 
         lr = dsr.downscale(calibration_hr, res).numpy().astype(np.float32)
         static(fp32 / f"dsr{res}.onnx", twins / f"dsr{res}.onnx", lr)
     static(work / "landmarks_fp32.onnx", twins / "landmarks.onnx", landmark_inputs.astype(np.float32))
+    # The detector has no integer-compute twin: it runs on the whole frame, where tract's
+    # QLinearConv is 50x slower than float (notes/tract-int8.md); the twins share its file.
+    (twins / "detector.onnx").write_bytes((out / "detector.onnx").read_bytes())
     for f in sorted(twins.glob("*.onnx")):
         ops[f.name] = quantize.op_list(onnx.load(str(f)))
     manifest = json.loads((out / "manifest.json").read_text())
     from forge import sha256
 
     own = [r["edgeface"] for r in manifest["resolutions"] if "edgeface" in r]
-    for e in [manifest["landmarks"], manifest["edgeface"], *own, *[r["dsr"] for r in manifest["resolutions"]]]:
+    for e in [manifest["landmarks"], manifest["detector"], manifest["edgeface"], *own, *[r["dsr"] for r in manifest["resolutions"]]]:
         e["sha256"] = sha256(twins / e["file"])
     (twins / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     ops["MatMuls kept in float"] = kept_float

@@ -9,23 +9,24 @@ STRIDES = (8, 16, 32)
 
 
 class YuNet:
-    def __init__(self, path):
+    def __init__(self, path, size=SIZE):
+        self.size = size
         options = ort.SessionOptions()
         options.intra_op_num_threads = 2
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.names = [o.name for o in self.session.get_outputs()]
 
     def detect(self, rgb: np.ndarray, threshold: float = 0.6):
-        """Faces in an RGB uint8 image no larger than 320 px: list of (score, box xywh, 5x2 points)."""
+        """Faces in an RGB uint8 image no larger than the input: list of (score, box xywh, 5x2 points)."""
         h, w = rgb.shape[:2]
-        if max(h, w) > SIZE:
+        if max(h, w) > self.size:
             raise ValueError("image larger than the YuNet input")
-        canvas = np.zeros((SIZE, SIZE, 3), np.float32)
+        canvas = np.zeros((self.size, self.size, 3), np.float32)
         canvas[:h, :w] = rgb[:, :, ::-1]
         out = dict(zip(self.names, self.session.run(None, {"input": canvas.transpose(2, 0, 1)[None]})))
         faces = []
         for s in STRIDES:
-            cols = SIZE // s
+            cols = self.size // s
             cls, obj = out[f"cls_{s}"][0, :, 0], out[f"obj_{s}"][0, :, 0]
             score = np.sqrt(np.clip(cls, 0, 1) * np.clip(obj, 0, 1))
             for idx in np.nonzero(score >= threshold)[0]:

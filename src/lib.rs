@@ -24,4 +24,4 @@ pub mod resolution;
 pub mod source;
 
 pub use config::Config;
-pub use resolution::Resolution;
+pub use resolution::{ResChoice, Resolution};

@@ -240,7 +240,7 @@ fn the_door_keeps_going_while_the_broker_is_away_and_catches_up_after() {
             person: None,
         },
         &gallery,
-        Resolution::R24,
+        Some(Resolution::R24),
     );
     door.event(&lost);
     let got = collect(&rx, |got| {
@@ -251,7 +251,7 @@ fn the_door_keeps_going_while_the_broker_is_away_and_catches_up_after() {
     // The broker goes away. Publishing never blocks: what does not fit the queue is counted.
     drop(broker);
     wait_for("the door to notice", &|| !door.connected());
-    door.state(&["Ada".to_string()], 24);
+    door.state(&["Ada".to_string()], Resolution::R24.into());
     for _ in 0..QUEUE + 50 {
         door.event(&lost);
     }

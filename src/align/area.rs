@@ -1,5 +1,5 @@
 //! Area-averaging resampling (like OpenCV's INTER_AREA) from any rectangle of an image to a
-//! small square: the VLR downscale and the landmark model's input both use it.
+//! smaller one: the VLR downscale, the landmark model's input and the detector's frame use it.
 
 use crate::source::Frame;
 
@@ -54,17 +54,39 @@ pub fn area_resample(
     scratch: &mut AreaScratch,
     out: &mut Frame,
 ) {
-    if out.dimensions() != (size, size) {
-        *out = Frame::new(size, size);
+    area_resample_to(src, rect, (size, size), scratch, out);
+}
+
+/// Area-averages the whole of `src` to `width` x `height` (a frame shrunk for a detector).
+pub fn area_resize(
+    src: &Frame,
+    width: u32,
+    height: u32,
+    scratch: &mut AreaScratch,
+    out: &mut Frame,
+) {
+    let rect = [0.0, 0.0, src.width() as f32, src.height() as f32];
+    area_resample_to(src, rect, (width, height), scratch, out);
+}
+
+fn area_resample_to(
+    src: &Frame,
+    rect: [f32; 4],
+    (out_w, out_h): (u32, u32),
+    scratch: &mut AreaScratch,
+    out: &mut Frame,
+) {
+    if out.dimensions() != (out_w, out_h) {
+        *out = Frame::new(out_w, out_h);
     }
     let [x, y, width, height] = rect;
-    scratch.xs.fill(x, width, size, src.width());
-    scratch.ys.fill(y, height, size, src.height());
+    scratch.xs.fill(x, width, out_w, src.width());
+    scratch.ys.fill(y, height, out_h, src.height());
     let raw: &[u8] = src;
     let stride = src.width() as usize * 3;
     let out_raw: &mut [u8] = out;
-    for oy in 0..size as usize {
-        for ox in 0..size as usize {
+    for oy in 0..out_h as usize {
+        for ox in 0..out_w as usize {
             let mut acc = [0.0f32; 3];
             for &(sy, wy) in scratch.ys.of(oy) {
                 let row = sy as usize * stride;
@@ -76,7 +98,7 @@ pub fn area_resample(
                     acc[2] += w * f32::from(raw[i + 2]);
                 }
             }
-            let at = (oy * size as usize + ox) * 3;
+            let at = (oy * out_w as usize + ox) * 3;
             for c in 0..3 {
                 out_raw[at + c] = acc[c].round().clamp(0.0, 255.0) as u8;
             }

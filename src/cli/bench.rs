@@ -15,12 +15,12 @@ use lrfr::source::{place_on_canvas, Frame, FrameSource, ImageFolderSource};
 use lrfr::{Config, Resolution};
 use serde_json::{json, Map, Value};
 
-use super::{open, progress, ResChoice};
+use super::{open, progress, ResSet};
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
     #[arg(long, default_value = "16")]
-    res: ResChoice,
+    res: ResSet,
     /// Image file or folder to use as frames (looped)
     #[arg(long, value_name = "DIR")]
     source: Option<PathBuf>,
@@ -189,6 +189,11 @@ fn time_models(
     profile: bool,
 ) -> anyhow::Result<Vec<Value>> {
     let mut rows = Vec::new();
+    // The small-face detector on its whole 640x480 frame (the full path adds laying the frame
+    // out and SeetaFace: the `detect` stage).
+    if let Some(detector) = pipeline.locator().small_face_net() {
+        rows.push(time_net(detector, runs, profile)?);
+    }
     if let Some(landmarks) = pipeline.locator().landmark_net() {
         rows.push(time_net(landmarks, runs, profile)?);
     }

@@ -10,13 +10,13 @@ use lrfr::source::decode_file;
 use lrfr::Config;
 use serde_json::json;
 
-use super::{open, progress, ResChoice};
+use super::{open, progress, ResSet};
 
 #[derive(Args, Debug)]
 pub struct EmbedArgs {
     /// Resolution(s) the face is shrunk to before super-resolution
     #[arg(long, default_value = "all")]
-    res: ResChoice,
+    res: ResSet,
     /// The inputs are aligned 112x112 faces (as `lrfr crop` writes them), used as they are
     #[arg(long)]
     aligned: bool,

@@ -10,7 +10,7 @@ use lrfr::pipeline::Upscaler;
 use lrfr::source::decode_file;
 use lrfr::Config;
 
-use super::{open, progress, ResChoice};
+use super::{open, progress, ResSet};
 
 #[derive(Args, Debug)]
 pub struct EnrollArgs {
@@ -19,7 +19,7 @@ pub struct EnrollArgs {
     name: String,
     /// Resolution(s) whose enrollment quality is reported; templates are always made for all three
     #[arg(long, default_value = "all")]
-    res: ResChoice,
+    res: ResSet,
     /// Image files or folders of them
     #[arg(required = true)]
     paths: Vec<PathBuf>,

@@ -7,10 +7,10 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use lrfr::eval::{draw_det, draw_roc, evaluate, evaluate_open_set, read_pairs, Protocol};
 use lrfr::pipeline::Upscaler;
-use lrfr::Config;
+use lrfr::{Config, ResChoice};
 use serde_json::json;
 
-use super::{open, progress, ResChoice};
+use super::{open, progress, EvalRes};
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -42,8 +42,11 @@ pub struct EvalArgs {
     /// Draw the DET curves (FNIR against FPIR) into this PNG (--openset)
     #[arg(long, value_name = "FILE.png", requires = "openset")]
     det: Option<PathBuf>,
+    /// 16, 24, 32, all, or auto: each face at the largest resolution its own pixels give
+    /// (faces too small count as misses; at --openset, scores are margins over the threshold
+    /// of the probe's resolution, so auto's threshold is 0)
     #[arg(long, default_value = "all")]
-    res: ResChoice,
+    res: EvalRes,
     /// Add rows that replace DSR by this baseline upscaler
     #[arg(long, value_enum)]
     baseline: Option<Baseline>,
@@ -187,17 +190,28 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
         .rows
         .iter()
         .map(|row| {
-            let entry = manifest.resolution(row.res);
-            let (name, threshold) = match row.upscaler {
-                Upscaler::Dsr => ("dsr", entry.threshold),
-                Upscaler::Bicubic => ("bicubic", entry.bicubic_threshold),
+            let name = match row.upscaler {
+                Upscaler::Dsr => "dsr",
+                Upscaler::Bicubic => "bicubic",
+            };
+            let threshold = match (row.res, row.upscaler) {
+                (ResChoice::Native, _) => 0.0,
+                (ResChoice::Fixed(res), Upscaler::Dsr) => manifest.resolution(res).threshold,
+                (ResChoice::Fixed(res), Upscaler::Bicubic) => {
+                    manifest.resolution(res).bicubic_threshold
+                }
             };
             let points: Vec<_> = args
                 .fpir
                 .iter()
                 .map(|&fpir| row.scores.operating_point(fpir))
                 .collect();
-            (row.res.px(), name, row.scores.metrics(threshold), points)
+            (
+                row.res.to_json(),
+                name,
+                row.scores.metrics(threshold),
+                points,
+            )
         })
         .collect();
     if args.json {

@@ -7,16 +7,17 @@ use clap::Args;
 use lrfr::gallery::Gallery;
 use lrfr::pipeline::{MatchMode, Pipeline};
 use lrfr::source::{decode_file, list_images};
-use lrfr::{Config, Resolution};
+use lrfr::{Config, ResChoice};
 use serde_json::json;
 
 use super::open;
 
 #[derive(Args, Debug)]
 pub struct IdentifyArgs {
-    /// Resolution the face is shrunk to before super-resolution
-    #[arg(long, default_value = "16")]
-    res: Resolution,
+    /// auto: each face at the largest resolution its own pixels give (under 16 px: can't
+    /// tell); 16, 24 or 32: the face shrunk to it (distance simulated)
+    #[arg(long, default_value = "auto")]
+    res: ResChoice,
     /// Print one JSON object per line
     #[arg(long)]
     json: bool,
@@ -107,7 +108,7 @@ fn each_face(
     args: &IdentifyArgs,
     mode: &MatchMode,
 ) -> anyhow::Result<()> {
-    let faces: Vec<_> = pipeline.locator().detect_all(frame).to_vec();
+    let faces: Vec<_> = pipeline.locator().detect_all(frame)?.to_vec();
     if args.largest || faces.is_empty() {
         let output = pipeline.process(frame, args.res, gallery, mode, None)?;
         print_result(path, None, output, gallery, args, mode);
@@ -138,6 +139,14 @@ fn print_result(
             .unwrap_or("?")
     };
     let face = output.face.is_some();
+    let res = if output.too_small {
+        format!("{:.0} px of its own, under 16", output.native)
+    } else {
+        match args.res {
+            ResChoice::Native => format!("{} px, {:.0} px of its own", output.res, output.native),
+            ResChoice::Fixed(res) => format!("{res} px"),
+        }
+    };
     let best = output.matched.top.first();
     let accepted = output.matched.accepted.map(|s| name_of(s.person));
     if args.json {
@@ -154,7 +163,9 @@ fn print_result(
             "index": index.unwrap_or(1),
             "name": accepted,
             "score": best.map(|s| s.score),
-            "res": args.res.px(),
+            "res": (face && !output.too_small).then_some(output.res.px()),
+            "native": face.then_some(output.native),
+            "cant_tell": output.too_small,
             "top": top,
         });
         if let MatchMode::Verify(_) = mode {
@@ -171,15 +182,15 @@ fn print_result(
     let threshold = output.matched.threshold;
     match (face, accepted, best) {
         (false, _, _) => println!("{file}: no face"),
+        (true, _, _) if output.too_small => println!("{file}: can't tell ({res})"),
         (true, Some(name), Some(best)) => println!(
-            "{file}: {name} (score {:.3} >= {threshold:.3}, {} px)",
-            best.score, args.res
+            "{file}: {name} (score {:.3} >= {threshold:.3}, {res})",
+            best.score
         ),
         (true, None, Some(best)) => println!(
-            "{file}: unknown (closest {} at {:.3} < {threshold:.3}, {} px)",
+            "{file}: unknown (closest {} at {:.3} < {threshold:.3}, {res})",
             name_of(best.person),
             best.score,
-            args.res
         ),
         (true, _, None) => println!("{file}: unknown (nobody enrolled)"),
     }

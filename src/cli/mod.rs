@@ -92,29 +92,58 @@ pub struct GuiArgs {
 
 /// `all`, or one of 16, 24, 32.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResChoice {
+pub enum ResSet {
     All,
     One(Resolution),
 }
 
-impl ResChoice {
+impl ResSet {
     pub fn list(self) -> Vec<Resolution> {
         match self {
-            ResChoice::All => Resolution::ALL.to_vec(),
-            ResChoice::One(r) => vec![r],
+            ResSet::All => Resolution::ALL.to_vec(),
+            ResSet::One(r) => vec![r],
         }
     }
 }
 
-impl std::str::FromStr for ResChoice {
+impl std::str::FromStr for ResSet {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if s.eq_ignore_ascii_case("all") {
-            return Ok(ResChoice::All);
+            return Ok(ResSet::All);
         }
         s.parse()
-            .map(ResChoice::One)
+            .map(ResSet::One)
             .map_err(|e| format!("{e} (or all)"))
+    }
+}
+
+/// What `eval` measures: `all` (16, 24 and 32, distance simulated), one of them, or `auto`
+/// (each face at the resolution its own size gives).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvalRes {
+    Set(ResSet),
+    Auto,
+}
+
+impl EvalRes {
+    pub fn list(self) -> Vec<lrfr::ResChoice> {
+        match self {
+            EvalRes::Set(set) => set.list().into_iter().map(lrfr::ResChoice::Fixed).collect(),
+            EvalRes::Auto => vec![lrfr::ResChoice::Native],
+        }
+    }
+}
+
+impl std::str::FromStr for EvalRes {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.trim().eq_ignore_ascii_case("auto") {
+            return Ok(EvalRes::Auto);
+        }
+        s.parse()
+            .map(EvalRes::Set)
+            .map_err(|e| format!("{e} (or auto)"))
     }
 }
 

@@ -9,7 +9,7 @@ use clap::Args;
 use lrfr::live::{present, Event, LiveConfig, LiveRecognizer, Report, Verdict};
 use lrfr::mqtt::{Broker, Publisher};
 use lrfr::source::{Frame, FrameSource, ImageFolderSource, SourceError, Webcam};
-use lrfr::{Config, Resolution};
+use lrfr::{Config, ResChoice};
 
 use super::open;
 
@@ -21,9 +21,10 @@ pub struct WatchArgs {
     /// Play the images of a folder, in name order, as the camera (once, then stop)
     #[arg(long, value_name = "DIR")]
     source: Option<PathBuf>,
-    /// Resolution the faces are shrunk to
-    #[arg(long, default_value = "16")]
-    res: Resolution,
+    /// auto: each face at the largest resolution its own pixels give; 16, 24 or 32: faces
+    /// shrunk to it
+    #[arg(long, default_value = "auto")]
+    res: ResChoice,
     /// Frames per second a folder plays at (0: as fast as they are processed)
     #[arg(long, default_value_t = 0.0)]
     fps: f32,
@@ -78,7 +79,7 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    eprintln!("watching {} at {} px", source.describe(), args.res);
+    eprintln!("watching {} at {}", source.describe(), describe(args.res));
     let mut live = LiveRecognizer::new(LiveConfig::default());
     let mut frame = Frame::new(0, 0);
     let mut who: Vec<String> = Vec::new();
@@ -93,7 +94,7 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
         }
     };
     if let Some(p) = &publisher {
-        p.state(&who, args.res.px());
+        p.state(&who, args.res);
     }
     loop {
         match source.latest_frame(&mut frame) {
@@ -111,13 +112,17 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
             continue;
         }
         for event in live.events() {
-            tell(&Report::new(event, &gallery, args.res));
+            let res = match args.res {
+                ResChoice::Fixed(res) => Some(res),
+                ResChoice::Native => live.track_res(event.track()),
+            };
+            tell(&Report::new(event, &gallery, res));
         }
         let now = present(&live, &gallery);
         if now != who {
             who = now;
             if let Some(p) = &publisher {
-                p.state(&who, args.res.px());
+                p.state(&who, args.res);
             }
         }
     }
@@ -131,11 +136,11 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
             track: track.id,
             person,
         };
-        tell(&Report::new(&event, &gallery, args.res));
+        tell(&Report::new(&event, &gallery, track.res));
     }
     if let Some(p) = &publisher {
         if !who.is_empty() {
-            p.state(&[], args.res.px());
+            p.state(&[], args.res);
         }
         if p.dropped() > 0 {
             eprintln!(
@@ -153,4 +158,11 @@ fn hostname() -> String {
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "pi".into())
+}
+
+fn describe(res: ResChoice) -> String {
+    match res {
+        ResChoice::Native => "each face's own resolution".into(),
+        ResChoice::Fixed(res) => format!("{res} px"),
+    }
 }

@@ -10,11 +10,11 @@ pub(super) struct SmallGray {
 }
 
 impl SmallGray {
-    /// Area-averages `frame` down to at most `max_width` wide (never up) and returns the scale
-    /// from frame to small pixels.
-    pub fn fill(&mut self, frame: &Frame, max_width: u32) -> f32 {
-        let factor = (frame.width() as f32 / max_width.max(1) as f32).max(1.0);
-        let step = factor.ceil() as u32;
+    /// Area-averages `frame` by the whole factor that brings it closest to `width` (never
+    /// up) and returns the scale from frame to small pixels.
+    pub fn fill(&mut self, frame: &Frame, width: u32) -> f32 {
+        let factor = (frame.width() as f32 / width.max(1) as f32).max(1.0);
+        let step = (factor.round() as u32).max(1);
         self.width = frame.width() / step;
         self.height = frame.height() / step;
         self.pixels.clear();

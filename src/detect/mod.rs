@@ -15,7 +15,9 @@ const SEETA_MIN_WINDOW: u32 = 20;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetectConfig {
-    /// Frames are shrunk to at most this width before detection.
+    /// Frames are shrunk to about this width before detection, by the nearest whole factor:
+    /// a 640 px webcam frame by 3 (SeetaFace's smallest window, 20 px, is then 60 frame px;
+    /// the small-face network finds the faces below that), a 250 px LFW photo not at all.
     pub detect_width: u32,
     /// Smallest face, in frame pixels, worth reporting.
     pub min_face: u32,
@@ -24,16 +26,19 @@ pub struct DetectConfig {
     /// Image pyramid step; closer to 1 finds more sizes, slower.
     pub pyramid_scale: f32,
     pub window_step: u32,
+    /// The small-face network's score (0 to 1) at which a face is reported.
+    pub small_face_score: f32,
 }
 
 impl Default for DetectConfig {
     fn default() -> Self {
         DetectConfig {
-            detect_width: 320,
-            min_face: 40,
+            detect_width: 214,
+            min_face: 60,
             score_threshold: 2.0,
             pyramid_scale: 0.8,
             window_step: 4,
+            small_face_score: 0.35,
         }
     }
 }
@@ -85,6 +90,29 @@ impl FaceBox {
 /// A box lying this much inside a larger one is the same face found again at another
 /// scale or offset (the cascade's own merging leaves some), not a second face.
 const DUPLICATE_INSIDE: f32 = 0.5;
+
+/// Whether `a` and `b` are one face: either lies mostly inside the other.
+pub fn same_face(a: &FaceBox, b: &FaceBox) -> bool {
+    a.inside(b) >= DUPLICATE_INSIDE || b.inside(a) >= DUPLICATE_INSIDE
+}
+
+/// Sorts `faces` largest first and drops each that lies mostly inside a larger one: the same
+/// face found twice, at two scales or offsets.
+pub fn keep_distinct(faces: &mut Vec<FaceBox>) {
+    faces.sort_by(|a, b| b.area().total_cmp(&a.area()));
+    let mut kept = 0;
+    for i in 0..faces.len() {
+        let face = faces[i];
+        if faces[..kept]
+            .iter()
+            .all(|larger| face.inside(larger) < DUPLICATE_INSIDE)
+        {
+            faces[kept] = face;
+            kept += 1;
+        }
+    }
+    faces.truncate(kept);
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DetectError {
@@ -144,19 +172,7 @@ impl FaceDetector {
                 score: face.score() as f32,
             });
         }
-        self.faces.sort_by(|a, b| b.area().total_cmp(&a.area()));
-        let mut kept = 0;
-        for i in 0..self.faces.len() {
-            let face = self.faces[i];
-            if self.faces[..kept]
-                .iter()
-                .all(|larger| face.inside(larger) < DUPLICATE_INSIDE)
-            {
-                self.faces[kept] = face;
-                kept += 1;
-            }
-        }
-        self.faces.truncate(kept);
+        keep_distinct(&mut self.faces);
         &self.faces
     }
 

@@ -4,6 +4,7 @@
 
 mod openset;
 mod pairs;
+mod photo;
 mod plot;
 mod protocol;
 mod roc;
@@ -13,21 +14,23 @@ use std::path::PathBuf;
 
 pub use openset::{Best, OpenSetMetrics, OpenSetScores, OperatingPoint};
 pub use pairs::{parse_pairs, read_pairs, Pair, PairsError};
+pub use photo::PhotoEmbedding;
 pub use plot::{draw_det, draw_roc};
 pub use protocol::{evaluate_open_set, OpenSetError, OpenSetEvaluation, OpenSetRow, Protocol};
 pub use roc::{metrics, roc, Metrics, RocPoint};
 
-use crate::matching::cosine;
 use crate::pipeline::{Pipeline, PipelineError, Upscaler};
-use crate::resolution::Resolution;
+use crate::resolution::ResChoice;
 use crate::source::decode_file;
 
-/// Score given to a pair when either image has no usable face: it can never be accepted.
+/// Score given to a pair when either image has no usable face (or, at `auto`, one too small
+/// to tell): it can never be accepted.
 pub const FAILURE_SCORE: f32 = -1.0;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct EvalRow {
-    pub res: u32,
+    /// 16, 24, 32 or "auto".
+    pub res: serde_json::Value,
     pub pipeline: &'static str,
     pub pairs: usize,
     pub failures: usize,
@@ -54,7 +57,7 @@ pub struct Evaluation {
 pub fn evaluate(
     pipeline: &mut Pipeline,
     pairs: &[Pair],
-    resolutions: &[Resolution],
+    resolutions: &[ResChoice],
     with_bicubic: bool,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Evaluation, PipelineError> {
@@ -62,14 +65,15 @@ pub fn evaluate(
     if with_bicubic {
         upscalers.push(Upscaler::Bicubic);
     }
-    let configs: Vec<(Resolution, Upscaler)> = resolutions
+    let configs: Vec<(ResChoice, Upscaler)> = resolutions
         .iter()
         .flat_map(|r| upscalers.iter().map(move |u| (*r, *u)))
         .collect();
     let mut images: Vec<&PathBuf> = pairs.iter().flat_map(|p| [&p.a, &p.b]).collect();
     images.sort();
     images.dedup();
-    let mut embeddings: HashMap<&PathBuf, Vec<Vec<f32>>> = HashMap::with_capacity(images.len());
+    let mut embeddings: HashMap<&PathBuf, Vec<PhotoEmbedding>> =
+        HashMap::with_capacity(images.len());
     let mut failures = Vec::new();
     for (done, path) in images.iter().enumerate() {
         progress(done, images.len());
@@ -83,22 +87,21 @@ pub fn evaluate(
                 continue;
             }
         };
-        let Some(output) = pipeline.align(&frame)? else {
+        let Some((face, aligned)) = pipeline
+            .align(&frame)?
+            .and_then(|o| Some((o.face?, o.aligned.clone())))
+        else {
             failures.push(Failure {
                 path: (*path).clone(),
                 reason: "no face found".into(),
             });
             continue;
         };
-        let aligned = output.aligned.clone();
         let mut per_config = Vec::with_capacity(configs.len());
-        for (res, upscaler) in &configs {
-            per_config.push(
-                pipeline
-                    .embed_aligned(&aligned, *res, *upscaler)?
-                    .embedding
-                    .clone(),
-            );
+        for config in &configs {
+            per_config.push(PhotoEmbedding::make(
+                pipeline, &frame, &face, &aligned, *config,
+            )?);
         }
         embeddings.insert(path, per_config);
     }
@@ -110,18 +113,19 @@ pub fn evaluate(
             let mut failed = 0;
             let scores: Vec<(f32, bool)> = pairs
                 .iter()
-                .map(
-                    |pair| match (embeddings.get(&pair.a), embeddings.get(&pair.b)) {
-                        (Some(a), Some(b)) => (cosine(&a[k], &b[k]), pair.same),
-                        _ => {
-                            failed += 1;
-                            (FAILURE_SCORE, pair.same)
-                        }
-                    },
-                )
+                .map(|pair| {
+                    let score = match (embeddings.get(&pair.a), embeddings.get(&pair.b)) {
+                        (Some(a), Some(b)) => a[k].compare(&b[k]),
+                        _ => None,
+                    };
+                    score.map(|s| (s, pair.same)).unwrap_or_else(|| {
+                        failed += 1;
+                        (FAILURE_SCORE, pair.same)
+                    })
+                })
                 .collect();
             EvalRow {
-                res: res.px(),
+                res: res.to_json(),
                 pipeline: match upscaler {
                     Upscaler::Dsr => "dsr",
                     Upscaler::Bicubic => "bicubic",

@@ -7,11 +7,18 @@ use image::{Rgb, RgbImage};
 
 use super::{roc, EvalRow, OpenSetRow};
 use crate::pipeline::Upscaler;
+use crate::resolution::ResChoice;
 
 const SIZE: u32 = 480;
 const MARGIN: u32 = 30;
 /// Colours by resolution (16, 24, 32); bicubic rows are drawn lighter.
-const COLOURS: [[u8; 3]; 3] = [[214, 39, 40], [44, 160, 44], [31, 119, 180]];
+/// 16, 24, 32 px, then auto (purple).
+const COLOURS: [[u8; 3]; 4] = [
+    [214, 39, 40],
+    [44, 160, 44],
+    [31, 119, 180],
+    [148, 103, 189],
+];
 
 /// Writes the plot; the caller names the colours in its text output.
 pub fn draw_roc(rows: &[EvalRow], path: &Path) -> Result<(), image::ImageError> {
@@ -40,7 +47,10 @@ pub fn draw_roc(rows: &[EvalRow], path: &Path) -> Result<(), image::ImageError> 
         );
     }
     for row in rows {
-        let colour = colour(row.res, row.pipeline == "bicubic");
+        let colour = colour(
+            row.res.as_u64().map(|px| px as u32),
+            row.pipeline == "bicubic",
+        );
         let curve = roc(&row.scores);
         for pair in curve.windows(2) {
             line(
@@ -54,11 +64,12 @@ pub fn draw_roc(rows: &[EvalRow], path: &Path) -> Result<(), image::ImageError> 
     canvas.save(path)
 }
 
-fn colour(res: u32, bicubic: bool) -> [u8; 3] {
+fn colour(res: Option<u32>, bicubic: bool) -> [u8; 3] {
     let base = COLOURS[match res {
-        16 => 0,
-        24 => 1,
-        _ => 2,
+        Some(16) => 0,
+        Some(24) => 1,
+        Some(_) => 2,
+        None => 3,
     }];
     if bicubic {
         base.map(|c| c / 2 + 127)
@@ -86,7 +97,11 @@ pub fn draw_det(rows: &[OpenSetRow], path: &Path) -> Result<(), image::ImageErro
         line(&mut canvas, (low, y), (high, y), [220, 220, 220]);
     }
     for row in rows {
-        let colour = colour(row.res.px(), row.upscaler == Upscaler::Bicubic);
+        let px = match row.res {
+            ResChoice::Fixed(res) => Some(res.px()),
+            ResChoice::Native => None,
+        };
+        let colour = colour(px, row.upscaler == Upscaler::Bicubic);
         for pair in row.scores.det().windows(2) {
             line(
                 &mut canvas,

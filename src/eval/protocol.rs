@@ -6,11 +6,11 @@
 use std::path::{Path, PathBuf};
 
 use super::openset::{Best, OpenSetScores};
-use super::Failure;
+use super::{Failure, PhotoEmbedding};
 use crate::gallery::EMBEDDING_DIMS;
 use crate::matching::{cosine, mean_embedding};
 use crate::pipeline::{Pipeline, PipelineError, Upscaler};
-use crate::resolution::Resolution;
+use crate::resolution::{ResChoice, Resolution};
 use crate::source::{decode_file, list_images, SourceError};
 
 #[derive(Debug, Clone, Copy)]
@@ -35,7 +35,7 @@ impl Default for Protocol {
 
 /// One identity's photos, each embedded once per configuration (`None`: no usable face).
 struct Identity {
-    photos: Vec<Vec<Option<Vec<f32>>>>,
+    photos: Vec<Vec<Option<PhotoEmbedding>>>,
 }
 
 impl Identity {
@@ -45,7 +45,7 @@ impl Identity {
 }
 
 pub struct OpenSetRow {
-    pub res: Resolution,
+    pub res: ResChoice,
     pub upscaler: Upscaler,
     pub scores: OpenSetScores,
 }
@@ -77,7 +77,7 @@ pub enum OpenSetError {
 pub fn evaluate_open_set(
     pipeline: &mut Pipeline,
     root: &Path,
-    configs: &[(Resolution, Upscaler)],
+    configs: &[(ResChoice, Upscaler)],
     protocol: Protocol,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<OpenSetEvaluation, OpenSetError> {
@@ -140,31 +140,41 @@ pub fn evaluate_open_set(
             })
             .collect();
         for (k, row) in rows.iter_mut().enumerate() {
-            let templates: Vec<Vec<f32>> = members
+            let thresholds = Resolution::ALL.map(|res| {
+                let entry = pipeline.models().manifest().resolution(res);
+                match row.upscaler {
+                    Upscaler::Dsr => entry.threshold,
+                    Upscaler::Bicubic => entry.bicubic_threshold,
+                }
+            });
+            // One gallery per resolution: a probe at `auto` is matched at its own.
+            let templates: Vec<Vec<Vec<f32>>> = Resolution::ALL
                 .iter()
-                .zip(&enrolled)
-                .map(|(&m, photos)| {
-                    let samples = photos
+                .map(|&res| {
+                    members
                         .iter()
-                        .filter_map(|&p| identities[m].photos[p][k].as_deref());
-                    mean_embedding(samples, EMBEDDING_DIMS)
+                        .zip(&enrolled)
+                        .map(|(&m, photos)| {
+                            let samples = photos.iter().filter_map(|&p| {
+                                identities[m].photos[p][k].as_ref().map(|e| e.at(Some(res)))
+                            });
+                            mean_embedding(samples, EMBEDDING_DIMS)
+                        })
+                        .collect()
                 })
                 .collect();
             for (i, identity) in identities.iter().enumerate() {
                 let member = members.iter().position(|&m| m == i);
                 for (p, photo) in identity.photos.iter().enumerate() {
-                    match member {
+                    let own = match member {
                         Some(slot) if enrolled[slot].contains(&p) => continue,
-                        Some(slot) => row.scores.mated.push(best_of(
-                            &templates,
-                            photo[k].as_deref(),
-                            Some(slot),
-                        )),
-                        None => {
-                            row.scores
-                                .nonmated
-                                .push(best_of(&templates, photo[k].as_deref(), None))
-                        }
+                        other => other,
+                    };
+                    let best = best_of(&templates, &thresholds, photo[k].as_ref(), own);
+                    if own.is_some() {
+                        row.scores.mated.push(best);
+                    } else {
+                        row.scores.nonmated.push(best);
                     }
                 }
             }
@@ -181,9 +191,9 @@ pub fn evaluate_open_set(
 fn embed_photo(
     pipeline: &mut Pipeline,
     path: &Path,
-    configs: &[(Resolution, Upscaler)],
+    configs: &[(ResChoice, Upscaler)],
     failures: &mut Vec<Failure>,
-) -> Result<Vec<Option<Vec<f32>>>, PipelineError> {
+) -> Result<Vec<Option<PhotoEmbedding>>, PipelineError> {
     let none = || vec![None; configs.len()];
     let frame = match decode_file(path) {
         Ok(frame) => frame,
@@ -202,25 +212,42 @@ fn embed_photo(
         });
         return Ok(none());
     };
-    let aligned = output.aligned.clone();
+    let (Some(face), aligned) = (output.face, output.aligned.clone()) else {
+        return Ok(none());
+    };
     let mut embeddings = Vec::with_capacity(configs.len());
-    for &(res, upscaler) in configs {
-        let output = pipeline.embed_aligned(&aligned, res, upscaler)?;
-        embeddings.push(Some(output.embedding.clone()));
+    for &config in configs {
+        embeddings.push(Some(PhotoEmbedding::make(
+            pipeline, &frame, &face, &aligned, config,
+        )?));
     }
     Ok(embeddings)
 }
 
-/// The best-scoring template for `probe`; `correct` when it is `own`.
-fn best_of(templates: &[Vec<f32>], probe: Option<&[f32]>, own: Option<usize>) -> Option<Best> {
+/// The best-scoring template for `probe`, among the gallery at the probe's resolution;
+/// `correct` when it is `own`. `None` when there is no face, or one too small to tell. At
+/// `auto` the score is the margin over the threshold of the probe's own resolution (each
+/// probe is decided at its own), so that row's threshold is 0.
+fn best_of(
+    templates: &[Vec<Vec<f32>>],
+    thresholds: &[f32; 3],
+    probe: Option<&PhotoEmbedding>,
+    own: Option<usize>,
+) -> Option<Best> {
     let probe = probe?;
+    let res = probe.probe_res()?;
+    let (templates, offset) = match res {
+        Some(res) => (&templates[res.index()], thresholds[res.index()]),
+        None => (&templates[0], 0.0),
+    };
+    let probe = probe.at(res);
     let (slot, score) = templates
         .iter()
         .map(|t| cosine(probe, t))
         .enumerate()
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     Some(Best {
-        score,
+        score: score - offset,
         correct: own == Some(slot),
     })
 }
@@ -267,16 +294,47 @@ mod tests {
         assert_eq!(SplitMix(1).choose(&from, 50).len(), 20);
     }
 
+    fn fixed(v: &[f32]) -> PhotoEmbedding {
+        PhotoEmbedding::Fixed(v.to_vec())
+    }
+
     #[test]
     fn the_best_candidate_and_whether_it_is_right() {
-        let templates = vec![vec![1.0, 0.0], vec![0.0, 1.0]];
-        let b = best_of(&templates, Some(&[0.2, 0.9]), Some(1)).unwrap();
+        let gallery = vec![vec![1.0, 0.0], vec![0.0, 1.0]];
+        let templates = vec![gallery.clone(), gallery.clone(), gallery];
+        let thresholds = [0.3, 0.2, 0.1];
+        let b = best_of(&templates, &thresholds, Some(&fixed(&[0.2, 0.9])), Some(1)).unwrap();
         assert!(b.correct && (b.score - cosine(&[0.2, 0.9], &[0.0, 1.0])).abs() < 1e-6);
         assert!(
-            !best_of(&templates, Some(&[0.9, 0.2]), Some(1))
+            !best_of(&templates, &thresholds, Some(&fixed(&[0.9, 0.2])), Some(1))
                 .unwrap()
                 .correct
         );
-        assert_eq!(best_of(&templates, None, None), None);
+        assert_eq!(best_of(&templates, &thresholds, None, None), None);
+    }
+
+    #[test]
+    fn an_auto_probe_is_matched_at_its_own_resolution_by_its_margin() {
+        // Person 0 at 16 px, person 1 at 24: the probe at 24 px finds person 1.
+        let templates = vec![
+            vec![vec![1.0, 0.0], vec![1.0, 0.0]],
+            vec![vec![1.0, 0.0], vec![0.0, 1.0]],
+            vec![vec![1.0, 0.0], vec![1.0, 0.0]],
+        ];
+        let probe = PhotoEmbedding::Native {
+            res: Some(Resolution::R24),
+            by_res: [vec![1.0, 0.0], vec![0.0, 1.0], vec![1.0, 0.0]],
+        };
+        let b = best_of(&templates, &[0.3, 0.2, 0.1], Some(&probe), Some(1)).unwrap();
+        assert!(b.correct && (b.score - 0.8).abs() < 1e-6, "{b:?}");
+        // Too small to tell: no decision, a miss.
+        let tiny = PhotoEmbedding::Native {
+            res: None,
+            by_res: [vec![1.0, 0.0], vec![0.0, 1.0], vec![1.0, 0.0]],
+        };
+        assert_eq!(
+            best_of(&templates, &[0.3, 0.2, 0.1], Some(&tiny), Some(1)),
+            None
+        );
     }
 }

@@ -19,8 +19,8 @@ use crate::detect::FaceBox;
 use crate::enroll::laplacian_variance;
 use crate::gallery::Gallery;
 use crate::matching::MatchResult;
-use crate::pipeline::{Pipeline, PipelineError, StageTimings};
-use crate::resolution::Resolution;
+use crate::pipeline::{Pipeline, PipelineError, StageTimings, Upscaler};
+use crate::resolution::{ResChoice, Resolution};
 use crate::source::Frame;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +68,17 @@ pub enum Event {
     Lost { track: u64, person: Option<usize> },
 }
 
+impl Event {
+    pub fn track(&self) -> u64 {
+        match *self {
+            Event::Named { track, .. }
+            | Event::Renamed { track, .. }
+            | Event::Unnamed { track, .. }
+            | Event::Lost { track, .. } => track,
+        }
+    }
+}
+
 pub struct LiveRecognizer {
     config: LiveConfig,
     tracks: Vec<Track>,
@@ -107,6 +118,11 @@ impl LiveRecognizer {
         self.tracks.iter().filter(|t| t.missed == 0)
     }
 
+    /// The resolution `track` is recognised at, while it is followed.
+    pub fn track_res(&self, track: u64) -> Option<Resolution> {
+        self.tracks.iter().find(|t| t.id == track)?.res
+    }
+
     /// What changed in the last [`LiveRecognizer::step`].
     pub fn events(&self) -> &[Event] {
         &self.events
@@ -124,20 +140,22 @@ impl LiveRecognizer {
     }
 
     /// One frame: detect, follow, embed each face, fuse, decide. `threshold` overrides the
-    /// manifest's 1:N threshold for `res`.
+    /// manifest's 1:N threshold at a fixed resolution (at `auto` each face is decided at its
+    /// own resolution's).
     pub fn step(
         &mut self,
         pipeline: &mut Pipeline,
         frame: &Frame,
         gallery: &Gallery,
-        res: Resolution,
+        res: impl Into<ResChoice>,
         threshold: Option<f32>,
     ) -> Result<(), PipelineError> {
+        let choice = res.into();
         let started = std::time::Instant::now();
         self.events.clear();
         self.timings = StageTimings::default();
         self.boxes.clear();
-        let faces = pipeline.locator().detect_all(frame);
+        let faces = pipeline.locator().detect_all(frame)?;
         self.boxes
             .extend(faces.iter().take(self.config.max_faces).copied());
         self.timings.detect = started.elapsed();
@@ -146,11 +164,15 @@ impl LiveRecognizer {
         let continues = associate(&self.previous, &self.boxes);
         self.matched.clear();
         self.matched.resize(self.tracks.len(), false);
+        let models = pipeline.models();
         let context = Context {
             gallery,
-            res,
-            threshold: threshold.unwrap_or_else(|| pipeline.models().threshold(res)),
-            fingerprint: pipeline.models().fingerprint(res).to_owned(),
+            choice,
+            thresholds: Resolution::ALL.map(|r| match (choice, threshold) {
+                (ResChoice::Fixed(fixed), Some(t)) if fixed == r => t,
+                _ => models.threshold(r),
+            }),
+            fingerprints: Resolution::ALL.map(|r| models.fingerprint(r).to_owned()),
         };
         for (face, continued) in self.boxes.iter().zip(continues) {
             let index = match continued {
@@ -182,11 +204,13 @@ impl LiveRecognizer {
             if !seen {
                 continue;
             }
+            let res = track.res.unwrap_or(Resolution::R16);
+            let threshold = context.thresholds[res.index()];
             let best = if track.frames() > 0 {
                 self.scored.identify(
                     track.fused(),
-                    gallery.embeddings(res, &context.fingerprint),
-                    context.threshold,
+                    gallery.embeddings(res, &context.fingerprints[res.index()]),
+                    threshold,
                 );
                 track.top.clear();
                 track
@@ -196,7 +220,7 @@ impl LiveRecognizer {
             } else {
                 None
             };
-            track.decide(best, context.threshold);
+            track.decide(best, threshold);
             let (before, now) = track.report();
             if let Some(event) = change(track.id, before, now) {
                 self.events.push(event);
@@ -242,10 +266,34 @@ impl LiveRecognizer {
 /// What a face is matched against.
 struct Context<'a> {
     gallery: &'a Gallery,
-    res: Resolution,
-    threshold: f32,
-    /// The loaded models' fingerprint at `res`: only templates they made are matched.
-    fingerprint: String,
+    choice: ResChoice,
+    /// Per resolution (see [`Resolution::index`]).
+    thresholds: [f32; 3],
+    /// The loaded models' fingerprint per resolution: only templates they made are matched.
+    fingerprints: [String; 3],
+}
+
+/// A face's own size is measured anew each frame and wobbles; near a boundary a track keeps
+/// the resolution it has until the size is this far past it, so its template is not started
+/// over frame after frame.
+const RES_HYSTERESIS: f32 = 0.1;
+
+/// The resolution a track at `current` takes for a face `native` px of its own.
+fn pick_res(current: Option<Resolution>, native: f32) -> Option<Resolution> {
+    let fitting = Resolution::fitting(native);
+    let Some(current) = current else {
+        return fitting;
+    };
+    // Where `fitting` changes to `r`.
+    let edge = |r: Resolution| r.px() as f32 * (1.0 - crate::resolution::NATIVE_TOLERANCE);
+    match fitting {
+        // Smaller: only once clearly under the current resolution's edge.
+        Some(r) if r < current && native >= edge(current) * (1.0 - RES_HYSTERESIS) => Some(current),
+        None if native >= edge(current) * (1.0 - RES_HYSTERESIS) => Some(current),
+        // Larger: only once clearly over the next one's.
+        Some(r) if r > current && native < edge(r) * (1.0 + RES_HYSTERESIS) => Some(current),
+        other => other,
+    }
 }
 
 /// Embeds one face into its track, with whom the frame names on its own, unless it is too
@@ -259,33 +307,56 @@ fn observe(
     scored: &mut MatchResult,
     timings: &mut StageTimings,
 ) -> Result<(), PipelineError> {
-    let res = context.res;
     let side = track.face.side();
-    if side < res.px() as f32 {
-        track.latest_problem = Some(Reason::TooSmall);
-        return Ok(());
-    }
-    let same_face = pipeline.models().verify_threshold(res);
-    let output = pipeline.embed_face(frame, &track.face, res)?;
+    let res = match context.choice {
+        ResChoice::Fixed(res) => {
+            if side < res.px() as f32 {
+                track.latest_problem = Some(Reason::TooSmall);
+                return Ok(());
+            }
+            pipeline.embed_face(frame, &track.face, res)?;
+            Some(res)
+        }
+        ResChoice::Native => {
+            let current = track.res;
+            pipeline.embed_own_pixels_with(frame, &track.face, Upscaler::Dsr, |native| {
+                pick_res(current, native)
+            })?
+        }
+    };
+    let output = pipeline.output();
+    track.native = output.native;
     timings.align += output.timings.align;
     timings.dsr += output.timings.dsr;
     timings.edgeface += output.timings.edgeface;
+    let Some(res) = res else {
+        track.latest_problem = Some(Reason::TooSmall);
+        return Ok(());
+    };
+    // A face's own pixels blown up to 112 are blurred by nature: sharpness says something
+    // only about a face that had more pixels than its resolution needs.
+    let judge_sharpness = !output.own_pixels;
     let problem = if output.landmarks.is_some_and(|l| turn(&l) > config.max_turn) {
         Some(Reason::Turned)
-    } else if laplacian_variance(&output.aligned) < config.min_sharpness {
+    } else if judge_sharpness && laplacian_variance(&output.aligned) < config.min_sharpness {
         Some(Reason::Blurred)
     } else {
         None
     };
     track.latest_problem = problem;
     if problem.is_none() {
+        track.change_res(res);
+        let same_face = pipeline.models().verify_threshold(res);
+        let output = pipeline.output();
         // Larger faces carry more of the person; a face at the model's input size counts
         // a quarter as much as one at the aligned crop's.
         let weight = (side / crate::align::FACE_SIZE as f32).clamp(0.25, 1.0);
         scored.identify(
             &output.embedding,
-            context.gallery.embeddings(res, &context.fingerprint),
-            context.threshold,
+            context
+                .gallery
+                .embeddings(res, &context.fingerprints[res.index()]),
+            context.thresholds[res.index()],
         );
         let vote = scored.accepted.map(|s| s.person);
         track.observe(&output.embedding, weight, vote, same_face);
@@ -323,5 +394,27 @@ fn change(track: u64, before: Verdict, after: Verdict) -> Option<Event> {
         }),
         (Verdict::Named { person, .. }, _) => Some(Event::Unnamed { track, person }),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_track_keeps_its_resolution_near_a_boundary() {
+        use Resolution::*;
+        // The edges are 13.6, 20.4 and 27.2 px (see `Resolution::fitting`).
+        assert_eq!(pick_res(None, 20.0), Some(R16));
+        assert_eq!(pick_res(None, 13.0), None);
+        // Around 20.4 px of its own, give or take a pixel: a track at 16 stays at 16, one at
+        // 24 at 24.
+        assert_eq!(pick_res(Some(R16), 21.0), Some(R16));
+        assert_eq!(pick_res(Some(R24), 20.0), Some(R24));
+        // Clearly past the edge: it moves.
+        assert_eq!(pick_res(Some(R16), 23.0), Some(R24));
+        assert_eq!(pick_res(Some(R24), 18.0), Some(R16));
+        assert_eq!(pick_res(Some(R16), 12.0), None);
+        assert_eq!(pick_res(Some(R16), 40.0), Some(R32));
     }
 }

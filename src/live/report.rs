@@ -20,13 +20,15 @@ pub struct Report {
     pub was: Option<String>,
     /// The fused template's score when a name was given.
     pub score: Option<f32>,
-    pub res: u32,
+    /// The resolution the track was recognised at (`None` when it is no longer known: a
+    /// track lost at `auto`).
+    pub res: Option<u32>,
     /// Seconds since the Unix epoch.
     pub time: f64,
 }
 
 impl Report {
-    pub fn new(event: &Event, gallery: &Gallery, res: Resolution) -> Report {
+    pub fn new(event: &Event, gallery: &Gallery, res: Option<Resolution>) -> Report {
         let name = |person: usize| {
             gallery
                 .people()
@@ -61,7 +63,7 @@ impl Report {
             name: now,
             was,
             score,
-            res: res.px(),
+            res: res.map(Resolution::px),
             time: unix_now(),
         }
     }

@@ -13,6 +13,7 @@ use std::collections::VecDeque;
 
 use crate::detect::FaceBox;
 use crate::models::l2_normalise;
+use crate::resolution::Resolution;
 use crate::source::Frame;
 
 /// Frames the fused template is made of.
@@ -54,7 +55,7 @@ pub enum Reason {
 impl std::fmt::Display for Reason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Reason::TooSmall => "face smaller than the resolution",
+            Reason::TooSmall => "face too small",
             Reason::Blurred => "blurred",
             Reason::Turned => "turned away",
             Reason::TooFewFrames => "not seen long enough",
@@ -84,6 +85,11 @@ pub struct Track {
     reported: Verdict,
     /// Why the latest frame was not used, if it was not.
     pub latest_problem: Option<Reason>,
+    /// The resolution the template is made at (at `auto`, the face's own, which changes as
+    /// the person comes closer); `None` before the first good frame.
+    pub res: Option<Resolution>,
+    /// The face's own size, in pixels of its aligned crop (see `align::native_side`).
+    pub native: f32,
 }
 
 /// One usable frame of a track.
@@ -111,6 +117,8 @@ impl Track {
             disagreements: 0,
             reported: Verdict::CantTell(Reason::TooFewFrames),
             latest_problem: None,
+            res: None,
+            native: 0.0,
         }
     }
 
@@ -152,6 +160,19 @@ impl Track {
             weight,
             vote,
         });
+    }
+
+    /// Starts the template again at `res`: embeddings made at another resolution (by other
+    /// networks) do not mix. The verdict stands and, if it is a name, lives through the
+    /// frames the new template needs as through any dip.
+    pub fn change_res(&mut self, res: Resolution) {
+        if self.res != Some(res) {
+            self.history.clear();
+            self.leader = None;
+            self.streak = 0;
+            self.disagreements = 0;
+            self.res = Some(res);
+        }
     }
 
     /// Frames of the template that name `person` on their own.

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::manifest::LandmarksManifest;
+use super::manifest::LocatorManifest;
 use super::net::Net;
 use super::tensors::rgb_to_planar;
 use super::{executor, ModelError};
@@ -18,7 +18,7 @@ impl Landmarker {
     /// one. Only the landmark entry is read, so the forge can crop with a landmark model
     /// before any other model exists.
     pub fn load(dir: &Path, threads: usize) -> Result<Option<Landmarker>, ModelError> {
-        let Some(manifest) = LandmarksManifest::load(dir)? else {
+        let Some(manifest) = LocatorManifest::load(dir)? else {
             return Ok(None);
         };
         let Some(entry) = manifest.landmarks.as_ref() else {

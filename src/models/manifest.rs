@@ -19,6 +19,10 @@ pub struct Manifest {
     /// 5-point landmark model on the detector's box crop; absent means box-only alignment.
     #[serde(default)]
     pub landmarks: Option<ModelEntry>,
+    /// The small-face detector (faces about 8 to 80 px wide, with their points); absent means
+    /// SeetaFace alone, which needs about 40 px.
+    #[serde(default)]
+    pub detector: Option<ModelEntry>,
     /// The embedding network used at every resolution unless one overrides it.
     pub edgeface: ModelEntry,
     pub resolutions: Vec<ResolutionEntry>,
@@ -95,6 +99,9 @@ impl Manifest {
         if let Some(landmarks) = &self.landmarks {
             landmarks.check_role(Role::Landmarks)?;
         }
+        if let Some(detector) = &self.detector {
+            detector.check_role(Role::Detector)?;
+        }
         self.edgeface.check_role(Role::EdgeFace)?;
         for entry in self.resolutions.iter() {
             let cosines = [
@@ -139,15 +146,17 @@ impl Manifest {
 
 /// The part of a manifest the face locator needs; a staging manifest may hold only this.
 #[derive(Debug, Clone, Deserialize)]
-pub struct LandmarksManifest {
+pub struct LocatorManifest {
     pub schema_version: u32,
     #[serde(default)]
     pub landmarks: Option<ModelEntry>,
+    #[serde(default)]
+    pub detector: Option<ModelEntry>,
 }
 
-impl LandmarksManifest {
+impl LocatorManifest {
     /// `None` when the folder has no manifest at all.
-    pub fn load(dir: &Path) -> Result<Option<LandmarksManifest>, ModelError> {
+    pub fn load(dir: &Path) -> Result<Option<LocatorManifest>, ModelError> {
         let path = dir.join("manifest.json");
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
@@ -159,12 +168,12 @@ impl LandmarksManifest {
                 })
             }
         };
-        let manifest: LandmarksManifest =
+        let manifest: LocatorManifest =
             serde_json::from_str(&text).map_err(|e| ModelError::Manifest {
                 path: path.clone(),
                 reason: e.to_string(),
             })?;
-        // The landmark entry is the same in both schemas; the forge's staging manifest is 1.
+        // These entries are the same in both schemas; the forge's staging manifest is 1.
         if !(1..=SCHEMA_VERSION).contains(&manifest.schema_version) {
             return Err(ModelError::Manifest {
                 path,
@@ -174,10 +183,19 @@ impl LandmarksManifest {
                 ),
             });
         }
-        if let Some(landmarks) = &manifest.landmarks {
-            landmarks
-                .check_role(Role::Landmarks)
-                .map_err(|reason| ModelError::Manifest { path, reason })?;
+        let roles = [
+            (&manifest.landmarks, Role::Landmarks),
+            (&manifest.detector, Role::Detector),
+        ];
+        for (entry, role) in roles {
+            if let Some(entry) = entry {
+                entry
+                    .check_role(role)
+                    .map_err(|reason| ModelError::Manifest {
+                        path: path.clone(),
+                        reason,
+                    })?;
+            }
         }
         Ok(Some(manifest))
     }
@@ -188,6 +206,8 @@ impl LandmarksManifest {
 pub enum Role {
     /// A square box crop in, five (x, y) points out.
     Landmarks,
+    /// A frame in, a map of faces at a quarter of its size out (see `face_finder.rs`).
+    Detector,
     /// A `res` px face in, a 112 px face out.
     Dsr(Resolution),
     /// A 112 px face in, a 512-d embedding out.
@@ -198,6 +218,7 @@ impl std::fmt::Display for Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Role::Landmarks => write!(f, "landmark"),
+            Role::Detector => write!(f, "face detector"),
             Role::Dsr(res) => write!(f, "{res} px DSR"),
             Role::EdgeFace => write!(f, "EdgeFace"),
         }
@@ -206,6 +227,8 @@ impl std::fmt::Display for Role {
 
 /// Sides a landmark model's square input may have.
 const LANDMARK_INPUT: std::ops::RangeInclusive<usize> = 8..=256;
+/// Cells a detector's input may have on a side: frames from 16 to 1920 px.
+const DETECTOR_CELLS: std::ops::RangeInclusive<usize> = 4..=480;
 
 impl ModelEntry {
     pub fn contract(&self) -> String {
@@ -223,6 +246,14 @@ impl ModelEntry {
                     && LANDMARK_INPUT.contains(&side)
                     && self.output == [1, 10]
             }
+            Role::Detector => {
+                let stride = super::face_finder::STRIDE;
+                let rows = self.input.get(2).copied().unwrap_or(0);
+                let cols = self.input.get(3).copied().unwrap_or(0);
+                self.input == [1, 3 * stride * stride, rows, cols]
+                    && [rows, cols].iter().all(|n| DETECTOR_CELLS.contains(n))
+                    && self.output == [1, super::face_finder::CHANNELS, rows, cols]
+            }
             Role::Dsr(res) => {
                 let px = res.px() as usize;
                 self.input == [1, 3, px, px] && self.output == [1, 3, face, face]
@@ -234,6 +265,12 @@ impl ModelEntry {
         };
         let expected = match role {
             Role::Landmarks => "input [1, 3, S, S] (S from 8 to 256) -> output [1, 10]".into(),
+            Role::Detector => format!(
+                "input [1, {p}, R, C] (a frame in {s}x{s} patches, R and C from 4 to 480) -> output [1, {c}, R, C]",
+                p = 3 * super::face_finder::STRIDE * super::face_finder::STRIDE,
+                s = super::face_finder::STRIDE,
+                c = super::face_finder::CHANNELS
+            ),
             Role::Dsr(res) => format!(
                 "input [1, 3, {px}, {px}] -> output [1, 3, {face}, {face}]",
                 px = res.px()
@@ -289,6 +326,13 @@ mod tests {
             .is_ok());
         assert!(entry(&[1, 3, 24, 24], &[1, 3, 112, 112], 1.0)
             .check_role(Role::Dsr(Resolution::R16))
+            .is_err());
+        assert!(entry(&[1, 48, 120, 160], &[1, 15, 120, 160], 0.25)
+            .check_role(Role::Detector)
+            .is_ok());
+        // A map smaller than the input would leave faces at the edge unread.
+        assert!(entry(&[1, 48, 120, 160], &[1, 15, 60, 80], 0.25)
+            .check_role(Role::Detector)
             .is_err());
         assert!(entry(&[1, 3, 112, 112], &[1, 128], 0.5)
             .check_role(Role::EdgeFace)

@@ -4,6 +4,7 @@
 
 mod dsr;
 mod edgeface;
+mod face_finder;
 mod heap;
 mod landmarker;
 mod lazy;
@@ -17,10 +18,9 @@ use tract_onnx::prelude::multithread::Executor;
 
 pub use dsr::Dsr;
 pub use edgeface::EdgeFace;
+pub use face_finder::FaceFinder;
 pub use landmarker::Landmarker;
-pub use manifest::{
-    LandmarksManifest, Manifest, ModelEntry, ResolutionEntry, Role, SCHEMA_VERSION,
-};
+pub use manifest::{LocatorManifest, Manifest, ModelEntry, ResolutionEntry, Role, SCHEMA_VERSION};
 pub use net::{Net, NodeCost};
 pub use tensors::{l2_normalise, planar_to_rgb, rgb_to_planar};
 

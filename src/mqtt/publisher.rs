@@ -70,7 +70,13 @@ impl Publisher {
             connects: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
             backlog: AtomicU64::new(0),
-            state: Mutex::new(Topics::state_payload(&[], 0, crate::live::unix_now())),
+            // Nobody, until the caller's first `state` (which `watch` sends at once) says at
+            // which resolution.
+            state: Mutex::new(Topics::state_payload(
+                &[],
+                crate::ResChoice::Native,
+                crate::live::unix_now(),
+            )),
         });
         // Queued first, so they go out on the first connect, whenever that is.
         announce(&client, &topics, &shared);
@@ -153,7 +159,7 @@ impl Publisher {
     }
 
     /// Who is in view now; retained, so Home Assistant shows it after its own restart too.
-    pub fn state(&self, names: &[String], res: u32) {
+    pub fn state(&self, names: &[String], res: crate::ResChoice) {
         let payload = Topics::state_payload(names, res, crate::live::unix_now());
         if let Ok(mut last) = self.shared.state.lock() {
             last.clone_from(&payload);

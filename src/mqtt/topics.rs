@@ -11,6 +11,8 @@
 
 use serde_json::json;
 
+use crate::ResChoice;
+
 /// Home Assistant's default discovery prefix.
 const DISCOVERY_PREFIX: &str = "homeassistant";
 
@@ -71,13 +73,13 @@ impl Topics {
     }
 
     /// The retained "who is there" message: `who` is the names joined, or `nobody`.
-    pub fn state_payload(names: &[String], res: u32, time: f64) -> String {
+    pub fn state_payload(names: &[String], res: ResChoice, time: f64) -> String {
         let who = if names.is_empty() {
             "nobody".to_string()
         } else {
             names.join(", ")
         };
-        json!({"who": who, "names": names, "count": names.len(), "res": res, "time": time})
+        json!({"who": who, "names": names, "count": names.len(), "res": res.to_json(), "time": time})
             .to_string()
     }
 }
@@ -99,15 +101,23 @@ mod tests {
 
     #[test]
     fn the_state_says_who_or_nobody() {
-        let s: serde_json::Value =
-            serde_json::from_str(&Topics::state_payload(&[], 16, 1.0)).unwrap();
+        let s: serde_json::Value = serde_json::from_str(&Topics::state_payload(
+            &[],
+            ResChoice::Fixed(crate::Resolution::R16),
+            1.0,
+        ))
+        .unwrap();
         assert_eq!(
             (s["who"].as_str(), s["count"].as_u64()),
             (Some("nobody"), Some(0))
         );
         let names = ["Ada".to_string(), "Bo".to_string()];
-        let s: serde_json::Value =
-            serde_json::from_str(&Topics::state_payload(&names, 24, 1.0)).unwrap();
+        let s: serde_json::Value = serde_json::from_str(&Topics::state_payload(
+            &names,
+            ResChoice::Fixed(crate::Resolution::R24),
+            1.0,
+        ))
+        .unwrap();
         assert_eq!(s["who"], "Ada, Bo");
     }
 }

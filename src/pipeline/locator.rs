@@ -1,17 +1,25 @@
-//! Finding the face and its 5 points: the detector, then the landmark model on the box crop
+//! Finding the faces and their 5 points: SeetaFace for faces of about 64 px and more, the
+//! small-face network for faces from about 8 to 80 px, then the landmark model on the box crop
 //! (or the calibrated box-only points when there is no landmark model).
+//!
+//! The small-face network learns five points too (it helps it find faces), but the landmark
+//! model places them better even on an 11 px face: at 24 px of a face's own, aligning by the
+//! detector's points gave a validation EER of 13.6%, by the landmark model's 5.0%.
 
 use crate::align::{self, AreaScratch, Landmarks};
 use crate::config::Config;
-use crate::detect::{FaceBox, FaceDetector};
-use crate::models::{Landmarker, Net};
+use crate::detect::{keep_distinct, same_face, FaceBox, FaceDetector};
+use crate::models::{FaceFinder, Landmarker, Net};
 use crate::source::Frame;
 
 use super::PipelineError;
 
 pub struct FaceLocator {
     detector: FaceDetector,
+    finder: Option<FaceFinder>,
     landmarks: Option<Landmarker>,
+    faces: Vec<FaceBox>,
+    small_faces: Vec<FaceBox>,
     area: AreaScratch,
     box_crop: Frame,
     faces_found: usize,
@@ -25,17 +33,26 @@ pub struct Located {
 }
 
 impl FaceLocator {
-    /// The detector, plus the landmark model if the models folder's manifest names one.
+    /// SeetaFace, plus the small-face detector and the landmark model if the models folder's
+    /// manifest names them.
     pub fn load(config: &Config) -> Result<FaceLocator, PipelineError> {
         let detector = FaceDetector::new(config.detect.clone())?;
+        let finder = FaceFinder::load(&config.models_dir, config.threads)?;
         let landmarks = Landmarker::load(&config.models_dir, config.threads)?;
-        Ok(FaceLocator::new(detector, landmarks))
+        Ok(FaceLocator::new(detector, finder, landmarks))
     }
 
-    pub fn new(detector: FaceDetector, landmarks: Option<Landmarker>) -> FaceLocator {
+    pub fn new(
+        detector: FaceDetector,
+        finder: Option<FaceFinder>,
+        landmarks: Option<Landmarker>,
+    ) -> FaceLocator {
         FaceLocator {
             detector,
+            finder,
             landmarks,
+            faces: Vec::new(),
+            small_faces: Vec::new(),
             area: AreaScratch::default(),
             box_crop: Frame::new(0, 0),
             faces_found: 0,
@@ -44,6 +61,15 @@ impl FaceLocator {
 
     pub fn has_landmark_model(&self) -> bool {
         self.landmarks.is_some()
+    }
+
+    pub fn has_small_face_detector(&self) -> bool {
+        self.finder.is_some()
+    }
+
+    /// The small-face network itself, for timing it alone.
+    pub fn small_face_net(&mut self) -> Option<&mut Net> {
+        self.finder.as_mut().map(FaceFinder::net)
     }
 
     /// The landmark network itself, for timing it alone.
@@ -58,23 +84,37 @@ impl FaceLocator {
 
     /// The largest face and its landmarks, or `None`.
     pub fn locate(&mut self, frame: &Frame) -> Result<Option<Located>, PipelineError> {
-        let Some(face) = self.detect(frame) else {
+        let Some(face) = self.detect(frame)? else {
             return Ok(None);
         };
         let landmarks = self.landmarks(frame, &face)?;
         Ok(Some(Located { face, landmarks }))
     }
 
-    /// Only the detector: the largest face, if any.
-    pub fn detect(&mut self, frame: &Frame) -> Option<FaceBox> {
-        self.detect_all(frame).first().copied()
+    /// Only the detectors: the largest face, if any.
+    pub fn detect(&mut self, frame: &Frame) -> Result<Option<FaceBox>, PipelineError> {
+        Ok(self.detect_all(frame)?.first().copied())
     }
 
-    /// Only the detector: every face, largest first.
-    pub fn detect_all(&mut self, frame: &Frame) -> &[FaceBox] {
-        let faces = self.detector.detect(frame);
-        self.faces_found = faces.len();
-        faces
+    /// Only the detectors: every face, largest first. Where both find a face, SeetaFace's box
+    /// is kept: the landmark model learnt its points on SeetaFace's boxes.
+    pub fn detect_all(&mut self, frame: &Frame) -> Result<&[FaceBox], PipelineError> {
+        self.faces.clear();
+        self.faces.extend_from_slice(self.detector.detect(frame));
+        if let Some(finder) = self.finder.as_mut() {
+            let min_score = self.detector.config().small_face_score;
+            self.small_faces.clear();
+            finder.find(frame, min_score, &mut self.small_faces)?;
+            let seeta = self.faces.len();
+            for face in &self.small_faces {
+                if !self.faces[..seeta].iter().any(|s| same_face(s, face)) {
+                    self.faces.push(*face);
+                }
+            }
+            keep_distinct(&mut self.faces);
+        }
+        self.faces_found = self.faces.len();
+        Ok(&self.faces)
     }
 
     /// The detector's box crop at `size` px: the region the landmark model sees.

@@ -10,7 +10,7 @@ use crate::detect::{DetectError, FaceBox};
 use crate::gallery::Gallery;
 use crate::matching::MatchResult;
 use crate::models::{planar_to_rgb, ModelError, Models};
-use crate::resolution::Resolution;
+use crate::resolution::{ResChoice, Resolution};
 use crate::source::Frame;
 
 pub use locator::{FaceLocator, Located};
@@ -50,9 +50,17 @@ pub struct FrameOutput {
     pub face: Option<FaceBox>,
     pub faces_found: usize,
     pub landmarks: Option<Landmarks>,
+    /// The side, in frame pixels, of the face's own aligned crop (see [`align::native_side`]);
+    /// 0 before landmarks are found.
+    pub native: f32,
+    /// Whether `vlr` is the face's own pixels (`auto`) or a larger face shrunk to `res`.
+    pub own_pixels: bool,
+    /// At `auto`: the face has under 16 px of its own, too few to tell who it is; nothing
+    /// was embedded or matched.
+    pub too_small: bool,
     /// The 112x112 face aligned onto the template.
     pub aligned: Frame,
-    /// The aligned face shrunk to `res`.
+    /// The face at `res`: the aligned face shrunk, or, on the native path, aligned at `res`.
     pub vlr: Frame,
     /// The DSR (or bicubic) output at 112x112.
     pub upscaled: Frame,
@@ -92,6 +100,9 @@ impl Pipeline {
                 face: None,
                 faces_found: 0,
                 landmarks: None,
+                native: 0.0,
+                own_pixels: false,
+                too_small: false,
                 aligned: Frame::new(FACE_SIZE, FACE_SIZE),
                 vlr: Frame::new(0, 0),
                 upscaled: Frame::new(FACE_SIZE, FACE_SIZE),
@@ -127,20 +138,24 @@ impl Pipeline {
     }
 
     /// The whole per-frame path on the largest face. `threshold` overrides the manifest's for
-    /// `res` and `mode`.
+    /// the resolution used and `mode`.
     pub fn process(
         &mut self,
         frame: &Frame,
-        res: Resolution,
+        res: impl Into<ResChoice>,
         gallery: &Gallery,
         mode: &MatchMode,
         threshold: Option<f32>,
     ) -> Result<&FrameOutput, PipelineError> {
         let mut clock = Stopwatch::start();
-        let face = self.detect(frame);
+        let face = self.detect(frame)?;
         let detect = clock.lap();
+        let res = res.into();
         let Some(face) = face else {
-            self.output.res = res;
+            if let ResChoice::Fixed(res) = res {
+                self.output.res = res;
+            }
+            self.output.too_small = false;
             self.output.timings = StageTimings::default();
             self.output.matched.top.clear();
             self.output.matched.accepted = None;
@@ -156,13 +171,14 @@ impl Pipeline {
         Ok(&self.output)
     }
 
-    /// [`Pipeline::embed_face`], then matching against `gallery`: one face of a frame with
-    /// several (`identify` names each of them).
+    /// [`Pipeline::embed_face_as`], then matching against `gallery`: one face of a frame with
+    /// several (`identify` names each of them). A face too small to tell is matched with
+    /// nobody (`too_small`).
     pub fn identify_face(
         &mut self,
         frame: &Frame,
         face: &FaceBox,
-        res: Resolution,
+        choice: ResChoice,
         gallery: &Gallery,
         mode: &MatchMode,
         threshold: Option<f32>,
@@ -170,7 +186,11 @@ impl Pipeline {
         self.output.timings = StageTimings::default();
         self.output.matched.top.clear();
         self.output.matched.accepted = None;
-        self.embed_face(frame, face, res)?;
+        let Some(res) = self.embed_face_as(frame, face, choice)? else {
+            self.output.too_small = true;
+            return Ok(&self.output);
+        };
+        self.output.too_small = false;
         let mut clock = Stopwatch::start();
         let threshold = threshold.unwrap_or_else(|| self.threshold_for(res, mode));
         let query = &self.output.embedding;
@@ -214,6 +234,71 @@ impl Pipeline {
         Ok(&self.output)
     }
 
+    /// [`Pipeline::embed_face`] at the resolution `choice` gives. `auto` takes the largest
+    /// resolution the face has and, for a face smaller than the template, aligns it straight
+    /// at that size (its own pixels). Returns the resolution used, or `None` when the face is
+    /// below 16 px of its own: too small to tell (only `landmarks` and `native` are filled).
+    pub fn embed_face_as(
+        &mut self,
+        frame: &Frame,
+        face: &FaceBox,
+        choice: ResChoice,
+    ) -> Result<Option<Resolution>, PipelineError> {
+        match choice {
+            ResChoice::Fixed(res) => {
+                self.embed_face(frame, face, res)?;
+                Ok(Some(res))
+            }
+            ResChoice::Native => self.embed_own_pixels(frame, face, Upscaler::Dsr),
+        }
+    }
+
+    /// The `auto` path of [`Pipeline::embed_face_as`], with either upscaler.
+    pub fn embed_own_pixels(
+        &mut self,
+        frame: &Frame,
+        face: &FaceBox,
+        upscaler: Upscaler,
+    ) -> Result<Option<Resolution>, PipelineError> {
+        self.embed_own_pixels_with(frame, face, upscaler, Resolution::fitting)
+    }
+
+    /// The `auto` path, where `pick` chooses the resolution from the face's native size (a
+    /// tracker holds on to the one it has near a boundary); `pick` must not choose more
+    /// than [`Resolution::fitting`] would allow by much.
+    pub fn embed_own_pixels_with(
+        &mut self,
+        frame: &Frame,
+        face: &FaceBox,
+        upscaler: Upscaler,
+        pick: impl FnOnce(f32) -> Option<Resolution>,
+    ) -> Result<Option<Resolution>, PipelineError> {
+        let mut clock = Stopwatch::start();
+        self.output.timings = StageTimings::default();
+        self.output.face = Some(*face);
+        let landmarks = self.align_to_template(frame, face)?;
+        let Some(res) = pick(self.output.native) else {
+            self.output.embedding.clear();
+            self.output.timings.align = clock.lap();
+            return Ok(None);
+        };
+        self.output.res = res;
+        let (dsr, edgeface) = if self.output.native < FACE_SIZE as f32 {
+            align::align_face_at(frame, &landmarks, res.px(), &mut self.output.vlr);
+            self.output.own_pixels = true;
+            self.output.timings.align = clock.lap();
+            self.upscale_and_embed(res, upscaler, &mut clock)?
+        } else {
+            let align = clock.lap();
+            let (downscale, dsr, edgeface) = self.embed_current(res, upscaler, &mut clock)?;
+            self.output.timings.align = align + downscale;
+            (dsr, edgeface)
+        };
+        self.output.timings.dsr = dsr;
+        self.output.timings.edgeface = edgeface;
+        Ok(Some(res))
+    }
+
     /// Detects the largest face and aligns it; `None` when there is no face.
     pub fn align(&mut self, frame: &Frame) -> Result<Option<&FrameOutput>, PipelineError> {
         Ok(self.locate_and_align(frame)?.then_some(&self.output))
@@ -236,31 +321,38 @@ impl Pipeline {
 
     /// Fills `face`, `landmarks` and `aligned`; false when there is no face.
     fn locate_and_align(&mut self, frame: &Frame) -> Result<bool, PipelineError> {
-        match self.detect(frame) {
-            Some(face) => self.align_to_template(frame, &face).map(|()| true),
+        match self.detect(frame)? {
+            Some(face) => self.align_to_template(frame, &face).map(|_| true),
             None => Ok(false),
         }
     }
 
     /// Fills `face` and `faces_found`; clears `landmarks` until they are found.
-    fn detect(&mut self, frame: &Frame) -> Option<FaceBox> {
-        let face = self.locator.detect(frame);
+    fn detect(&mut self, frame: &Frame) -> Result<Option<FaceBox>, PipelineError> {
+        let face = self.locator.detect(frame)?;
         self.output.faces_found = self.locator.faces_found();
         self.output.face = face;
         self.output.landmarks = None;
-        face
+        self.output.native = 0.0;
+        Ok(face)
     }
 
-    /// Landmarks of `face`, then the warp onto the template into `output.aligned`.
-    fn align_to_template(&mut self, frame: &Frame, face: &FaceBox) -> Result<(), PipelineError> {
+    /// Landmarks of `face`, its native size, then the warp onto the template into
+    /// `output.aligned`.
+    fn align_to_template(
+        &mut self,
+        frame: &Frame,
+        face: &FaceBox,
+    ) -> Result<Landmarks, PipelineError> {
         let landmarks = self.locator.landmarks(frame, face)?;
         align::align_face(frame, &landmarks, &mut self.output.aligned);
         self.output.landmarks = Some(landmarks);
-        Ok(())
+        self.output.native = align::native_side(&landmarks);
+        Ok(landmarks)
     }
 
-    /// VLR downscale, upscale and embed of `output.aligned`; returns (downscale, dsr, edgeface)
-    /// stage times.
+    /// VLR downscale, upscale and embed of `output.aligned` (distance simulated); returns
+    /// (downscale, dsr, edgeface) stage times.
     fn embed_current(
         &mut self,
         res: Resolution,
@@ -276,7 +368,20 @@ impl Pipeline {
     > {
         let out = &mut self.output;
         align::downscale_to(&out.aligned, res, &mut self.area, &mut out.vlr);
+        out.own_pixels = false;
         let align_time = clock.lap();
+        let (dsr_time, edgeface_time) = self.upscale_and_embed(res, upscaler, clock)?;
+        Ok((align_time, dsr_time, edgeface_time))
+    }
+
+    /// Upscale and embed of `output.vlr`; returns (dsr, edgeface) stage times.
+    fn upscale_and_embed(
+        &mut self,
+        res: Resolution,
+        upscaler: Upscaler,
+        clock: &mut Stopwatch,
+    ) -> Result<(std::time::Duration, std::time::Duration), PipelineError> {
+        let out = &mut self.output;
         match upscaler {
             Upscaler::Dsr => self
                 .models
@@ -299,6 +404,6 @@ impl Pipeline {
             .edgeface(res)
             .embed(&self.upscaled_planar, &mut out.embedding)?;
         let edgeface_time = clock.lap();
-        Ok((align_time, dsr_time, edgeface_time))
+        Ok((dsr_time, edgeface_time))
     }
 }

@@ -1,0 +1,198 @@
+//! The small-face detector's role: a whole frame (shrunk to fit its input, never enlarged) in,
+//! faces from about 8 to 80 px wide out. A CenterNet-style head at stride 4: a face is a cell
+//! whose score is a local maximum, with its centre offset and log box size. The network also
+//! has five points per cell (learning them helps it find faces); the landmark model places
+//! points better, so they are not read (see `pipeline/locator.rs`).
+
+use std::path::Path;
+
+use super::manifest::{LocatorManifest, ModelEntry};
+use super::net::Net;
+use super::{executor, ModelError};
+use crate::align::{area_resize, AreaScratch};
+use crate::detect::FaceBox;
+use crate::source::Frame;
+
+/// Cells per input pixel side.
+pub const STRIDE: usize = 4;
+/// Heatmap, offset (2), log size (2), points (10, unread), per cell.
+pub const CHANNELS: usize = 15;
+/// The widest face it was taught (`LARGEST` in the forge's `detector.py`); what it reports
+/// above that is guesswork, and SeetaFace finds those faces.
+const WIDEST: f32 = 80.0;
+
+pub struct FaceFinder {
+    net: Net,
+    /// The frame, when it is larger than the input, area-shrunk to fit.
+    shrunk: Frame,
+    area: AreaScratch,
+    input: Vec<f32>,
+}
+
+impl FaceFinder {
+    /// The detector named in `dir/manifest.json`, if there is a manifest and it names one.
+    pub fn load(dir: &Path, threads: usize) -> Result<Option<FaceFinder>, ModelError> {
+        let Some(manifest) = LocatorManifest::load(dir)? else {
+            return Ok(None);
+        };
+        let Some(entry) = manifest.detector.as_ref() else {
+            return Ok(None);
+        };
+        let net = Net::load(dir, entry, executor(threads))?;
+        Ok(Some(FaceFinder {
+            net,
+            shrunk: Frame::new(0, 0),
+            area: AreaScratch::default(),
+            input: Vec::new(),
+        }))
+    }
+
+    /// The network itself, for timing it alone.
+    pub fn net(&mut self) -> &mut Net {
+        &mut self.net
+    }
+
+    /// Appends to `faces` every face scoring at least `min_score` (0 to 1), in frame pixels.
+    pub fn find(
+        &mut self,
+        frame: &Frame,
+        min_score: f32,
+        faces: &mut Vec<FaceBox>,
+    ) -> Result<(), ModelError> {
+        let (width, height) = input_size(self.net.entry());
+        let scale = (width as f32 / frame.width().max(1) as f32)
+            .min(height as f32 / frame.height().max(1) as f32)
+            .min(1.0);
+        let source = if scale < 1.0 {
+            let w = ((frame.width() as f32 * scale).round() as u32).clamp(1, width);
+            let h = ((frame.height() as f32 * scale).round() as u32).clamp(1, height);
+            area_resize(frame, w, h, &mut self.area, &mut self.shrunk);
+            &self.shrunk
+        } else {
+            frame
+        };
+        let entry = self.net.entry();
+        lay_out(
+            source,
+            (width, height),
+            entry.mean,
+            entry.std,
+            &mut self.input,
+        );
+        let out = self.net.run(&self.input)?;
+        let (cols, rows) = (width as usize / STRIDE, height as usize / STRIDE);
+        let plane = rows * cols;
+        let at = |c: usize, i: usize| out[c * plane + i];
+        let min_logit = logit(min_score);
+        let s = STRIDE as f32;
+        for row in 0..rows {
+            for col in 0..cols {
+                let i = row * cols + col;
+                let v = at(0, i);
+                // NaN scores fail the first test: a broken network finds nothing.
+                if v.is_nan() || v < min_logit || !local_maximum(out, cols, rows, row, col) {
+                    continue;
+                }
+                let cx = (col as f32 + at(1, i)) * s;
+                let cy = (row as f32 + at(2, i)) * s;
+                let w = at(3, i).clamp(-4.0, 4.0).exp() * s;
+                let h = at(4, i).clamp(-4.0, 4.0).exp() * s;
+                if ![cx, cy, w, h].iter().all(|v| v.is_finite()) || w > WIDEST {
+                    continue;
+                }
+                faces.push(FaceBox {
+                    x: (cx - w / 2.0) / scale,
+                    y: (cy - h / 2.0) / scale,
+                    width: w / scale,
+                    height: h / scale,
+                    score: sigmoid(v),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The frame size the network covers: its cells times the stride.
+fn input_size(entry: &ModelEntry) -> (u32, u32) {
+    let s = STRIDE as u32;
+    (entry.input[3] as u32 * s, entry.input[2] as u32 * s)
+}
+
+/// Whether cell (row, col) of the heatmap is at least its eight neighbours.
+fn local_maximum(out: &[f32], cols: usize, rows: usize, row: usize, col: usize) -> bool {
+    let v = out[row * cols + col];
+    for r in row.saturating_sub(1)..(row + 2).min(rows) {
+        for c in col.saturating_sub(1)..(col + 2).min(cols) {
+            if out[r * cols + c] > v {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+fn logit(p: f32) -> f32 {
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    (p / (1.0 - p)).ln()
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// `image` in the top-left corner of a `width` x `height` frame, mid-grey elsewhere (which
+/// the network reads as nothing), normalised and cut into `STRIDE` x `STRIDE` patches as
+/// `pixel_unshuffle` does: channel `c * S * S + dy * S + dx` of cell (row, col) is colour `c`
+/// of pixel (col * S + dx, row * S + dy). The network's first layer is then a 1x1
+/// convolution, which tract runs far faster than a strided one over the whole frame.
+fn lay_out(image: &Frame, (width, height): (u32, u32), mean: f32, std: f32, out: &mut Vec<f32>) {
+    let s = STRIDE;
+    let (cols, rows) = (width as usize / s, height as usize / s);
+    let plane = rows * cols;
+    let scale = 1.0 / (255.0 * std);
+    let offset = mean / std;
+    out.clear();
+    out.resize(3 * s * s * plane, 128.0 * scale - offset);
+    let (w, h) = (image.width().min(width), image.height().min(height));
+    for y in 0..h as usize {
+        let (row, dy) = (y / s, y % s);
+        for x in 0..w as usize {
+            let (col, dx) = (x / s, x % s);
+            let px = image.get_pixel(x as u32, y as u32);
+            let cell = row * cols + col;
+            for c in 0..3 {
+                out[(c * s * s + dy * s + dx) * plane + cell] = f32::from(px[c]) * scale - offset;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_frame_is_laid_out_as_pixel_unshuffle_does() {
+        let mut image = Frame::from_pixel(8, 4, image::Rgb([128, 128, 128]));
+        image.put_pixel(5, 2, image::Rgb([0, 255, 128]));
+        let mut out = Vec::new();
+        lay_out(&image, (8, 8), 0.5, 0.25, &mut out);
+        let plane = 2 * 2;
+        assert_eq!(out.len(), 48 * plane);
+        // Pixel (5, 2): cell (row 0, col 1), dy 2, dx 1.
+        let at = |c: usize| out[(c * 16 + 2 * 4 + 1) * plane + 1];
+        assert!((at(0) + 2.0).abs() < 1e-5, "{}", at(0));
+        assert!((at(1) - 2.0).abs() < 1e-5, "{}", at(1));
+        // The frame's padding, below its 4 rows, reads as the mid-grey of the rest.
+        assert!(out[2].abs() < 0.01 && out[(2 * 16) * plane + 3].abs() < 0.01);
+    }
+
+    #[test]
+    fn a_peak_is_a_face_only_where_no_neighbour_is_higher() {
+        let map = [0.0, 0.5, 0.2, 0.1, 0.9, 0.3];
+        assert!(local_maximum(&map, 3, 2, 1, 1));
+        assert!(!local_maximum(&map, 3, 2, 0, 1));
+        assert!((sigmoid(logit(0.3)) - 0.3).abs() < 1e-5);
+    }
+}

@@ -111,7 +111,9 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
         if live.events().is_empty() {
             continue;
         }
-        for event in live.events() {
+        // A face that left without ever being named says nothing at a door (small
+        // background faces come and go): only named tracks report being lost.
+        for event in live.events().iter().filter(|e| worth_telling(e)) {
             let res = match args.res {
                 ResChoice::Fixed(res) => Some(res),
                 ResChoice::Native => live.track_res(event.track()),
@@ -136,7 +138,9 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
             track: track.id,
             person,
         };
-        tell(&Report::new(&event, &gallery, track.res));
+        if worth_telling(&event) {
+            tell(&Report::new(&event, &gallery, track.res));
+        }
     }
     if let Some(p) = &publisher {
         if !who.is_empty() {
@@ -165,4 +169,8 @@ fn describe(res: ResChoice) -> String {
         ResChoice::Native => "each face's own resolution".into(),
         ResChoice::Fixed(res) => format!("{res} px"),
     }
+}
+
+fn worth_telling(event: &Event) -> bool {
+    !matches!(event, Event::Lost { person: None, .. })
 }

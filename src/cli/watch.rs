@@ -96,6 +96,7 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
     if let Some(p) = &publisher {
         p.state(&who, args.res);
     }
+    let mut ever_named = std::collections::HashSet::new();
     loop {
         match source.latest_frame(&mut frame) {
             Ok(()) => {}
@@ -112,8 +113,14 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
             continue;
         }
         // A face that left without ever being named says nothing at a door (small
-        // background faces come and go): only named tracks report being lost.
-        for event in live.events().iter().filter(|e| worth_telling(e)) {
+        // background faces come and go): only tracks that had a name report being lost.
+        for event in live.events() {
+            if let Event::Named { track, .. } = event {
+                ever_named.insert(*track);
+            }
+            if !worth_telling(event, &mut ever_named) {
+                continue;
+            }
             let res = match args.res {
                 ResChoice::Fixed(res) => Some(res),
                 ResChoice::Native => live.track_res(event.track()),
@@ -138,7 +145,7 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
             track: track.id,
             person,
         };
-        if worth_telling(&event) {
+        if worth_telling(&event, &mut ever_named) {
             tell(&Report::new(&event, &gallery, track.res));
         }
     }
@@ -171,6 +178,11 @@ fn describe(res: ResChoice) -> String {
     }
 }
 
-fn worth_telling(event: &Event) -> bool {
-    !matches!(event, Event::Lost { person: None, .. })
+/// Everything but the loss of a track that never had a name; a lost track leaves the set,
+/// so it stays as small as the faces in view.
+fn worth_telling(event: &Event, ever_named: &mut std::collections::HashSet<u64>) -> bool {
+    match event {
+        Event::Lost { track, .. } => ever_named.remove(track),
+        _ => true,
+    }
 }

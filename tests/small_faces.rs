@@ -157,3 +157,57 @@ fn auto_takes_a_face_at_the_resolution_it_has_and_a_tiny_one_cannot_be_told() {
         .unwrap();
     assert_eq!(res, None, "native {:.1}", pipeline.output().native);
 }
+
+#[test]
+fn eval_auto_scores_distant_faces_at_their_own_resolution() {
+    let Some(faces) = common::faces() else { return };
+    let mut pipeline = pipeline();
+    let dir = common::scratch("eval-auto");
+    let people = [
+        "John_Ashcroft",
+        "David_Beckham",
+        "Norah_Jones",
+        "Hamid_Karzai",
+        "Tom_Daschle",
+    ];
+    for person in people {
+        for n in 1..=2 {
+            let photo = common::photo(&faces, person, n);
+            let (frame, _) = distant(&mut pipeline, &photo, 26.0, 200, 150).unwrap();
+            frame.save(dir.join(format!("{person}_{n}.png"))).unwrap();
+        }
+    }
+    let mut pairs = String::new();
+    for (i, a) in people.iter().enumerate() {
+        pairs += &format!("{a}_1.png\t{a}_2.png\t1\n");
+        let b = people[(i + 1) % people.len()];
+        pairs += &format!("{a}_1.png\t{b}_2.png\t0\n");
+    }
+    std::fs::write(dir.join("pairs.tsv"), pairs).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .arg("--models")
+        .arg(common::models_dir())
+        .arg("--gallery")
+        .arg(dir.join("gallery"))
+        .args(["eval", "--res", "auto", "--json", "--pairs"])
+        .arg(dir.join("pairs.tsv"))
+        .arg("--root")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = &report["results"][0];
+    println!("{row}");
+    assert_eq!(row["res"], "auto");
+    assert_eq!(
+        (row["pairs"].as_u64(), row["failures"].as_u64()),
+        (Some(10), Some(0))
+    );
+    // Five same-person pairs against five others, each face 26 px of its own.
+    assert!(row["auc"].as_f64().unwrap() >= 0.9, "{row}");
+}

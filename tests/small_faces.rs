@@ -9,6 +9,7 @@ use std::path::Path;
 
 use lrfr::align::{area_resize, AreaScratch, TEMPLATE};
 use lrfr::detect::FaceBox;
+use lrfr::live::iou;
 use lrfr::pipeline::Pipeline;
 use lrfr::source::Frame;
 use lrfr::{Config, ResChoice, Resolution};
@@ -66,13 +67,6 @@ fn distant(
         score: 1.0,
     };
     Some((frame, face))
-}
-
-fn iou(a: &FaceBox, b: &FaceBox) -> f32 {
-    let w = (a.x + a.width).min(b.x + b.width) - a.x.max(b.x);
-    let h = (a.y + a.height).min(b.y + b.height) - a.y.max(b.y);
-    let inter = w.max(0.0) * h.max(0.0);
-    inter / (a.width * a.height + b.width * b.height - inter)
 }
 
 /// Share of the sample's faces found at `native` px.

@@ -291,3 +291,57 @@ fn the_door_keeps_going_while_the_broker_is_away_and_catches_up_after() {
         "{got:?}"
     );
 }
+
+#[test]
+fn what_the_door_said_before_it_closed_reaches_the_broker() {
+    let dir = common::scratch("mqtt-flush");
+    let Some(broker) = broker_or_skip(&dir) else {
+        return;
+    };
+    let url: Broker = format!("mqtt://127.0.0.1:{}", broker.port).parse().unwrap();
+    let rx = listen(broker.port);
+    let door = Publisher::start(&url, "porch").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !door.connected() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for the connection"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (gallery, _) = lrfr::gallery::Gallery::open(&dir.join("gallery")).unwrap();
+    // A burst just before the door stops, as watch's last frame ends every track at once.
+    for track in 0..20 {
+        let lost = Event::Lost {
+            track,
+            person: None,
+        };
+        door.event(&Report::new(&lost, &gallery, Some(Resolution::R16)));
+    }
+    door.state(&[], Resolution::R16.into());
+    drop(door);
+    let got = collect(&rx, |got| {
+        got.iter()
+            .any(|(t, p, _)| t == "lrfr/porch/availability" && p == "offline")
+    });
+    let tracks: Vec<Value> = payloads(&got, "lrfr/porch/event")
+        .iter()
+        .map(|e| e["track"].clone())
+        .collect();
+    assert_eq!(
+        tracks,
+        (0..20).map(Value::from).collect::<Vec<_>>(),
+        "{got:?}"
+    );
+    let last_two: Vec<&str> = got
+        .iter()
+        .rev()
+        .take(2)
+        .map(|(t, _, _)| t.as_str())
+        .collect();
+    assert_eq!(
+        last_two,
+        ["lrfr/porch/availability", "lrfr/porch/state"],
+        "the state, then offline, come last: {got:?}"
+    );
+}

@@ -8,7 +8,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rumqttc::{Client, Event, LastWill, MqttOptions, Outgoing, Packet, QoS};
 
@@ -37,6 +37,8 @@ struct Shared {
     dropped: AtomicU64,
     /// Messages queued since the connection was lost.
     backlog: AtomicU64,
+    /// Messages queued and not yet acknowledged by the broker.
+    unacked: AtomicU64,
     /// The latest state message, republished on every connect.
     state: Mutex<String>,
 }
@@ -70,6 +72,7 @@ impl Publisher {
             connects: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
             backlog: AtomicU64::new(0),
+            unacked: AtomicU64::new(0),
             // Nobody, until the caller's first `state` (which `watch` sends at once) says at
             // which resolution.
             state: Mutex::new(Topics::state_payload(
@@ -100,6 +103,13 @@ impl Publisher {
                                 {
                                     announce(&client, &topics, &shared);
                                 }
+                            }
+                            Ok(Event::Incoming(Packet::PubAck(_))) => {
+                                let _ = shared.unacked.fetch_update(
+                                    Ordering::SeqCst,
+                                    Ordering::SeqCst,
+                                    |n| n.checked_sub(1),
+                                );
                             }
                             Ok(Event::Outgoing(Outgoing::Disconnect)) => break,
                             Ok(_) => {}
@@ -170,27 +180,53 @@ impl Publisher {
     fn send(&self, topic: &str, retain: bool, payload: String) {
         let away = !self.connected();
         let full = away && self.shared.backlog.fetch_add(1, Ordering::SeqCst) >= QUEUE as u64;
-        if full
-            || self
-                .client
-                .try_publish(topic, QoS::AtLeastOnce, retain, payload)
-                .is_err()
+        if !full && publish(&self.client, topic, retain, payload, &self.shared) {
+            return;
+        }
+        let n = self.shared.dropped.fetch_add(1, Ordering::SeqCst) + 1;
+        if n == 1 || n.is_power_of_two() {
+            tracing::warn!("MQTT: queue full while the broker is away; {n} messages dropped");
+        }
+    }
+
+    /// Until the broker has acknowledged everything queued, or `deadline`.
+    fn wait_for_acks(&self, deadline: Instant) {
+        while self.connected()
+            && self.shared.unacked.load(Ordering::SeqCst) > 0
+            && Instant::now() < deadline
         {
-            let n = self.shared.dropped.fetch_add(1, Ordering::SeqCst) + 1;
-            if n == 1 || n.is_power_of_two() {
-                tracing::warn!("MQTT: queue full while the broker is away; {n} messages dropped");
-            }
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 }
 
+/// Queues a QoS 1 message without blocking (from the connection's own thread a full queue
+/// would never drain); false when the queue is full.
+fn publish(client: &Client, topic: &str, retain: bool, payload: String, shared: &Shared) -> bool {
+    // Counted first: the acknowledgement may come before `try_publish` returns.
+    shared.unacked.fetch_add(1, Ordering::SeqCst);
+    let queued = client
+        .try_publish(topic, QoS::AtLeastOnce, retain, payload)
+        .is_ok();
+    if !queued {
+        shared.unacked.fetch_sub(1, Ordering::SeqCst);
+    }
+    queued
+}
+
 impl Drop for Publisher {
     /// Says `offline`, lets what is queued go out (for at most [`FLUSH`]), and disconnects.
+    /// The disconnect waits for the broker's acknowledgements: closing the socket while they
+    /// are still arriving resets the connection, and the broker then throws away whatever it
+    /// had not read yet (the last events and the final state, seen in `tests/mqtt.rs`).
     fn drop(&mut self) {
+        let deadline = Instant::now() + FLUSH;
         self.send(&self.topics.availability, true, "offline".into());
+        self.wait_for_acks(deadline);
         self.shared.stopping.store(true, Ordering::SeqCst);
         let _ = self.client.try_disconnect();
-        if self.done.recv_timeout(FLUSH).is_ok() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if self.done.recv_timeout(left).is_ok() {
             if let Some(thread) = self.thread.take() {
                 let _ = thread.join();
             }
@@ -208,11 +244,7 @@ fn announce(client: &Client, topics: &Topics, shared: &Shared) {
         (&topics.availability, "online".to_string()),
         (&topics.state, state),
     ] {
-        // From the connection's own thread a full queue must not block: it would never drain.
-        if client
-            .try_publish(topic.as_str(), QoS::AtLeastOnce, true, payload)
-            .is_err()
-        {
+        if !publish(client, topic, true, payload, shared) {
             shared.dropped.fetch_add(1, Ordering::SeqCst);
         }
     }

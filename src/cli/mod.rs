@@ -82,9 +82,10 @@ pub struct GuiArgs {
     /// Play a folder of images as the camera instead
     #[arg(long, value_name = "DIR")]
     source: Option<PathBuf>,
-    /// Resolution to start at
-    #[arg(long, default_value = "16")]
-    res: Resolution,
+    /// Resolution to start at: `auto` (each face at the largest of 16/24/32 px it really
+    /// has), or 16, 24 or 32 to simulate distance with a near face
+    #[arg(long, default_value = "auto")]
+    res: lrfr::ResChoice,
     /// Start full-screen, as a kiosk (F11 toggles it)
     #[arg(long)]
     fullscreen: bool,
@@ -152,7 +153,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Gui(GuiArgs {
         camera: None,
         source: None,
-        res: Resolution::R16,
+        res: lrfr::ResChoice::Native,
         fullscreen: false,
     }));
     match command {

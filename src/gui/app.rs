@@ -1,6 +1,6 @@
 //! The top-level window: lays out the panels and feeds them the worker's latest snapshot.
 
-use lrfr::{Config, Resolution};
+use lrfr::{Config, ResChoice, Resolution};
 
 use super::panels::{self, Textures, UiState};
 use super::snapshot::{Snapshot, Status};
@@ -32,7 +32,7 @@ impl LrfrApp {
             ui: UiState {
                 // A 7" kiosk screen is better spent on the camera; the button brings it back.
                 show_people: !options.fullscreen,
-                ..UiState::new(options.res)
+                ..UiState::new()
             },
         }
     }
@@ -70,9 +70,10 @@ impl LrfrApp {
             self.worker.send(Command::SetPaused(!paused));
         }
         for (key, res) in [
-            (egui::Key::Num1, Resolution::R16),
-            (egui::Key::Num2, Resolution::R24),
-            (egui::Key::Num3, Resolution::R32),
+            (egui::Key::Num0, ResChoice::Native),
+            (egui::Key::Num1, Resolution::R16.into()),
+            (egui::Key::Num2, Resolution::R24.into()),
+            (egui::Key::Num3, Resolution::R32.into()),
         ] {
             if ctx.input(|i| i.key_pressed(key)) {
                 self.worker.send(Command::SetResolution(res));

@@ -36,7 +36,7 @@ fn picture(width: u32, height: u32, tint: [u8; 3]) -> Frame {
 }
 
 fn identified() -> Snapshot {
-    let mut snapshot = Snapshot::new(Resolution::R16);
+    let mut snapshot = Snapshot::new(Resolution::R16.into());
     snapshot.frame_seq = 1;
     snapshot.gallery_seq = 1;
     snapshot.status = Status::Running;
@@ -71,6 +71,8 @@ fn identified() -> Snapshot {
     snapshot.selected = Some(1);
     snapshot.face = Some(ada);
     snapshot.faces_found = 2;
+    snapshot.face_res = Some(Resolution::R16);
+    snapshot.native = 180.0;
     snapshot.vlr = picture(16, 16, [150, 110, 90]);
     snapshot.upscaled = picture(112, 112, [150, 110, 90]);
     snapshot.threshold = 0.33;
@@ -119,7 +121,7 @@ fn identified() -> Snapshot {
 }
 
 fn no_camera() -> Snapshot {
-    let mut snapshot = Snapshot::new(Resolution::R16);
+    let mut snapshot = Snapshot::new(Resolution::R16.into());
     snapshot.source = "camera 0".into();
     snapshot.threshold = 0.2;
     snapshot.memory.rss_bytes = 40 * MB;
@@ -131,7 +133,7 @@ fn no_camera() -> Snapshot {
 }
 
 fn render(name: &str, snapshot: Snapshot, show_metrics: bool) {
-    let mut ui_state = UiState::new(snapshot.res);
+    let mut ui_state = UiState::new();
     ui_state.show_metrics = show_metrics;
     let mut textures = Textures::default();
     let mut harness = Harness::builder()

@@ -13,7 +13,7 @@ mod worker;
 
 use std::path::PathBuf;
 
-use lrfr::{Config, Resolution};
+use lrfr::{Config, ResChoice};
 
 pub use app::LrfrApp;
 pub use worker::SourceChoice;
@@ -23,7 +23,7 @@ pub use worker::SourceChoice;
 pub struct GuiOptions {
     /// `None`: the source used last time (eframe's storage), else camera 0.
     pub source: Option<SourceChoice>,
-    pub res: Resolution,
+    pub res: ResChoice,
     pub fullscreen: bool,
 }
 
@@ -31,7 +31,7 @@ impl GuiOptions {
     pub fn new(
         camera: Option<u32>,
         folder: Option<PathBuf>,
-        res: Resolution,
+        res: ResChoice,
         fullscreen: bool,
     ) -> GuiOptions {
         let source = match (folder, camera) {

@@ -7,7 +7,7 @@ use lrfr::live::SourceChoice;
 use lrfr::metrics::{MemorySnapshot, Summary};
 use lrfr::pipeline::MatchMode;
 use lrfr::source::{CameraList, Frame};
-use lrfr::Resolution;
+use lrfr::{ResChoice, Resolution};
 
 /// Seconds of history the metric plots show, one point a second.
 pub const HISTORY: usize = 60;
@@ -81,7 +81,11 @@ pub struct Snapshot {
     pub faces_found: usize,
     pub vlr: Frame,
     pub upscaled: Frame,
-    pub res: Resolution,
+    /// The resolution chosen: `auto` or a fixed one.
+    pub res: ResChoice,
+    /// The resolution the shown face went through, and its own size (see `Shown`).
+    pub face_res: Option<Resolution>,
+    pub native: f32,
     pub threshold: f32,
     pub mode: MatchMode,
     /// Best first: (gallery index, score).
@@ -101,7 +105,7 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn new(res: Resolution) -> Snapshot {
+    pub fn new(res: ResChoice) -> Snapshot {
         Snapshot {
             frame_seq: 0,
             gallery_seq: 0,
@@ -120,6 +124,8 @@ impl Snapshot {
             vlr: Frame::new(0, 0),
             upscaled: Frame::new(0, 0),
             res,
+            face_res: None,
+            native: 0.0,
             threshold: 0.0,
             mode: MatchMode::Identify,
             top: Vec::new(),

@@ -8,7 +8,9 @@ use std::time::Duration;
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
-use lrfr::{Config, Resolution};
+use lrfr::pipeline::Pipeline;
+use lrfr::source::{decode_file, Frame};
+use lrfr::{Config, ResChoice, Resolution};
 
 use super::snapshot::Label;
 use super::{GuiOptions, LrfrApp};
@@ -49,22 +51,27 @@ fn one_person_source(faces: &Path, person: &str, name: &str) -> PathBuf {
     dir
 }
 
-fn harness<'a>(gallery: &Path, source: PathBuf) -> Harness<'a, LrfrApp> {
-    harness_with_models(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
-        gallery,
-        source,
-    )
+fn models() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
 }
 
-fn harness_with_models<'a>(models: &Path, gallery: &Path, source: PathBuf) -> Harness<'a, LrfrApp> {
+fn harness<'a>(gallery: &Path, source: PathBuf) -> Harness<'a, LrfrApp> {
+    harness_with_models(&models(), gallery, source, Resolution::R16.into())
+}
+
+fn harness_with_models<'a>(
+    models: &Path,
+    gallery: &Path,
+    source: PathBuf,
+    res: ResChoice,
+) -> Harness<'a, LrfrApp> {
     let config = Config {
         models_dir: models.to_path_buf(),
         gallery_dir: gallery.to_path_buf(),
         threads: 1,
         ..Config::default()
     };
-    let options = GuiOptions::new(None, Some(source), Resolution::R16, false);
+    let options = GuiOptions::new(None, Some(source), res, false);
     Harness::builder()
         .with_size([1280.0, 800.0])
         .build_eframe(move |cc| LrfrApp::new(&cc.egui_ctx, config, options))
@@ -150,11 +157,13 @@ fn enroll_identify_switch_resolution_and_open_metrics() {
 
     harness.get_by_label("32 px (3)").click();
     step_until(&mut harness, "the switch to 32 px", |h| {
-        h.query_by_label("Face: 32 px in, DSR 112 px out").is_some()
+        h.query_by_label_contains("Face: 32 px, shrunk from")
+            .is_some()
     });
     harness.key_press(egui::Key::Num2);
     step_until(&mut harness, "the switch to 24 px by key", |h| {
-        h.query_by_label("Face: 24 px in, DSR 112 px out").is_some()
+        h.query_by_label_contains("Face: 24 px, shrunk from")
+            .is_some()
     });
 
     harness.get_by_label("metrics").click();
@@ -267,10 +276,7 @@ fn two_faces_in_view_get_two_labelled_boxes_and_a_click_selects_one() {
     let Some(faces) = faces() else { return };
     let gallery = scratch("two-gallery");
     let source = scratch("two-source");
-    let photo = |person: &str, n: u32| {
-        lrfr::source::decode_file(&faces.join(person).join(format!("{person}_{n:04}.jpg")))
-            .expect("a training photo")
-    };
+    let photo = |person: &str, n: u32| photo(&faces, person, n);
     // Two people side by side on every frame; only John is enrolled.
     for n in 1..=8 {
         let mut frame = lrfr::source::Frame::from_pixel(640, 480, image::Rgb([110, 110, 110]));
@@ -280,23 +286,7 @@ fn two_faces_in_view_get_two_labelled_boxes_and_a_click_selects_one() {
             .save(source.join(format!("{n:02}.png")))
             .expect("writes a frame");
     }
-    {
-        let config = Config {
-            models_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
-            gallery_dir: gallery.clone(),
-            threads: 1,
-            ..Config::default()
-        };
-        let mut pipeline = lrfr::pipeline::Pipeline::new(&config).unwrap();
-        let (mut people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
-        let aligned: Vec<_> = (1..=5)
-            .map(|n| {
-                let frame = photo("John_Ashcroft", n);
-                pipeline.align(&frame).unwrap().unwrap().aligned.clone()
-            })
-            .collect();
-        lrfr::enroll::enroll(&mut pipeline, &mut people, "John", &aligned).unwrap();
-    }
+    enroll_john(&mut pipeline(), &faces, &gallery);
     let mut harness = harness(&gallery, source);
     harness.get_by_label("32 px (3)").click();
     step_until(&mut harness, "John named and the stranger unknown", |h| {
@@ -310,11 +300,10 @@ fn two_faces_in_view_get_two_labelled_boxes_and_a_click_selects_one() {
     // The threshold in force is the calibrated one, to the last digit: drawing the slider
     // must not round it into a user override.
     let in_force = harness.state().worker().snapshot().threshold;
-    let calibrated =
-        lrfr::models::Manifest::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models"))
-            .unwrap()
-            .resolution(Resolution::R32)
-            .threshold;
+    let calibrated = lrfr::models::Manifest::load(&models())
+        .unwrap()
+        .resolution(Resolution::R32)
+        .threshold;
     assert_eq!(in_force, calibrated);
     // The largest face is shown first; a click on the other box follows it instead.
     let (other, at) = {
@@ -349,6 +338,83 @@ fn two_faces_in_view_get_two_labelled_boxes_and_a_click_selects_one() {
     });
 }
 
+fn photo(faces: &Path, person: &str, n: u32) -> Frame {
+    decode_file(&faces.join(person).join(format!("{person}_{n:04}.jpg"))).expect("a training photo")
+}
+
+fn pipeline() -> Pipeline {
+    let config = Config {
+        models_dir: models(),
+        threads: 1,
+        ..Config::default()
+    };
+    Pipeline::new(&config).expect("the shipped models load")
+}
+
+/// Enrolls John Ashcroft from his first five photos, as `lrfr enroll` would.
+fn enroll_john(pipeline: &mut Pipeline, faces: &Path, gallery: &Path) {
+    let (mut people, _) = lrfr::gallery::Gallery::open(gallery).unwrap();
+    let aligned: Vec<_> = (1..=5)
+        .map(|n| {
+            let frame = photo(faces, "John_Ashcroft", n);
+            pipeline.align(&frame).unwrap().unwrap().aligned.clone()
+        })
+        .collect();
+    lrfr::enroll::enroll(pipeline, &mut people, "John", &aligned).unwrap();
+}
+
+#[test]
+fn at_auto_a_distant_person_is_named_from_their_own_pixels() {
+    let Some(faces) = faces() else { return };
+    let gallery = scratch("distant-gallery");
+    let source = scratch("distant-source");
+    let mut pipeline = pipeline();
+    enroll_john(&mut pipeline, &faces, &gallery);
+    // John across the room: each photo shrunk so his face has 36 px of its own (a box of
+    // about 24 px in a 640x480 frame), too small for the near-face path.
+    for n in 6..=13 {
+        let full = photo(&faces, "John_Ashcroft", n);
+        let native = pipeline.align(&full).unwrap().expect("a face").native;
+        let scale = 36.0 / native;
+        let (w, h) = (full.width() as f32 * scale, full.height() as f32 * scale);
+        let small = image::imageops::resize(
+            &full,
+            w.round() as u32,
+            h.round() as u32,
+            image::imageops::FilterType::Triangle,
+        );
+        let mut frame = Frame::from_pixel(640, 480, image::Rgb([110, 120, 100]));
+        image::imageops::replace(&mut frame, &small, 300, 200);
+        frame
+            .save(source.join(format!("{n:02}.png")))
+            .expect("writes a frame");
+    }
+    let mut harness = harness_with_models(&models(), &gallery, source, ResChoice::Native);
+    step_until(&mut harness, "John named", |h| {
+        let snapshot = h.state().worker().snapshot();
+        snapshot
+            .tracks
+            .iter()
+            .any(|t| matches!(t.label, Label::Named(0, _)))
+    });
+    assert!(
+        harness
+            .query_by_label_contains("Face: 32 px of its own (")
+            .is_some(),
+        "the face's own size and path in the face panel's heading"
+    );
+    assert_eq!(
+        harness.state().worker().snapshot().face_res,
+        Some(Resolution::R32)
+    );
+    // The same face at a fixed 16 px goes through the near-face path, shrunk.
+    harness.get_by_label("16 px (1)").click();
+    step_until(&mut harness, "the near-face path at 16 px", |h| {
+        h.query_by_label_contains("Face: 16 px, shrunk from")
+            .is_some()
+    });
+}
+
 #[test]
 fn broken_models_still_open_the_window_and_say_what_to_do() {
     let models = scratch("no-models");
@@ -356,7 +422,12 @@ fn broken_models_still_open_the_window_and_say_what_to_do() {
     image::RgbImage::from_pixel(64, 48, image::Rgb([90, 90, 90]))
         .save(source.join("grey.png"))
         .expect("writes a frame");
-    let mut harness = harness_with_models(&models, &scratch("no-models-gallery"), source);
+    let mut harness = harness_with_models(
+        &models,
+        &scratch("no-models-gallery"),
+        source,
+        ResChoice::Native,
+    );
     step_until(&mut harness, "the model error", |h| {
         h.query_by_label_contains("is --models pointing at the models folder?")
             .is_some()

@@ -13,7 +13,7 @@ use lrfr::live::{Session, SessionError, Track, Verdict};
 use lrfr::metrics::MemoryProbe;
 use lrfr::pipeline::MatchMode;
 use lrfr::source::Frame;
-use lrfr::{Config, Resolution};
+use lrfr::{Config, ResChoice};
 
 pub use lrfr::enroll::SAMPLES_RANGE;
 pub use lrfr::live::SourceChoice;
@@ -24,7 +24,7 @@ use super::snapshot::{
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    SetResolution(Resolution),
+    SetResolution(ResChoice),
     /// Show this track in the face and match panels (`None`: the largest face).
     Select(Option<u64>),
     /// `None` goes back to the manifest's threshold for the resolution.
@@ -78,7 +78,7 @@ impl Worker {
         ctx: egui::Context,
         config: Config,
         source: SourceChoice,
-        res: Resolution,
+        res: ResChoice,
     ) -> Worker {
         let shared = Arc::new(Mutex::new(Snapshot::new(res)));
         let (commands, inbox) = mpsc::channel();
@@ -163,7 +163,7 @@ impl Shell {
         shared: Arc<Mutex<Snapshot>>,
         inbox: Receiver<Command>,
         source: SourceChoice,
-        res: Resolution,
+        res: ResChoice,
     ) -> Shell {
         let mut shell = Shell {
             ctx,
@@ -294,6 +294,8 @@ impl Shell {
         shared.accepted = shown.accepted;
         shared.cant_tell = shown.cant_tell;
         shared.res = session.res();
+        shared.face_res = shown.res;
+        shared.native = shown.native;
         shared.threshold = session.threshold();
         shared.mode.clone_from(session.mode());
         shared.fps = self.fps;

@@ -11,7 +11,7 @@ use crate::enroll::{self, Capture, Progress, MIN_SAMPLES};
 use crate::gallery::{Gallery, GalleryError};
 use crate::metrics::StageStats;
 use crate::pipeline::{MatchMode, Pipeline, PipelineError};
-use crate::resolution::Resolution;
+use crate::resolution::{ResChoice, Resolution};
 use crate::source::{
     decode_file, list_images, CameraMode, Frame, FrameSource, ImageFolderSource, SourceError,
     Webcam,
@@ -54,6 +54,10 @@ pub struct Shown {
     pub top: Vec<(usize, f32)>,
     pub accepted: Option<(usize, f32)>,
     pub cant_tell: Option<String>,
+    /// The resolution the face went through (`None` before its first usable frame).
+    pub res: Option<Resolution>,
+    /// The face's own size, in pixels of its aligned crop (see `align::native_side`).
+    pub native: f32,
 }
 
 /// What one step did besides recognising.
@@ -71,7 +75,7 @@ pub struct Session {
     gallery: Option<Gallery>,
     source: Option<Box<dyn FrameSource>>,
     frame: Frame,
-    res: Resolution,
+    res: ResChoice,
     threshold: Option<f32>,
     mode: MatchMode,
     live: LiveRecognizer,
@@ -82,7 +86,7 @@ pub struct Session {
 
 impl Session {
     /// Nothing is loaded until [`Session::load`].
-    pub fn new(config: Config, res: Resolution) -> Session {
+    pub fn new(config: Config, res: ResChoice) -> Session {
         Session {
             config,
             pipeline: None,
@@ -106,7 +110,7 @@ impl Session {
         let mut pipeline = Pipeline::new(&self.config)
             .and_then(|mut p| {
                 p.models_mut()
-                    .prepare(self.res)
+                    .prepare(first_res(self.res))
                     .map(|()| p)
                     .map_err(Into::into)
             })
@@ -151,7 +155,7 @@ impl Session {
         self.source.is_some() && self.pipeline.is_some() && self.gallery.is_some()
     }
 
-    pub fn set_resolution(&mut self, res: Resolution) {
+    pub fn set_resolution(&mut self, res: ResChoice) {
         self.res = res;
         self.threshold = None;
         // Templates fused at another resolution say nothing about this one.
@@ -172,7 +176,7 @@ impl Session {
         self.selected = track;
     }
 
-    pub fn res(&self) -> Resolution {
+    pub fn res(&self) -> ResChoice {
         self.res
     }
 
@@ -194,12 +198,17 @@ impl Session {
     }
 
     /// The threshold in force: the user's, else the manifest's for the mode (0 before the
-    /// models are loaded).
+    /// models are loaded). At `auto` each face is decided at its own resolution's: this is
+    /// the shown face's (32 px before there is one).
     pub fn threshold(&self) -> f32 {
+        let res = match self.res {
+            ResChoice::Fixed(res) => res,
+            ResChoice::Native => self.shown().0.res.unwrap_or(Resolution::R32),
+        };
         self.threshold.unwrap_or_else(|| {
             self.pipeline
                 .as_ref()
-                .map_or(0.0, |p| p.threshold_for(self.res, &self.mode))
+                .map_or(0.0, |p| p.threshold_for(res, &self.mode))
         })
     }
 
@@ -270,6 +279,8 @@ impl Session {
                         Verdict::CantTell(reason) => Some(reason.to_string()),
                         _ => None,
                     },
+                    res: track.res,
+                    native: track.native,
                 };
                 (shown, Some((&track.vlr, &track.upscaled)))
             }
@@ -286,7 +297,9 @@ impl Session {
                         .map(|s| (s.person, s.score))
                         .collect(),
                     accepted: output.matched.accepted.map(|s| (s.person, s.score)),
-                    cant_tell: None,
+                    cant_tell: output.too_small.then(|| "face too small".to_string()),
+                    res: (!output.too_small).then_some(output.res),
+                    native: output.native,
                 };
                 (shown, Some((&output.vlr, &output.upscaled)))
             }
@@ -412,5 +425,14 @@ impl Session {
         self.gallery
             .as_mut()
             .ok_or_else(|| "the gallery is not open".to_string())
+    }
+}
+
+/// The resolution whose networks are optimised as the models load: at `auto` a person in
+/// front of the webcam has 32 px of their own; the others are optimised on first use.
+fn first_res(choice: ResChoice) -> Resolution {
+    match choice {
+        ResChoice::Fixed(res) => res,
+        ResChoice::Native => Resolution::R32,
     }
 }

@@ -2,7 +2,7 @@
 //! when there is a problem to fix.
 
 use lrfr::pipeline::MatchMode;
-use lrfr::Resolution;
+use lrfr::{ResChoice, Resolution};
 
 use super::UiState;
 use crate::gui::snapshot::Snapshot;
@@ -16,38 +16,33 @@ pub fn controls(
 ) {
     ui.horizontal_wrapped(|ui| {
         ui.label("Resolution:");
+        let auto = ui
+            .selectable_label(snapshot.res == ResChoice::Native, "auto (0)")
+            .on_hover_text("each face at the largest of 16/24/32 px it really has: distance as a camera sees it");
+        if auto.clicked() {
+            commands.push(Command::SetResolution(ResChoice::Native));
+        }
         for (key, res) in [
             ("1", Resolution::R16),
             ("2", Resolution::R24),
             ("3", Resolution::R32),
         ] {
             let label = format!("{} px ({key})", res.px());
-            if ui.selectable_label(snapshot.res == res, label).clicked() {
-                commands.push(Command::SetResolution(res));
+            let button = ui
+                .selectable_label(snapshot.res == ResChoice::Fixed(res), label)
+                .on_hover_text("a near face shrunk to this size: distance simulated");
+            if button.clicked() {
+                commands.push(Command::SetResolution(res.into()));
             }
         }
-        state.res = snapshot.res;
         ui.separator();
-        let mut threshold = snapshot.threshold;
-        // Clamp and round only what the user enters: a slider that rounds on every draw
-        // turned the calibrated 0.3257 into a user override of 0.33 as the window opened.
-        let slider = ui.add(
-            egui::Slider::new(&mut threshold, 0.0..=1.0)
-                .text("threshold")
-                .clamping(egui::SliderClamping::Edits)
-                .min_decimals(2)
-                .max_decimals(4),
-        );
-        if slider.changed() {
-            commands.push(Command::SetThreshold(Some(threshold)));
-        }
-        if ui
-            .small_button("default")
-            .on_hover_text("the threshold calibrated for this resolution")
-            .clicked()
-        {
-            commands.push(Command::SetThreshold(None));
-        }
+        // At auto each face is decided at its own resolution's calibrated threshold, so one
+        // slider cannot stand for them; it shows the shown face's.
+        ui.add_enabled_ui(snapshot.res != ResChoice::Native, |ui| {
+            threshold_slider(ui, snapshot.threshold, commands);
+        })
+        .response
+        .on_disabled_hover_text("at auto, each face uses its resolution's calibrated threshold");
         ui.separator();
         let current = match &snapshot.mode {
             MatchMode::Identify => "identify (1:N)".to_string(),
@@ -96,6 +91,30 @@ pub fn controls(
         }
         ui.toggle_value(&mut state.show_help, "? help")
             .on_hover_text("keyboard shortcuts (F1)");
+    });
+}
+
+fn threshold_slider(ui: &mut egui::Ui, mut threshold: f32, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        // Clamp and round only what the user enters: a slider that rounds on every draw
+        // turned the calibrated 0.3257 into a user override of 0.33 as the window opened.
+        let slider = ui.add(
+            egui::Slider::new(&mut threshold, 0.0..=1.0)
+                .text("threshold")
+                .clamping(egui::SliderClamping::Edits)
+                .min_decimals(2)
+                .max_decimals(4),
+        );
+        if slider.changed() {
+            commands.push(Command::SetThreshold(Some(threshold)));
+        }
+        if ui
+            .small_button("default")
+            .on_hover_text("the threshold calibrated for this resolution")
+            .clicked()
+        {
+            commands.push(Command::SetThreshold(None));
+        }
     });
 }
 

@@ -4,6 +4,9 @@
 use egui::load::SizedTexture;
 use egui::{Color32, FontId, Rect, Sense, Stroke, StrokeKind, Vec2};
 
+use lrfr::align::FACE_SIZE;
+use lrfr::ResChoice;
+
 use super::textures::Textures;
 use crate::gui::snapshot::{Label, Snapshot};
 use crate::gui::worker::Command;
@@ -150,7 +153,7 @@ fn camera(
 
 /// The face the model gets beside (or above) what DSR made of it, each `tile` px square.
 fn face(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, tile: f32, stacked: bool) {
-    ui.heading(format!("Face: {} px in, DSR 112 px out", snapshot.res.px()));
+    ui.heading(format!("Face: {}", path(snapshot)));
     let Some(texture) = &textures.face_strip else {
         return;
     };
@@ -175,6 +178,23 @@ fn face(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, tile: f32, 
         ui.vertical(tiles);
     } else {
         ui.horizontal(tiles);
+    }
+}
+
+/// How the shown face reached the DSR: at `auto` a distant face keeps its own pixels, a near
+/// one (and every face at a fixed resolution, distance simulated) is shrunk.
+fn path(snapshot: &Snapshot) -> String {
+    let native = snapshot.native;
+    match snapshot.face_res {
+        None if native > 0.0 => format!("{native:.0} px of its own, under 16"),
+        None => match snapshot.res {
+            ResChoice::Native => "auto".to_string(),
+            ResChoice::Fixed(res) => format!("{res} px · DSR 112 out"),
+        },
+        Some(res) if snapshot.res == ResChoice::Native && native < FACE_SIZE as f32 => {
+            format!("{res} px of its own ({native:.0}) · DSR 112 out")
+        }
+        Some(res) => format!("{res} px, shrunk from {native:.0} · DSR 112 out"),
     }
 }
 

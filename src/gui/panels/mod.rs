@@ -20,11 +20,8 @@ pub use live::live;
 pub use metrics::metrics;
 pub use textures::Textures;
 
-use lrfr::Resolution;
-
 /// What the window remembers between frames that the worker does not need to know.
 pub struct UiState {
-    pub res: Resolution,
     pub show_metrics: bool,
     pub show_help: bool,
     /// The enroll and gallery panel on the right.
@@ -42,9 +39,8 @@ pub struct UiState {
 }
 
 impl UiState {
-    pub fn new(res: Resolution) -> UiState {
+    pub fn new() -> UiState {
         UiState {
-            res,
             show_metrics: false,
             show_help: false,
             show_people: true,

@@ -205,3 +205,43 @@ fn eval_auto_scores_distant_faces_at_their_own_resolution() {
     // Five same-person pairs against five others, each face 26 px of its own.
     assert!(row["auc"].as_f64().unwrap() >= 0.9, "{row}");
 }
+
+#[test]
+fn crop_native_writes_each_face_at_the_size_auto_gives_it() {
+    let Some(faces) = common::faces() else { return };
+    let mut pipeline = pipeline();
+    let dir = common::scratch("crop-native");
+    let frames = dir.join("frames");
+    std::fs::create_dir_all(frames.join("far")).unwrap();
+    let photo = common::photo(&faces, "Norah_Jones", 1);
+    // 36 and 26 px of their own take the 32 and 24 px paths; 11 px is too small for any.
+    for (name, native) in [("a", 36.0), ("b", 26.0), ("c", 11.0)] {
+        let (frame, _) = distant(&mut pipeline, &photo, native, 250, 180).unwrap();
+        frame
+            .save(frames.join("far").join(format!("{name}.png")))
+            .unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .arg("--models")
+        .arg(common::models_dir())
+        .args(["crop", "--native", "--out"])
+        .arg(dir.join("out"))
+        .arg(&frames)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let side = |name: &str| {
+        image::open(dir.join("out/far").join(format!("{name}.png")))
+            .ok()
+            .map(|i| i.width())
+    };
+    assert_eq!(
+        (side("a"), side("b"), side("c")),
+        (Some(32), Some(24), None)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 of 3 images"));
+}

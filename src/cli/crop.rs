@@ -1,6 +1,7 @@
 //! `lrfr crop`: the aligned faces the pipeline makes, written as PNG files mirroring the input
 //! tree; with `--boxes`, also the detector's box crops and boxes the forge trains the landmark
-//! model on.
+//! model on; with `--native`, each face at its own resolution, as `auto` feeds the DSR (the
+//! forge trains the DSR on faces made small by distance with these).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -8,11 +9,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use lrfr::align::{landmark_region, Landmarks};
+use lrfr::align::{
+    align_face_at, downscale_to, landmark_region, native_side, AreaScratch, Landmarks, FACE_SIZE,
+};
 use lrfr::gallery::{create_private_dir, write_atomic, write_png};
 use lrfr::pipeline::FaceLocator;
 use lrfr::source::{decode_file, Frame};
-use lrfr::Config;
+use lrfr::{Config, Resolution};
 
 use super::progress;
 
@@ -32,6 +35,10 @@ pub struct CropArgs {
     /// landmarks with ours through the very same warp
     #[arg(long, value_name = "TSV", conflicts_with = "boxes")]
     landmarks: Option<PathBuf>,
+    /// Write each face at the largest of 16/24/32 px it really has (`auto`), aligned from its
+    /// own pixels; faces under 16 px of their own are skipped
+    #[arg(long, conflicts_with_all = ["boxes", "landmarks"])]
+    native: bool,
     /// Image files or folders of them
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -47,6 +54,7 @@ pub fn run(config: &Config, args: CropArgs) -> anyhow::Result<()> {
     }
     let given = args.landmarks.as_deref().map(read_landmarks).transpose()?;
     let mut aligned = Frame::new(0, 0);
+    let (mut small, mut scratch) = (Frame::new(0, 0), AreaScratch::default());
     let mut table = String::from(
         "# file\tbox_x\tbox_y\tbox_w\tbox_h\tregion_x\tregion_y\tregion_side\tlandmarks(x,y)x5\n",
     );
@@ -77,6 +85,28 @@ pub fn run(config: &Config, args: CropArgs) -> anyhow::Result<()> {
             progress::say(&bar, format!("{}: no face", path.display()));
             continue;
         };
+        if args.native {
+            let native = native_side(&located.landmarks);
+            let Some(res) = Resolution::fitting(native) else {
+                progress::say(
+                    &bar,
+                    format!("{}: {native:.1} px of its own, too small", path.display()),
+                );
+                continue;
+            };
+            own_pixels(
+                &frame,
+                &located.landmarks,
+                native,
+                res,
+                &mut scratch,
+                &mut aligned,
+                &mut small,
+            );
+            found += 1;
+            save(&small, &args.out.join(&relative).with_extension("png"))?;
+            continue;
+        }
         found += 1;
         lrfr::align::align_face(&frame, &located.landmarks, &mut aligned);
         save(&aligned, &args.out.join(&relative).with_extension("png"))?;
@@ -97,6 +127,25 @@ pub fn run(config: &Config, args: CropArgs) -> anyhow::Result<()> {
     };
     println!("detected a face in {found} of {total} images ({rate:.1}%)");
     Ok(())
+}
+
+/// The crop `auto` gives the DSR: a face smaller than the template aligned straight at `res`,
+/// a larger one aligned at 112 and area-averaged down, as `Pipeline::embed_own_pixels` does.
+fn own_pixels(
+    frame: &Frame,
+    landmarks: &Landmarks,
+    native: f32,
+    res: Resolution,
+    scratch: &mut AreaScratch,
+    aligned: &mut Frame,
+    out: &mut Frame,
+) {
+    if native < FACE_SIZE as f32 {
+        align_face_at(frame, landmarks, res.px(), out);
+    } else {
+        lrfr::align::align_face(frame, landmarks, aligned);
+        downscale_to(aligned, res, scratch, out);
+    }
 }
 
 fn read_landmarks(path: &Path) -> anyhow::Result<HashMap<PathBuf, Landmarks>> {

@@ -13,6 +13,7 @@ pub mod detect;
 pub mod doctor;
 pub mod enroll;
 pub mod eval;
+pub mod frame;
 pub mod gallery;
 pub mod live;
 pub mod matching;

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use image::{DynamicImage, ImageFormat, Luma, Rgb, RgbImage, Rgba, RgbaImage};
-use lrfr::source::{decode_file, list_images, ImageFolderSource, MAX_SIDE};
+use lrfr::frame::{decode_file, MAX_SIDE};
+use lrfr::source::{list_images, ImageFolderSource};
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
@@ -349,7 +350,7 @@ fn thousands_of_files_list_fast_and_bad_ones_are_skipped_one_by_one() {
     assert_eq!(files.len(), 3000);
     assert!(files.windows(2).all(|w| w[0] < w[1]), "name order");
     let mut source = ImageFolderSource::open(&dir, None, false).unwrap();
-    let mut frame = lrfr::source::Frame::new(0, 0);
+    let mut frame = lrfr::frame::Frame::new(0, 0);
     let (mut good, mut bad) = (0, 0);
     loop {
         use lrfr::source::{FrameSource, SourceError};

@@ -4,7 +4,7 @@ mod common;
 
 use lrfr::align::{align_face, box_landmarks, TEMPLATE};
 use lrfr::detect::{DetectConfig, FaceDetector};
-use lrfr::source::{decode_file, Frame};
+use lrfr::frame::{decode_file, Frame};
 
 #[test]
 fn detection_rate_on_a_fixed_sample_is_at_least_97_percent() {

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use lrfr::frame::Frame;
 use lrfr::gallery::{Gallery, GalleryError, PerRes, EMBEDDING_DIMS, FILE_NAME};
-use lrfr::source::Frame;
 
 const CHILD_ENV: &str = "LRFR_TEST_SAVE_LOOP_DIR";
 

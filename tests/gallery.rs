@@ -3,8 +3,8 @@
 
 mod common;
 
+use lrfr::frame::Frame;
 use lrfr::gallery::{Gallery, GalleryError, PerRes, EMBEDDING_DIMS, FILE_NAME, MAX_PEOPLE};
-use lrfr::source::Frame;
 
 fn unit(seed: usize) -> Vec<f32> {
     let mut v: Vec<f32> = (0..EMBEDDING_DIMS)

@@ -5,9 +5,9 @@ mod common;
 
 use std::path::Path;
 
+use lrfr::frame::decode_file;
 use lrfr::gallery::{Gallery, FILE_NAME};
 use lrfr::pipeline::{MatchMode, Pipeline};
-use lrfr::source::decode_file;
 use lrfr::Resolution;
 
 /// A gallery in `dir` with Ada (John Ashcroft's photos) and Bea (Norah Jones's), each

@@ -10,10 +10,10 @@ mod common;
 use std::path::Path;
 
 use common::photo;
+use lrfr::frame::Frame;
 use lrfr::gallery::Gallery;
 use lrfr::live::{LiveConfig, LiveRecognizer, Verdict};
 use lrfr::pipeline::Pipeline;
-use lrfr::source::Frame;
 use lrfr::Resolution;
 
 const ENROLLED: [&str; 5] = [

@@ -7,10 +7,10 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use lrfr::frame::{decode_file, Frame};
 use lrfr::matching::cosine;
 use lrfr::models::Manifest;
 use lrfr::pipeline::{Pipeline, Upscaler};
-use lrfr::source::{decode_file, Frame};
 use lrfr::{Config, Resolution};
 use serde_json::Value;
 use tract_onnx::prelude::Framework;

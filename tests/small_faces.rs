@@ -9,9 +9,9 @@ use std::path::Path;
 
 use lrfr::align::{area_resize, AreaScratch, TEMPLATE};
 use lrfr::detect::FaceBox;
+use lrfr::frame::Frame;
 use lrfr::live::iou;
 use lrfr::pipeline::Pipeline;
-use lrfr::source::Frame;
 use lrfr::{Config, ResChoice, Resolution};
 
 /// The template's eye distance: a face whose eyes are this times R / 112 apart has R px of
@@ -74,7 +74,7 @@ fn detection_rate(pipeline: &mut Pipeline, faces: &Path, native: f32) -> f64 {
     let sample = common::sample_images(faces, 60);
     let (mut found, mut total) = (0, 0);
     for (k, path) in sample.iter().enumerate() {
-        let photo = lrfr::source::decode_file(path).unwrap();
+        let photo = lrfr::frame::decode_file(path).unwrap();
         let (x, y) = (20 + (k as u32 * 97) % 560, 20 + (k as u32 * 61) % 400);
         let Some((frame, truth)) = distant(pipeline, &photo, native, x, y) else {
             continue;

@@ -1,7 +1,7 @@
 //! Area-averaging resampling (like OpenCV's INTER_AREA) from any rectangle of an image to a
 //! smaller one: the VLR downscale, the landmark model's input and the detector's frame use it.
 
-use crate::source::Frame;
+use crate::frame::Frame;
 
 /// Per-axis weights, kept between calls so a steady stream of frames allocates nothing.
 #[derive(Default)]

@@ -2,7 +2,7 @@
 //! base the DSR networks add their residual to. Same kernel as PyTorch's
 //! `interpolate(mode="bicubic", align_corners=False)` (a = -0.75, edge pixels repeated).
 
-use crate::source::Frame;
+use crate::frame::Frame;
 
 const A: f32 = -0.75;
 

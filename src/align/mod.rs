@@ -15,8 +15,8 @@ pub use template::{Landmarks, FACE_SIZE, TEMPLATE};
 pub use warp::warp_into;
 
 use crate::detect::FaceBox;
+use crate::frame::Frame;
 use crate::resolution::Resolution;
-use crate::source::Frame;
 
 /// Where the face's 5 points sit when no landmark model is available: the template's points as
 /// seen relative to a SeetaFace box, calibrated on training faces (see `template.rs`).

@@ -2,7 +2,7 @@
 //! webcam faces do not alias on their way down to 112 px.
 
 use super::Similarity;
-use crate::source::Frame;
+use crate::frame::Frame;
 
 /// Fills `out` (`size` x `size`) with `frame` seen through `to_out`, which maps frame pixel
 /// coordinates to output pixel coordinates. Outside the frame is black, as in OpenCV.

@@ -6,12 +6,13 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
+use lrfr::frame::{place_on_canvas, Frame};
 use lrfr::gallery::Gallery;
 use lrfr::live::{LiveConfig, LiveRecognizer};
 use lrfr::metrics::{LatencyWindow, StageStats, Summary};
 use lrfr::models::Net;
 use lrfr::pipeline::{Pipeline, STAGE_NAMES};
-use lrfr::source::{place_on_canvas, Frame, FrameSource, ImageFolderSource};
+use lrfr::source::{FrameSource, ImageFolderSource};
 use lrfr::{Config, Resolution};
 use serde_json::{json, Map, Value};
 

@@ -12,9 +12,9 @@ use clap::Args;
 use lrfr::align::{
     align_face_at, downscale_to, landmark_region, native_side, AreaScratch, Landmarks, FACE_SIZE,
 };
+use lrfr::frame::{decode_file, Frame};
 use lrfr::gallery::{create_private_dir, write_atomic, write_png};
 use lrfr::pipeline::FaceLocator;
-use lrfr::source::{decode_file, Frame};
 use lrfr::{Config, Resolution};
 
 use super::progress;

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use lrfr::frame::decode_file;
 use lrfr::pipeline::{Pipeline, Upscaler};
-use lrfr::source::decode_file;
 use lrfr::Config;
 use serde_json::json;
 
@@ -57,7 +57,7 @@ pub fn run(config: &Config, args: EmbedArgs) -> anyhow::Result<()> {
 /// `None` when no face is found (never for `aligned` inputs).
 fn embed(
     pipeline: &mut Pipeline,
-    frame: &lrfr::source::Frame,
+    frame: &lrfr::frame::Frame,
     res: lrfr::Resolution,
     aligned: bool,
 ) -> anyhow::Result<Option<Vec<f32>>> {

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use lrfr::enroll::{enroll, MIN_SAMPLES};
+use lrfr::frame::decode_file;
 use lrfr::matching::cosine;
 use lrfr::pipeline::Upscaler;
-use lrfr::source::decode_file;
 use lrfr::Config;
 
 use super::{open, progress, ResSet};

@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use lrfr::frame::decode_file;
 use lrfr::gallery::Gallery;
 use lrfr::pipeline::{MatchMode, Pipeline};
-use lrfr::source::{decode_file, list_images};
+use lrfr::source::list_images;
 use lrfr::{Config, ResChoice};
 use serde_json::json;
 
@@ -102,7 +103,7 @@ const MAX_FACES: usize = 20;
 
 fn each_face(
     pipeline: &mut Pipeline,
-    frame: &lrfr::source::Frame,
+    frame: &lrfr::frame::Frame,
     path: &Path,
     gallery: &Gallery,
     args: &IdentifyArgs,

@@ -6,9 +6,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
+use lrfr::frame::{place_on_canvas, Frame};
 use lrfr::live::{LiveConfig, LiveRecognizer};
 use lrfr::metrics::{MemoryProbe, StageStats};
-use lrfr::source::{place_on_canvas, Frame, FrameSource, ImageFolderSource};
+use lrfr::source::{FrameSource, ImageFolderSource};
 use lrfr::{Config, Resolution};
 use serde_json::json;
 

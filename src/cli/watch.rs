@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use lrfr::frame::Frame;
 use lrfr::live::{present, Event, LiveConfig, LiveRecognizer, Report, Verdict};
 use lrfr::mqtt::{Broker, Publisher};
-use lrfr::source::{Frame, FrameSource, ImageFolderSource, SourceError, Webcam};
+use lrfr::source::{FrameSource, ImageFolderSource, SourceError, Webcam};
 use lrfr::{Config, ResChoice};
 
 use super::open;

@@ -1,6 +1,6 @@
 //! The small grey image the detector searches, kept between frames.
 
-use crate::source::Frame;
+use crate::frame::Frame;
 
 #[derive(Default)]
 pub(super) struct SmallGray {

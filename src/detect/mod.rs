@@ -5,7 +5,7 @@ mod gray;
 
 use std::io::Cursor;
 
-use crate::source::Frame;
+use crate::frame::Frame;
 
 /// SeetaFace frontal model, embedded by `build.rs` from the rustface crate's own files.
 static SEETA_MODEL: &[u8] = include_bytes!(env!("LRFR_SEETA_MODEL"));

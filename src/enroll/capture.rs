@@ -2,7 +2,7 @@
 //! samples, and the job says how far it is and why the last frame did not count.
 
 use super::quality::QualityGate;
-use crate::source::Frame;
+use crate::frame::Frame;
 
 /// Sample counts a capture may ask for.
 pub const SAMPLES_RANGE: std::ops::RangeInclusive<usize> = 3..=100;

@@ -7,12 +7,12 @@ mod quality;
 pub use capture::{Capture, Progress, SAMPLES_RANGE};
 pub use quality::{laplacian_variance, QualityGate, Rejection};
 
+use crate::frame::Frame;
 use crate::gallery::{Gallery, GalleryError, PerRes, EMBEDDING_DIMS};
 use crate::matching::mean_embedding;
 use crate::models::Models;
 use crate::pipeline::{Pipeline, PipelineError, Upscaler};
 use crate::resolution::Resolution;
-use crate::source::Frame;
 
 /// Fewest usable faces an enrollment takes.
 pub const MIN_SAMPLES: usize = 3;

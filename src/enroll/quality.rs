@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::source::Frame;
+use crate::frame::Frame;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct QualityGate {

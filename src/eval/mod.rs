@@ -19,9 +19,9 @@ pub use plot::{draw_det, draw_roc};
 pub use protocol::{evaluate_open_set, OpenSetError, OpenSetEvaluation, OpenSetRow, Protocol};
 pub use roc::{metrics, roc, Metrics, RocPoint};
 
+use crate::frame::decode_file;
 use crate::pipeline::{Pipeline, PipelineError, Upscaler};
 use crate::resolution::ResChoice;
-use crate::source::decode_file;
 
 /// Score given to a pair when either image has no usable face (or, at `auto`, one too small
 /// to tell): it can never be accepted.

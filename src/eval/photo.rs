@@ -4,9 +4,9 @@
 //! gallery is matched at the probe's own resolution.
 
 use crate::detect::FaceBox;
+use crate::frame::Frame;
 use crate::pipeline::{Pipeline, PipelineError, Upscaler};
 use crate::resolution::{ResChoice, Resolution};
-use crate::source::Frame;
 
 #[derive(Debug, Clone)]
 pub enum PhotoEmbedding {

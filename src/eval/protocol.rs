@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 
 use super::openset::{Best, OpenSetScores};
 use super::{Failure, PhotoEmbedding};
+use crate::frame::decode_file;
 use crate::gallery::EMBEDDING_DIMS;
 use crate::matching::{cosine, mean_embedding};
 use crate::pipeline::{Pipeline, PipelineError, Upscaler};
 use crate::resolution::{ResChoice, Resolution};
-use crate::source::{decode_file, list_images, SourceError};
+use crate::source::{list_images, SourceError};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Protocol {

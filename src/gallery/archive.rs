@@ -10,7 +10,7 @@ use age::secrecy::SecretString;
 
 use super::file::{is_safe_face_path, GalleryFile};
 use super::{store, Gallery, GalleryError, NewPerson, FILE_NAME, MAX_PEOPLE};
-use crate::source::{decode_bytes, Frame};
+use crate::frame::{decode_bytes, Frame};
 
 /// Largest export file import reads: five people of 100 crops each is about 4 MB.
 pub const MAX_ARCHIVE_BYTES: u64 = 64 << 20;

@@ -17,8 +17,8 @@ pub use file::{GalleryFile, PerRes, Person, EMBEDDING_DIMS, MAX_PEOPLE, SCHEMA_V
 pub use name::{clean_name, same_name, MAX_NAME_CHARS};
 pub use store::{create_private_dir, write_atomic, write_png};
 
+use crate::frame::{decode_file, Frame};
 use crate::resolution::Resolution;
-use crate::source::{decode_file, Frame};
 
 pub const FILE_NAME: &str = "gallery.json";
 

@@ -8,8 +8,8 @@
 use egui_kittest::{Harness, SnapshotOptions};
 use image::Rgb;
 use lrfr::detect::FaceBox;
+use lrfr::frame::Frame;
 use lrfr::metrics::{MemorySnapshot, Summary};
-use lrfr::source::Frame;
 use lrfr::Resolution;
 
 use super::app::draw;

@@ -3,10 +3,11 @@
 use std::collections::VecDeque;
 
 use lrfr::detect::FaceBox;
+use lrfr::frame::Frame;
 use lrfr::live::SourceChoice;
 use lrfr::metrics::{MemorySnapshot, Summary};
 use lrfr::pipeline::MatchMode;
-use lrfr::source::{CameraList, Frame};
+use lrfr::source::CameraList;
 use lrfr::{ResChoice, Resolution};
 
 /// Seconds of history the metric plots show, one point a second.

@@ -8,8 +8,8 @@ use std::time::Duration;
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
+use lrfr::frame::{decode_file, Frame};
 use lrfr::pipeline::Pipeline;
-use lrfr::source::{decode_file, Frame};
 use lrfr::{Config, ResChoice, Resolution};
 
 use super::snapshot::Label;
@@ -81,7 +81,7 @@ fn harness_with_models<'a>(
 /// of their own (and no model fingerprints, so the app recomputes them on load).
 fn seed_people(dir: &Path, names: &[&str]) {
     let (mut people, _) = lrfr::gallery::Gallery::open(dir).unwrap();
-    let face = lrfr::source::Frame::from_pixel(112, 112, image::Rgb([128, 110, 100]));
+    let face = lrfr::frame::Frame::from_pixel(112, 112, image::Rgb([128, 110, 100]));
     for (i, name) in names.iter().enumerate() {
         let mut template = vec![0.0f32; lrfr::gallery::EMBEDDING_DIMS];
         template[i] = 1.0;
@@ -279,7 +279,7 @@ fn two_faces_in_view_get_two_labelled_boxes_and_a_click_selects_one() {
     let photo = |person: &str, n: u32| photo(&faces, person, n);
     // Two people side by side on every frame; only John is enrolled.
     for n in 1..=8 {
-        let mut frame = lrfr::source::Frame::from_pixel(640, 480, image::Rgb([110, 110, 110]));
+        let mut frame = lrfr::frame::Frame::from_pixel(640, 480, image::Rgb([110, 110, 110]));
         image::imageops::replace(&mut frame, &photo("John_Ashcroft", n + 5), 40, 115);
         image::imageops::replace(&mut frame, &photo("Colin_Powell", n), 350, 115);
         frame

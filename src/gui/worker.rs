@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use lrfr::frame::Frame;
 use lrfr::live::{Session, SessionError, Track, Verdict};
 use lrfr::metrics::MemoryProbe;
 use lrfr::pipeline::MatchMode;
-use lrfr::source::Frame;
 use lrfr::{Config, ResChoice};
 
 pub use lrfr::enroll::SAMPLES_RANGE;

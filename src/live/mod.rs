@@ -17,11 +17,11 @@ pub use tracker::{associate, iou};
 use crate::align::Landmarks;
 use crate::detect::FaceBox;
 use crate::enroll::laplacian_variance;
+use crate::frame::Frame;
 use crate::gallery::Gallery;
 use crate::matching::MatchResult;
 use crate::pipeline::{Pipeline, PipelineError, StageTimings, Upscaler};
 use crate::resolution::{ResChoice, Resolution};
-use crate::source::Frame;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveConfig {

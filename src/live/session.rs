@@ -8,14 +8,12 @@ use super::{LiveConfig, LiveRecognizer, Track, Verdict};
 use crate::config::Config;
 use crate::detect::FaceBox;
 use crate::enroll::{self, Capture, Progress, MIN_SAMPLES};
+use crate::frame::{decode_file, Frame};
 use crate::gallery::{Gallery, GalleryError};
 use crate::metrics::StageStats;
 use crate::pipeline::{MatchMode, Pipeline, PipelineError};
 use crate::resolution::{ResChoice, Resolution};
-use crate::source::{
-    decode_file, list_images, CameraMode, Frame, FrameSource, ImageFolderSource, SourceError,
-    Webcam,
-};
+use crate::source::{list_images, CameraMode, FrameSource, ImageFolderSource, SourceError, Webcam};
 
 /// Frames per second a folder source plays at, like a webcam would.
 const FOLDER_FPS: f32 = 15.0;

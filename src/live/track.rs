@@ -12,9 +12,9 @@
 use std::collections::VecDeque;
 
 use crate::detect::FaceBox;
+use crate::frame::Frame;
 use crate::models::l2_normalise;
 use crate::resolution::Resolution;
-use crate::source::Frame;
 
 /// Frames the fused template is made of.
 const TEMPLATE_FRAMES: usize = 8;

@@ -6,7 +6,7 @@ use super::manifest::ModelEntry;
 use super::net::Net;
 use super::tensors::rgb_to_planar;
 use super::ModelError;
-use crate::source::Frame;
+use crate::frame::Frame;
 
 pub struct Dsr {
     net: LazyNet,

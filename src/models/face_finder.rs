@@ -11,7 +11,7 @@ use super::net::Net;
 use super::{executor, ModelError};
 use crate::align::{area_resize, AreaScratch};
 use crate::detect::FaceBox;
-use crate::source::Frame;
+use crate::frame::Frame;
 
 /// Cells per input pixel side.
 pub const STRIDE: usize = 4;

@@ -6,7 +6,7 @@ use super::manifest::LocatorManifest;
 use super::net::Net;
 use super::tensors::rgb_to_planar;
 use super::{executor, ModelError};
-use crate::source::Frame;
+use crate::frame::Frame;
 
 pub struct Landmarker {
     net: Net,

@@ -1,6 +1,6 @@
 //! Between images and network tensors: planar float layout, normalisation, clamping.
 
-use crate::source::Frame;
+use crate::frame::Frame;
 
 /// Packed RGB bytes to planar `3 x h x w` floats `(v / 255 - mean) / std`.
 pub fn rgb_to_planar(image: &Frame, mean: f32, std: f32, out: &mut Vec<f32>) {

@@ -9,8 +9,8 @@
 use crate::align::{self, AreaScratch, Landmarks};
 use crate::config::Config;
 use crate::detect::{keep_distinct, same_face, FaceBox, FaceDetector};
+use crate::frame::Frame;
 use crate::models::{FaceFinder, Landmarker, Net};
-use crate::source::Frame;
 
 use super::PipelineError;
 

@@ -7,11 +7,11 @@ mod timings;
 use crate::align::{self, AreaScratch, BicubicPlan, Landmarks, FACE_SIZE};
 use crate::config::Config;
 use crate::detect::{DetectError, FaceBox};
+use crate::frame::Frame;
 use crate::gallery::Gallery;
 use crate::matching::MatchResult;
 use crate::models::{planar_to_rgb, ModelError, Models};
 use crate::resolution::{ResChoice, Resolution};
-use crate::source::Frame;
 
 pub use locator::{FaceLocator, Located};
 use timings::Stopwatch;

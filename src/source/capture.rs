@@ -8,7 +8,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::latest::{LatestSlot, Taken};
-use super::{Frame, FrameSource, SourceError};
+use super::{FrameSource, SourceError};
+use crate::frame::Frame;
 
 /// A camera as the capture thread sees it; the thread makes it, so it need not be `Send`.
 pub trait Device {

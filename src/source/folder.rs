@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::{decode_file, Frame, FrameSource, SourceError};
+use super::{FrameSource, SourceError};
+use crate::frame::{decode_file, Frame};
 
 pub struct ImageFolderSource {
     root: PathBuf,

@@ -4,7 +4,7 @@
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::Frame;
+use crate::frame::Frame;
 
 #[derive(Default)]
 pub struct LatestSlot {

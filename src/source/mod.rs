@@ -2,24 +2,20 @@
 //! Every source hands out only its newest frame; none of them queues.
 
 mod cameras;
-mod canvas;
 mod capture;
-mod decode;
 mod folder;
 mod latest;
 mod webcam;
 
 use std::path::PathBuf;
 
+use crate::frame::{DecodeError, Frame};
+
 pub use cameras::{list_cameras, CameraInfo, CameraList, CameraMode};
-pub use canvas::place_on_canvas;
 pub use capture::{Capture, Device, Patience};
-pub use decode::{cap_size, decode_bytes, decode_file, DecodeError, MAX_SIDE};
 pub use folder::{list_images, ImageFolderSource, MAX_FILES};
 pub use latest::LatestSlot;
 pub use webcam::{CameraFormatChoice, Webcam};
-
-pub type Frame = image::RgbImage;
 
 /// A camera or a set of files that yields RGB frames.
 pub trait FrameSource: Send {

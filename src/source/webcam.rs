@@ -9,7 +9,8 @@ use nokhwa::utils::{CameraFormat, CameraIndex, FrameFormat, RequestedFormat, Req
 use nokhwa::Camera;
 
 use super::capture::{Capture, Device, Patience};
-use super::{cap_size, CameraMode, Frame, SourceError};
+use super::{CameraMode, SourceError};
+use crate::frame::{cap_size, Frame};
 
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 480;
@@ -113,7 +114,7 @@ fn decode_into(raw: &[u8], format: CameraFormat, out: &mut Frame) -> Result<(), 
         }
         other => Err(format!("unsupported camera pixel format {other}")),
     }?;
-    if out.width().max(out.height()) > super::MAX_SIDE {
+    if out.width().max(out.height()) > crate::frame::MAX_SIDE {
         *out = cap_size(std::mem::take(out));
     }
     Ok(())

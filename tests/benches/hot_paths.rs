@@ -8,9 +8,9 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion};
 use lrfr::align::{align_face, box_landmarks, downscale_to, AreaScratch};
 use lrfr::detect::{DetectConfig, FaceBox, FaceDetector};
+use lrfr::frame::{decode_file, place_on_canvas, Frame};
 use lrfr::matching::MatchResult;
 use lrfr::models::{l2_normalise, rgb_to_planar, Models};
-use lrfr::source::{decode_file, place_on_canvas, Frame};
 use lrfr::Resolution;
 
 fn face_frame() -> Option<Frame> {

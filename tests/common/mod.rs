@@ -46,9 +46,9 @@ pub fn sample_images(faces: &Path, stride: usize) -> Vec<PathBuf> {
 }
 
 /// Photo `n` of `person` in the training faces.
-pub fn photo(faces: &Path, person: &str, n: u32) -> lrfr::source::Frame {
+pub fn photo(faces: &Path, person: &str, n: u32) -> lrfr::frame::Frame {
     let path = faces.join(person).join(format!("{person}_{n:04}.jpg"));
-    lrfr::source::decode_file(&path).expect("a training photo decodes")
+    lrfr::frame::decode_file(&path).expect("a training photo decodes")
 }
 
 /// A one-thread pipeline on the shipped models and a gallery in `dir` with each `(name,

@@ -2,7 +2,7 @@
 //! enlarged with square pixels | DSR output | the matched person), and the gallery strip.
 
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
-use lrfr::source::Frame;
+use lrfr::frame::Frame;
 
 use crate::gui::snapshot::Snapshot;
 

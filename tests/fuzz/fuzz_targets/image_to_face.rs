@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 use lrfr::align::{align_face, downscale_to, AreaScratch};
 use lrfr::detect::{DetectConfig, FaceDetector};
 use lrfr::pipeline::FaceLocator;
-use lrfr::source::Frame;
+use lrfr::frame::{Frame};
 use lrfr::Resolution;
 
 thread_local! {
@@ -17,7 +17,7 @@ thread_local! {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(frame) = lrfr::source::decode_bytes(data) else {
+    let Ok(frame) = lrfr::frame::decode_bytes(data) else {
         return;
     };
     let located = LOCATOR.with_borrow_mut(|slot| {

@@ -11,7 +11,7 @@ mod warp;
 pub use area::{area_resample, area_resize, AreaScratch};
 pub use bicubic::{bicubic_upscale, BicubicPlan};
 pub use similarity::Similarity;
-pub use template::{Landmarks, FACE_SIZE, TEMPLATE};
+pub use template::{Landmarks, BOX_CROP_SIZE, FACE_SIZE, TEMPLATE};
 pub use warp::warp_into;
 
 use crate::detect::FaceBox;

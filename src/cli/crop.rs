@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 use lrfr::align::{
-    align_face_at, downscale_to, landmark_region, native_side, AreaScratch, Landmarks, FACE_SIZE,
+    align_face_at, downscale_to, landmark_region, native_side, AreaScratch, Landmarks,
+    BOX_CROP_SIZE, FACE_SIZE,
 };
 use lrfr::frame::{decode_file, Frame};
 use lrfr::gallery::{create_private_dir, write_atomic, write_png};
@@ -18,9 +19,6 @@ use lrfr::pipeline::FaceLocator;
 use lrfr::{Config, Resolution};
 
 use super::progress;
-
-/// Box crops are written at twice the landmark model's input so the forge can augment them.
-pub const BOX_CROP_SIZE: u32 = 128;
 
 #[derive(Args, Debug)]
 pub struct CropArgs {

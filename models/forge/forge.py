@@ -18,22 +18,13 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
-from lrfr_forge import data, detector, geometry, landmarks, quantize  # noqa: E402
+from lrfr_forge import data, detector, distance, geometry, landmarks, quantize  # noqa: E402
+from lrfr_forge.manifest import entry  # noqa: E402
 
 
 def lrfr(args, binary):
     print("+ lrfr", " ".join(map(str, args)), flush=True)
     subprocess.run([str(binary), *map(str, args)], check=True)
-
-
-def sha256(path: Path):
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def entry(path: Path, shape_in, shape_out, mean, std):
-    return {"file": path.name, "sha256": sha256(path), "input": shape_in, "output": shape_out, "mean": mean, "std": std}
 
 
 def main():
@@ -44,6 +35,7 @@ def main():
     parser.add_argument("--lrfr", type=Path, default=REPO / "target" / "release" / "lrfr")
     parser.add_argument("--dsr-steps", type=int, default=1500, help="training steps per DSR network (batch 32)")
     parser.add_argument("--polish-steps", type=int, default=1000, help="second-phase steps per DSR network (batch 32)")
+    parser.add_argument("--distance-steps", type=int, default=800, help="steps per DSR network on half distant batches (batch 32)")
     parser.add_argument("--finetune-steps", type=int, default=800, help="EdgeFace fine-tuning steps, shared and per resolution (batch 32)")
     parser.add_argument("--smoke", action="store_true", help="a few images and one step per model")
     parser.add_argument("--until", choices=["landmarks", "crops", "edgeface", "dsr", "finetune", "export"], default="export",
@@ -67,7 +59,11 @@ def main():
     if not (boxes / "boxes.tsv").exists():
         lrfr(["crop", "--boxes", "--models", work / "no-models", "--out", boxes, faces], args.lrfr)
     taught = landmarks.teach(faces, boxes, args.shared / "upstream" / "face_detection_yunet_2023mar_320x320.onnx", work)
-    print("BOX_LANDMARKS (for src/align/template.rs):", json.dumps(landmarks.box_landmarks_constant(taught, split).round(4).tolist()))
+    box_points = landmarks.box_landmarks_constant(taught, split)
+    if args.smoke:
+        print("box-only points (smoke run, not stored):", box_points.round(4).tolist())
+    else:
+        geometry.write_box_landmarks(box_points)
     net, report = landmarks.train(taught, split, work, smoke=args.smoke)
     print("landmarks:", report, flush=True)
     stage.mkdir(exist_ok=True)
@@ -79,7 +75,14 @@ def main():
     lm_entry = entry(stage / "landmarks.onnx", [1, 3, 64, 64], [1, 10], 0.0, 1.0)
     # Step 1b: the small-face detector, taught by YuNet on composite frames (see detector.py).
     det_entry = detector.forge_step(faces, args.shared, work, split, stage, smoke=args.smoke)
-    (stage / "manifest.json").write_text(json.dumps({"schema_version": 1, "landmarks": lm_entry, "detector": det_entry}, indent=1))
+    write_stage_manifest(stage, lm_entry, det_entry)
+    # Step 1c: the landmark model continued on distant faces, as the small-face detector boxes them.
+    labels = json.loads((work / "detector" / "yunet_labels.json").read_text())
+    distant = distance.landmark_inputs(args.lrfr, stage, faces, split["train"], labels, work / "distance")
+    net, report["distance"] = landmarks.adapt(net, taught, distant, split, work, smoke=args.smoke)
+    landmarks.export(net, fp32)
+    onnx.save(quantize.weight_only_qdq(onnx.load(str(fp32))), str(stage / "landmarks.onnx"))
+    write_stage_manifest(stage, entry(stage / "landmarks.onnx", [1, 3, 64, 64], [1, 10], 0.0, 1.0), det_entry)
     (work / "landmarks_report.json").write_text(json.dumps(report, indent=1))
     print(f"step landmarks done at {time.time() - started:.0f} s", flush=True)
     if args.until == "landmarks":
@@ -96,6 +99,11 @@ def main():
     from lrfr_forge import pipeline_steps
 
     pipeline_steps.run(args, work, faces, crops, split, stage, started)
+
+
+def write_stage_manifest(stage: Path, lm_entry, det_entry):
+    """What `lrfr crop` needs of the models so far: the landmark model and the detector."""
+    (stage / "manifest.json").write_text(json.dumps({"schema_version": 1, "landmarks": lm_entry, "detector": det_entry}, indent=1))
 
 
 def smoke_faces(faces: Path, work: Path):

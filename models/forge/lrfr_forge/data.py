@@ -76,3 +76,24 @@ def load_crops(crops: Path, names):
             labels.append(label)
             files.append(f"{name}/{p.name}")
     return np.stack(images), np.array(labels, np.int64), files
+
+
+BATCH = 32
+
+
+def batch(x, targets, gen, labels=None):
+    """BATCH random crops of `x` in [0, 1], half of them mirrored, with the upstream embedding
+    of each as it is shown (`targets[:, 1]` is the mirror's), and their labels if given."""
+    import torch
+
+    idx = torch.randint(0, len(x), (BATCH,), generator=gen)
+    hr = to01(x[idx])
+    flip = torch.rand(BATCH, generator=gen) < 0.5
+    hr[flip] = hr[flip].flip(-1)
+    target = torch.where(flip[:, None], targets[idx, 1], targets[idx, 0])
+    return hr, target, (labels[idx] if labels is not None else None)
+
+
+def to01(batch_uint8):
+    """A [N, H, W, 3] uint8 tensor as the [N, 3, H, W] floats in [0, 1] the networks take."""
+    return batch_uint8.permute(0, 3, 1, 2).float() / 255

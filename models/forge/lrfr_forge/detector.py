@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
 
 from . import detector_data as dd
 from .data import SEED
+from .manifest import entry
 from .detector_net import CHANNELS, MEAN, STD, STRIDE, SmallFaceNet
 
 TILE = 224
@@ -196,7 +196,6 @@ def forge_step(faces_root: Path, shared: Path, work: Path, split, stage: Path, t
     import onnx
 
     from . import quantize
-    from forge import entry
 
     det_work = work / "detector"
     det_work.mkdir(parents=True, exist_ok=True)

@@ -131,6 +131,11 @@ def paste_photo(frame: Image.Image, photo: np.ndarray, faces, scale, x, y, rng, 
 
 def degrade(frame: Image.Image, rng, strength=1.0):
     """Sensor blur, noise and JPEG, as a cheap camera adds them to the whole frame."""
+    return Image.open(io.BytesIO(degrade_to_jpeg(frame, rng, strength))).convert("RGB")
+
+
+def degrade_to_jpeg(frame: Image.Image, rng, strength=1.0, qualities=(40, 96)):
+    """`degrade`, returning the JPEG file itself (written as it is, not compressed twice)."""
     if rng.random() < 0.7 * strength:
         frame = frame.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.2, 1.0))))
     pixels = np.asarray(frame, np.float32)
@@ -141,9 +146,8 @@ def degrade(frame: Image.Image, rng, strength=1.0):
         pixels = (pixels - 128) * rng.uniform(0.7, 1.2) + 128 * gain
     frame = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
     buffer = io.BytesIO()
-    frame.save(buffer, "JPEG", quality=int(rng.integers(40, 96)) if strength > 0 else 90)
-    buffer.seek(0)
-    return Image.open(buffer).convert("RGB")
+    frame.save(buffer, "JPEG", quality=int(rng.integers(*qualities)) if strength > 0 else 90)
+    return buffer.getvalue()
 
 
 def frame_at_size(photo_path, faces, background: Image.Image, native: int, rng):

@@ -10,6 +10,7 @@ import onnxruntime as ort
 import torch
 
 from . import dsr, edgeface, geometry, quantize
+from .manifest import entry
 from .data import load_rgb
 from .metrics import psnr, ssim, verification
 
@@ -162,7 +163,7 @@ def export_all(args, work: Path, stage: Path, nets, students, teacher, crops, sp
     report["macs"] = {f"dsr{r}.onnx": dsr.macs(r) for r in nets}
     report["forge_seconds"] = time.time() - started
     (work / "report.json").write_text(json.dumps(report, indent=1))
-    write_manifest(out, report)
+    write_manifest(out, stage, report)
     from . import alignment, reference
 
     reference.write(work, crops, out)
@@ -172,9 +173,8 @@ def export_all(args, work: Path, stage: Path, nets, students, teacher, crops, sp
     print(json.dumps({k: v for k, v in report.items() if k != "resolutions"}, indent=1))
 
 
-def write_manifest(out: Path, report):
-    from forge import entry
-
+def write_manifest(out: Path, stage: Path, report):
+    """The manifest of the exported networks; the detector's entry comes from step 1b's."""
     edgeface_entry = lambda name: entry(out / name, [1, 3, 112, 112], [1, 512], 0.5, 0.5)
     files = [report["resolutions"][res]["edgeface"] for res in geometry.RESOLUTIONS]
     # The top-level EdgeFace is the shared one when any resolution uses it, else the first

@@ -1,16 +1,27 @@
-"""Face geometry shared with the app (src/align/template.rs): keep the two in step."""
+"""Face geometry shared with the app: both read `src/align/geometry.json` (the app through its
+build script), so the template, the box-only points and the crop sizes have one home."""
+
+import json
+from pathlib import Path
 
 import numpy as np
 
-FACE_SIZE = 112
-TEMPLATE = np.array(
-    [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366], [41.5493, 92.3655], [70.7299, 92.2041]],
-    dtype=np.float32,
-)
-LANDMARK_CROP_SCALE = 1.4
-LANDMARK_INPUT = 64
-BOX_CROP_SIZE = 128
+GEOMETRY_FILE = Path(__file__).resolve().parents[3] / "src" / "align" / "geometry.json"
+_GEOMETRY = json.loads(GEOMETRY_FILE.read_text())
+
+FACE_SIZE = _GEOMETRY["face_size"]
+TEMPLATE = np.array(_GEOMETRY["template"], dtype=np.float32)
+LANDMARK_CROP_SCALE = _GEOMETRY["landmark_crop_scale"]
+LANDMARK_INPUT = _GEOMETRY["landmark_input"]
+BOX_CROP_SIZE = _GEOMETRY["box_crop_size"]
 RESOLUTIONS = (16, 24, 32)
+
+
+def write_box_landmarks(points):
+    """Stores the box-only points the landmark step measured, for the app's next build."""
+    geometry = json.loads(GEOMETRY_FILE.read_text())
+    geometry["box_landmarks"] = [[round(float(v), 4) for v in p] for p in points]
+    GEOMETRY_FILE.write_text(json.dumps(geometry, indent=1) + "\n")
 
 
 def bicubic_matrix(src: int, dst: int, a: float = -0.75) -> np.ndarray:

@@ -1,7 +1,6 @@
 """Steps 3 to 6: teacher embeddings, DSR per resolution, EdgeFace fine-tuning, export."""
 
 import json
-import math
 import time
 from pathlib import Path
 
@@ -9,27 +8,36 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import data, dsr, edgeface, export, geometry
-from .data import SEED
+from . import data, distance, dsr, edgeface, export, geometry
+from .data import SEED, batch, to01
+from .dsr_training import polish_dsr, train_dsr
 
 
 def run(args, work: Path, faces: Path, crops: Path, split, stage: Path, started):
     smoke = args.smoke
-    train_x, train_y, _ = cached_crops(crops, split["train"], work / "train_crops.npz")
+    train_x, train_y, files = cached_crops(crops, split["train"], work / "train_crops.npz")
     teacher = edgeface.load_upstream(args.shared / "upstream" / "edgeface_xxs_q.pt")
     for p in teacher.parameters():
         p.requires_grad_(False)
     if smoke:
-        train_x, train_y = train_x[:48], train_y[:48]
+        train_x, train_y, files = train_x[:48], train_y[:48], files[:48]
     targets = teacher_embeddings(teacher, train_x, work / "teacher.pt")
     print(f"teacher embeddings done at {time.time() - started:.0f} s", flush=True)
     if args.until == "edgeface":
         return
     steps = 2 if smoke else args.dsr_steps
+    far = distant_faces(args, work, faces, split, stage, files)
+    print(f"distant faces made at {time.time() - started:.0f} s", flush=True)
     nets = {}
     for res in geometry.RESOLUTIONS:
         net = train_dsr(res, train_x, targets, teacher, work / f"dsr{res}.pt", steps)
-        nets[res] = polish_dsr(res, net, train_x, targets, teacher, work / f"dsr{res}_polish.pt", 2 if smoke else args.polish_steps)
+        net = polish_dsr(res, net, train_x, targets, teacher, work / f"dsr{res}_polish.pt", 2 if smoke else args.polish_steps)
+        if res in far:
+            net = distance.adapt_dsr(res, net, train_x, targets, far[res], teacher, work / f"dsr{res}_distance.pt",
+                                     2 if smoke else args.distance_steps)
+        else:
+            print(f"  no distant faces came out at {res} px: dsr{res} keeps its polish", flush=True)
+        nets[res] = net
         print(f"dsr {res} done at {time.time() - started:.0f} s", flush=True)
     if args.until == "dsr":
         return
@@ -43,10 +51,23 @@ def run(args, work: Path, faces: Path, crops: Path, split, stage: Path, started)
     export.export_all(args, work, stage, nets, students, teacher, crops, split, started)
     build_twins(args, work, train_x)
     print(f"integer-compute twins done at {time.time() - started:.0f} s", flush=True)
+    if smoke:
+        # A dozen identities hold no gallery of five with strangers left over.
+        print("smoke run: thresholds not calibrated (too few validation identities)", flush=True)
+        return
     from . import calibrate
 
     calibrate.run(args.lrfr, faces, split, work, crops, args.out)
     print(f"thresholds calibrated at {time.time() - started:.0f} s", flush=True)
+
+
+def distant_faces(args, work, faces, split, stage, files):
+    """Step 4b's inputs: training photos made distant, cropped by the app (see distance.py)."""
+    labels = json.loads((work / "detector" / "yunet_labels.json").read_text())
+    folder = work / "distance"
+    distance.make_frames(faces, split["train"], labels, folder / "frames")
+    distance.crop_frames(args.lrfr, stage, folder / "frames", folder / "native")
+    return distance.distant_inputs(folder / "native", files)
 
 
 def build_twins(args, work, train_x):
@@ -58,21 +79,13 @@ def build_twins(args, work, train_x):
     print("twin ops:", twins.build(work, args.out, hr, box64), flush=True)
 
 
-BATCH = 32
-ID_WEIGHT = 0.5
-
-
 def cached_crops(crops, names, path):
     if path.exists():
         z = np.load(path)
-        return torch.from_numpy(z["x"]), torch.from_numpy(z["y"]), None
+        return torch.from_numpy(z["x"]), torch.from_numpy(z["y"]), list(z["files"])
     x, y, files = data.load_crops(crops, names)
-    np.savez(path, x=x, y=y)
+    np.savez(path, x=x, y=y, files=np.array(files))
     return torch.from_numpy(x), torch.from_numpy(y), files
-
-
-def to01(batch_uint8):
-    return batch_uint8.permute(0, 3, 1, 2).float() / 255
 
 
 def teacher_embeddings(teacher, x, path):
@@ -87,82 +100,6 @@ def teacher_embeddings(teacher, x, path):
     targets = torch.cat(out)
     torch.save(targets, path)
     return targets
-
-
-def batch(x, targets, gen, labels=None):
-    idx = torch.randint(0, len(x), (BATCH,), generator=gen)
-    hr = to01(x[idx])
-    flip = torch.rand(BATCH, generator=gen) < 0.5
-    hr[flip] = hr[flip].flip(-1)
-    target = torch.where(flip[:, None], targets[idx, 1], targets[idx, 0])
-    return hr, target, (labels[idx] if labels is not None else None)
-
-
-def train_dsr(res, x, targets, teacher, ckpt: Path, steps):
-    net = dsr.DSR(res)
-    opt = torch.optim.Adam(net.parameters(), 1e-3)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=steps, pct_start=0.1)
-    start = 0
-    if ckpt.exists():
-        state = torch.load(ckpt)
-        net.load_state_dict(state["net"])
-        if state["step"] >= steps:
-            return net.eval()
-        opt.load_state_dict(state["opt"])
-        sched.load_state_dict(state["sched"])
-        start = state["step"]
-    gen = torch.Generator().manual_seed(SEED + res + start)
-    torch.manual_seed(SEED + res + start)
-    net.train()
-    t0 = time.time()
-    for step in range(start, steps):
-        hr, target, _ = batch(x, targets, gen)
-        sr = net(dsr.downscale(hr, res))
-        identity = 1 - (edgeface.embed(teacher, sr) * target).sum(-1).mean()
-        loss = F.l1_loss(sr, hr) + ID_WEIGHT * identity
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if (step + 1) % 100 == 0 or step + 1 == steps:
-            print(f"  dsr{res} step {step + 1}/{steps} loss {loss.item():.4f} id {identity.item():.4f} ({time.time() - t0:.0f} s)", flush=True)
-            torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step + 1}, ckpt)
-    return net.eval()
-
-
-POLISH_ID_WEIGHT = 2.0
-
-
-def polish_dsr(res, net, x, targets, teacher, ckpt: Path, steps):
-    """Second phase: identity weighted four times higher, learning rate decaying from 5e-4.
-    It lowered the 32 px validation EER from 0.53% to 0.47% (upstream EdgeFace, 6,000 pairs)."""
-    opt = torch.optim.Adam(net.parameters(), 5e-4)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    start = 0
-    if ckpt.exists():
-        state = torch.load(ckpt)
-        net.load_state_dict(state["net"])
-        if state["step"] >= steps:
-            return net.eval()
-        opt.load_state_dict(state["opt"])
-        sched.load_state_dict(state["sched"])
-        start = state["step"]
-    gen = torch.Generator().manual_seed(SEED + 100 + res + start)
-    net.train()
-    t0 = time.time()
-    for step in range(start, steps):
-        hr, target, _ = batch(x, targets, gen)
-        sr = net(dsr.downscale(hr, res))
-        identity = 1 - (edgeface.embed(teacher, sr) * target).sum(-1).mean()
-        loss = F.l1_loss(sr, hr) + POLISH_ID_WEIGHT * identity
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if (step + 1) % 100 == 0 or step + 1 == steps:
-            print(f"  dsr{res} polish {step + 1}/{steps} loss {loss.item():.4f} id {identity.item():.4f} ({time.time() - t0:.0f} s)", flush=True)
-            torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step + 1}, ckpt)
-    return net.eval()
 
 
 class CosFace(torch.nn.Module):

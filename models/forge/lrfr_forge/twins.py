@@ -11,6 +11,7 @@ import torch
 from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_dynamic, quantize_static
 
 from . import dsr, geometry, quantize
+from .manifest import sha256
 
 CALIBRATION_IMAGES = 64
 
@@ -44,7 +45,6 @@ def build(work: Path, out: Path, calibration_hr: torch.Tensor, landmark_inputs: 
     for f in sorted(twins.glob("*.onnx")):
         ops[f.name] = quantize.op_list(onnx.load(str(f)))
     manifest = json.loads((out / "manifest.json").read_text())
-    from forge import sha256
 
     own = [r["edgeface"] for r in manifest["resolutions"] if "edgeface" in r]
     for e in [manifest["landmarks"], manifest["detector"], manifest["edgeface"], *own, *[r["dsr"] for r in manifest["resolutions"]]]:

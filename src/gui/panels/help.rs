@@ -1,8 +1,9 @@
 //! The shortcuts overlay (F1 or ?), and the larger style for a touch screen kiosk.
 
 /// Every shortcut the window has; `app.rs` handles them.
-pub const SHORTCUTS: [(&str, &str); 8] = [
-    ("1 / 2 / 3", "recognise at 16 / 24 / 32 px"),
+pub const SHORTCUTS: [(&str, &str); 9] = [
+    ("0", "auto: each face at the size it really has"),
+    ("1 / 2 / 3", "simulate distance: shrink to 16 / 24 / 32 px"),
     ("Space", "pause or resume the camera"),
     ("M", "show or hide the metrics"),
     ("P", "show or hide the people (enroll, gallery)"),

@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::ffi::OsString;
 use std::path::Path;
 
 use lrfr::align::{area_resize, AreaScratch, TEMPLATE};
@@ -178,22 +179,18 @@ fn eval_auto_scores_distant_faces_at_their_own_resolution() {
         pairs += &format!("{a}_1.png\t{b}_2.png\t0\n");
     }
     std::fs::write(dir.join("pairs.tsv"), pairs).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lrfr"))
-        .arg("--models")
-        .arg(common::models_dir())
-        .arg("--gallery")
-        .arg(dir.join("gallery"))
-        .args(["eval", "--res", "auto", "--json", "--pairs"])
-        .arg(dir.join("pairs.tsv"))
-        .arg("--root")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::run_lrfr::<_, OsString>([
+        "--gallery".into(),
+        dir.join("gallery").into(),
+        "eval".into(),
+        "--res".into(),
+        "auto".into(),
+        "--json".into(),
+        "--pairs".into(),
+        dir.join("pairs.tsv").into(),
+        "--root".into(),
+        dir.clone().into(),
+    ]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let row = &report["results"][0];
     println!("{row}");
@@ -221,19 +218,13 @@ fn crop_native_writes_each_face_at_the_size_auto_gives_it() {
             .save(frames.join("far").join(format!("{name}.png")))
             .unwrap();
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lrfr"))
-        .arg("--models")
-        .arg(common::models_dir())
-        .args(["crop", "--native", "--out"])
-        .arg(dir.join("out"))
-        .arg(&frames)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::run_lrfr::<_, OsString>([
+        "crop".into(),
+        "--native".into(),
+        "--out".into(),
+        dir.join("out").into(),
+        frames.clone().into(),
+    ]);
     let side = |name: &str| {
         image::open(dir.join("out/far").join(format!("{name}.png")))
             .ok()

@@ -79,3 +79,24 @@ pub fn enrolled(
     }
     (pipeline, gallery)
 }
+
+/// Runs the built `lrfr` with `args` on the shipped models and returns its output, failing
+/// the test with its stderr when it does not succeed.
+pub fn run_lrfr<I, S>(args: I) -> std::process::Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .arg("--models")
+        .arg(models_dir())
+        .args(args)
+        .output()
+        .expect("lrfr runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}

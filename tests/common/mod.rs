@@ -31,9 +31,24 @@ pub fn models_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
 }
 
-/// A fresh empty folder under the system temp dir, unique to this test.
+/// A fresh empty folder under the system temp dir, unique to this test. The folders earlier
+/// runs of this test left behind (some hold a 90 MB installed tree) are removed first, once
+/// the process that made them is gone, so repeated runs do not fill the disk.
 pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("lrfr-test-{name}-{}", std::process::id()));
+    let prefix = format!("lrfr-test-{name}-");
+    let temp = std::env::temp_dir();
+    for entry in std::fs::read_dir(&temp).into_iter().flatten().flatten() {
+        let file_name = entry.file_name();
+        // Only `<prefix><pid>`: another test's name may begin with this one's.
+        let pid = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .filter(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
+        if pid.is_some_and(|pid| !Path::new("/proc").join(pid).exists()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    let dir = temp.join(format!("{prefix}{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir is writable");
     dir

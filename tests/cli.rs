@@ -433,3 +433,24 @@ fn doctor_passes_a_good_setup_and_says_what_to_fix_in_a_bad_one() {
     assert!(fixes.iter().any(|l| l.contains("chmod -R go=")), "{text}");
     assert!(String::from_utf8_lossy(&bad.stderr).contains("2 thing(s) to fix"));
 }
+
+#[test]
+fn crop_boxes_writes_its_table_even_when_no_face_is_found() {
+    let dir = common::scratch("crop-no-face");
+    let frames = dir.join("frames");
+    std::fs::create_dir_all(&frames).unwrap();
+    image::RgbImage::from_pixel(64, 48, image::Rgb([90, 90, 90]))
+        .save(frames.join("grey.png"))
+        .unwrap();
+    let out = dir.join("out");
+    let run = common::run_lrfr::<_, &std::ffi::OsStr>([
+        "crop".as_ref(),
+        "--boxes".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        frames.as_os_str(),
+    ]);
+    assert!(String::from_utf8_lossy(&run.stdout).contains("0 of 1 images"));
+    let table = std::fs::read_to_string(out.join("boxes.tsv")).unwrap();
+    assert_eq!(table.lines().count(), 1, "the header only: {table}");
+}

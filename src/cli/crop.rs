@@ -58,6 +58,8 @@ pub fn run(config: &Config, args: CropArgs) -> anyhow::Result<()> {
     );
     let (mut total, mut found) = (0usize, 0usize);
     let files = progress::images(&args.paths)?;
+    // Made even when no face is found, so `boxes.tsv` always has a folder to go into.
+    create_private_dir(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let bar = progress::bar(files.len(), "cropping");
     for (root, path) in &files {
         bar.inc(1);

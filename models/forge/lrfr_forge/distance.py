@@ -1,11 +1,13 @@
-"""Step 4b: the DSR learns faces made small by distance, not only faces shrunk after alignment.
+"""Steps 1c and 4b: the landmark model and the DSR learn faces made small by distance, not
+only faces shrunk after alignment.
 
 The simulated path area-shrinks an aligned 112 crop. A distant face is shrunk with the whole
 frame before the detector, the landmarks and the warp see it, and the camera adds blur, noise
 and JPEG; its landmarks are found on a face of a dozen pixels. Here every training photo is
 shrunk so its subject has 15-56 px of its own, pasted on a 640x480 background, degraded like a
-webcam and cropped by the app itself (`lrfr crop --native`), so the inputs are exactly what
-`auto` gives the DSR. The target stays the photo's full-resolution 112 crop and its upstream
+webcam and cropped by the app itself (`lrfr crop --boxes` for the landmark model, with the
+true points carried from the full photo; `lrfr crop --native` for the DSR, exactly what
+`auto` gives it). The DSR's target stays the photo's full-resolution 112 crop and its upstream
 embedding. Each DSR then trains on half simulated, half distant batches, so the simulated path
 keeps what it learnt.
 """

@@ -117,8 +117,8 @@ fn auto_takes_a_face_at_the_resolution_it_has_and_a_tiny_one_cannot_be_told() {
     let photo = common::photo(&faces, "John_Ashcroft", 2);
     for (native, expected) in [
         (34.0, Some(Resolution::R32)),
-        (27.0, Some(Resolution::R24)),
-        (19.0, Some(Resolution::R16)),
+        (22.5, Some(Resolution::R24)),
+        (16.5, Some(Resolution::R16)),
     ] {
         let (frame, truth) = distant(&mut pipeline, &photo, native, 300, 200).unwrap();
         let face = *pipeline
@@ -211,8 +211,8 @@ fn crop_native_writes_each_face_at_the_size_auto_gives_it() {
     let frames = dir.join("frames");
     std::fs::create_dir_all(frames.join("far")).unwrap();
     let photo = common::photo(&faces, "Norah_Jones", 1);
-    // 36 and 26 px of their own take the 32 and 24 px paths; 11 px is too small for any.
-    for (name, native) in [("a", 36.0), ("b", 26.0), ("c", 11.0)] {
+    // 36 and 22 px of their own take the 32 and 24 px paths; 11 px is too small for any.
+    for (name, native) in [("a", 36.0), ("b", 22.0), ("c", 11.0)] {
         let (frame, _) = distant(&mut pipeline, &photo, native, 250, 180).unwrap();
         frame
             .save(frames.join("far").join(format!("{name}.png")))

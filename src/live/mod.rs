@@ -404,17 +404,17 @@ mod tests {
     #[test]
     fn a_track_keeps_its_resolution_near_a_boundary() {
         use Resolution::*;
-        // The edges are 13.6, 20.4 and 27.2 px (see `Resolution::fitting`).
-        assert_eq!(pick_res(None, 20.0), Some(R16));
-        assert_eq!(pick_res(None, 13.0), None);
-        // Around 20.4 px of its own, give or take a pixel: a track at 16 stays at 16, one at
+        // The edges are 12.8, 19.2 and 25.6 px (see `Resolution::fitting`).
+        assert_eq!(pick_res(None, 19.0), Some(R16));
+        assert_eq!(pick_res(None, 12.5), None);
+        // Around 19.2 px of its own, give or take a pixel: a track at 16 stays at 16, one at
         // 24 at 24.
-        assert_eq!(pick_res(Some(R16), 21.0), Some(R16));
-        assert_eq!(pick_res(Some(R24), 20.0), Some(R24));
+        assert_eq!(pick_res(Some(R16), 20.0), Some(R16));
+        assert_eq!(pick_res(Some(R24), 18.5), Some(R24));
         // Clearly past the edge: it moves.
-        assert_eq!(pick_res(Some(R16), 23.0), Some(R24));
-        assert_eq!(pick_res(Some(R24), 18.0), Some(R16));
-        assert_eq!(pick_res(Some(R16), 12.0), None);
+        assert_eq!(pick_res(Some(R16), 22.0), Some(R24));
+        assert_eq!(pick_res(Some(R24), 17.0), Some(R16));
+        assert_eq!(pick_res(Some(R16), 11.0), None);
         assert_eq!(pick_res(Some(R16), 40.0), Some(R32));
     }
 }

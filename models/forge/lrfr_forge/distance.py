@@ -9,7 +9,8 @@ webcam and cropped by the app itself (`lrfr crop --boxes` for the landmark model
 true points carried from the full photo; `lrfr crop --native` for the DSR, exactly what
 `auto` gives it). The DSR's target stays the photo's full-resolution 112 crop and its upstream
 embedding. Each DSR then trains on half simulated, half distant batches, so the simulated path
-keeps what it learnt.
+keeps what it learnt, and EdgeFace's fine-tune (step 5, `pipeline_steps.finetune`) sees the
+same mix of what the DSRs make of them.
 """
 
 import subprocess
@@ -125,19 +126,26 @@ def adapt_dsr(res, net, x, targets, distant, teacher, ckpt: Path, steps, lr=2e-4
 
 
 def half_distant(res, x, targets, distant):
-    """Batches whose first half is simulated (real crops area-shrunk) and second half distant
-    (`lrfr crop --native` crops, each with its photo's real crop and embedding), mirrored
-    at random."""
-    lr_x, lr_idx = distant
-    half = BATCH // 2
-
+    """Batches whose first half is simulated and second half distant (see `mixed`), each
+    with its real 112 crop and that crop's upstream embedding."""
     def make(gen):
-        near = torch.randint(0, len(x), (half,), generator=gen)
-        far = torch.randint(0, len(lr_x), (half,), generator=gen)
-        hr = to01(torch.cat([x[near], x[lr_idx[far]]]))
-        low = torch.cat([dsr.downscale(hr[:half], res), to01(lr_x[far])])
-        which = torch.cat([near, lr_idx[far]])
-        flip = torch.rand(BATCH, generator=gen) < 0.5
-        hr[flip], low[flip] = hr[flip].flip(-1), low[flip].flip(-1)
+        low, hr, which, flip = mixed(res, x, distant, gen, BATCH)
         return low, hr, torch.where(flip[:, None], targets[which, 1], targets[which, 0])
     return make
+
+
+def mixed(res, x, distant, gen, count):
+    """`count` inputs at `res`: the first half simulated (real crops area-shrunk), the rest
+    distant (`lrfr crop --native` crops), mirrored at random. Returns the inputs, the real
+    112 crops they stand for, those crops' indices into `x` and which were mirrored, so a
+    caller can take embeddings (`targets[:, 1]` is the mirror's) and labels from them."""
+    lr_x, lr_idx = distant
+    half = count // 2
+    near = torch.randint(0, len(x), (half,), generator=gen)
+    far = torch.randint(0, len(lr_x), (count - half,), generator=gen)
+    hr = to01(torch.cat([x[near], x[lr_idx[far]]]))
+    low = torch.cat([dsr.downscale(hr[:half], res), to01(lr_x[far])])
+    which = torch.cat([near, lr_idx[far]])
+    flip = torch.rand(count, generator=gen) < 0.5
+    hr[flip], low[flip] = hr[flip].flip(-1), low[flip].flip(-1)
+    return low, hr, which, flip

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from . import data, distance, dsr, edgeface, export, geometry
-from .data import SEED, batch, to01
+from .data import BATCH, SEED, batch, to01
 from .dsr_training import polish_dsr, train_dsr
 
 
@@ -42,9 +42,10 @@ def run(args, work: Path, faces: Path, crops: Path, split, stage: Path, started)
     if args.until == "dsr":
         return
     ft_steps = 2 if smoke else args.finetune_steps
-    students = {"shared": finetune(teacher, nets, train_x, train_y, targets, work / "edgeface_ft.pt", ft_steps)}
+    students = {"shared": finetune(teacher, nets, train_x, train_y, targets, work / "edgeface_ft.pt", ft_steps, far)}
     for res, net in nets.items():
-        students[res] = finetune(teacher, {res: net}, train_x, train_y, targets, work / f"edgeface_ft{res}.pt", ft_steps)
+        students[res] = finetune(teacher, {res: net}, train_x, train_y, targets, work / f"edgeface_ft{res}.pt", ft_steps,
+                                 far)
     print(f"fine-tuning done at {time.time() - started:.0f} s", flush=True)
     if args.until == "finetune":
         return
@@ -116,10 +117,12 @@ class CosFace(torch.nn.Module):
         return F.cross_entropy(self.s * logits, labels)
 
 
-def finetune(teacher, nets, x, y, targets, ckpt: Path, steps):
+def finetune(teacher, nets, x, y, targets, ckpt: Path, steps, far=None):
     """Resolution-aware fine-tuning of EdgeFace on the DSR outputs of `nets` (all resolutions
     for the shared one, one for a per-resolution one): it learns identities with a margin and
-    is held close to the upstream embedding of the real 112 crop."""
+    is held close to the upstream embedding of the real 112 crop. Where `far` has distant
+    crops for a resolution, half of that resolution's inputs are distant (step 4b's data), so
+    EdgeFace learns what the DSR makes of a face `auto` sends it, not only of a shrunk crop."""
     import copy
 
     student = copy.deepcopy(teacher)
@@ -144,16 +147,15 @@ def finetune(teacher, nets, x, y, targets, ckpt: Path, steps):
     gen = torch.Generator().manual_seed(SEED + 7 + start)
     student.train()
     t0 = time.time()
-    resolutions = list(nets)
+    distant = {r: far[r] for r in nets if far and r in far}
     for step in range(start, steps):
-        hr, target, labels = batch(x, targets, gen, y)
-        with torch.no_grad():
-            n = len(resolutions)
-            sr = torch.cat([nets[r](dsr.downscale(hr[i::n], r)) for i, r in enumerate(resolutions)])
-            order = torch.cat([torch.arange(len(hr))[i::n] for i in range(n)])
+        if distant:
+            sr, target, labels = mixed_inputs(nets, x, y, targets, distant, gen)
+        else:
+            sr, target, labels = simulated_inputs(nets, x, y, targets, gen)
         emb = edgeface.embed(student, sr)
-        margin = head(emb, labels[order])
-        keep = 1 - (emb * target[order]).sum(-1).mean()
+        margin = head(emb, labels)
+        keep = 1 - (emb * target).sum(-1).mean()
         loss = margin + 10 * keep
         opt.zero_grad()
         loss.backward()
@@ -163,3 +165,34 @@ def finetune(teacher, nets, x, y, targets, ckpt: Path, steps):
             print(f"  finetune step {step + 1}/{steps} margin {margin.item():.3f} keep {keep.item():.4f} ({time.time() - t0:.0f} s)", flush=True)
             torch.save({"student": student.state_dict(), "head": head.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step + 1}, ckpt)
     return student.eval()
+
+
+def simulated_inputs(nets, x, y, targets, gen):
+    """A batch shared out among the resolutions, each part area-shrunk and put through its DSR."""
+    hr, target, labels = batch(x, targets, gen, y)
+    n = len(nets)
+    with torch.no_grad():
+        sr = torch.cat([net(dsr.downscale(hr[i::n], r)) for i, (r, net) in enumerate(nets.items())])
+    order = torch.cat([torch.arange(len(hr))[i::n] for i in range(n)])
+    return sr, target[order], labels[order]
+
+
+def mixed_inputs(nets, x, y, targets, distant, gen):
+    """A batch shared out among the resolutions; where a resolution has distant crops, its
+    part is half simulated, half distant (`distance.mixed`)."""
+    n = len(nets)
+    parts = []
+    with torch.no_grad():
+        for i, (r, net) in enumerate(nets.items()):
+            count = BATCH // n + (i < BATCH % n)
+            if r in distant:
+                low, _, which, flip = distance.mixed(r, x, distant[r], gen, count)
+            else:
+                which = torch.randint(0, len(x), (count,), generator=gen)
+                flip = torch.rand(count, generator=gen) < 0.5
+                hr = to01(x[which])
+                hr[flip] = hr[flip].flip(-1)
+                low = dsr.downscale(hr, r)
+            target = torch.where(flip[:, None], targets[which, 1], targets[which, 0])
+            parts.append((net(low), target, y[which]))
+    return tuple(torch.cat(p) for p in zip(*parts))

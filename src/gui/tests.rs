@@ -37,15 +37,33 @@ fn faces() -> Option<PathBuf> {
     }
 }
 
-fn scratch(name: &str) -> PathBuf {
+/// A fresh empty folder for one test, removed when the test ends, passed or failed (a panic
+/// unwinds through its drop), so repeated runs leave nothing behind.
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("lrfr-gui-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    Scratch(dir)
 }
 
 /// A folder source that shows one held-out person, through a link so nothing is copied.
-fn one_person_source(faces: &Path, person: &str, name: &str) -> PathBuf {
+fn one_person_source(faces: &Path, person: &str, name: &str) -> Scratch {
     let dir = scratch(name);
     std::os::unix::fs::symlink(faces.join(person), dir.join(person)).expect("symlink");
     dir
@@ -55,14 +73,14 @@ fn models() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
 }
 
-fn harness<'a>(gallery: &Path, source: PathBuf) -> Harness<'a, LrfrApp> {
+fn harness<'a>(gallery: &Path, source: &Path) -> Harness<'a, LrfrApp> {
     harness_with_models(&models(), gallery, source, Resolution::R16.into())
 }
 
 fn harness_with_models<'a>(
     models: &Path,
     gallery: &Path,
-    source: PathBuf,
+    source: &Path,
     res: ResChoice,
 ) -> Harness<'a, LrfrApp> {
     let config = Config {
@@ -71,7 +89,7 @@ fn harness_with_models<'a>(
         threads: 1,
         ..Config::default()
     };
-    let options = GuiOptions::new(None, Some(source), res, false);
+    let options = GuiOptions::new(None, Some(source.to_path_buf()), res, false);
     Harness::builder()
         .with_size([1280.0, 800.0])
         .build_eframe(move |cc| LrfrApp::new(&cc.egui_ctx, config, options))
@@ -122,7 +140,7 @@ fn enroll_identify_switch_resolution_and_open_metrics() {
     let Some(faces) = faces() else { return };
     let gallery = scratch("enroll-gallery");
     let source = one_person_source(&faces, "John_Ashcroft", "enroll-source");
-    let mut harness = harness(&gallery, source);
+    let mut harness = harness(&gallery, &source);
     step_until(&mut harness, "the first frame", |h| {
         h.query_by_label_contains("face(s)").is_some()
     });
@@ -192,7 +210,7 @@ fn a_full_gallery_refuses_a_sixth_person() {
         &gallery,
         &names.iter().map(String::as_str).collect::<Vec<_>>(),
     );
-    let mut harness = harness(&gallery, source);
+    let mut harness = harness(&gallery, &source);
     step_until(&mut harness, "the gallery to load", |h| {
         h.query_by_label("Gallery 5 / 5").is_some()
     });
@@ -244,7 +262,7 @@ fn a_gallery_exported_from_the_window_imports_into_another() {
     let source = one_person_source(&faces, "Norah_Jones", "backup-source");
     seed_people(&home, &["Ada"]);
     {
-        let mut harness = harness(&home, source.clone());
+        let mut harness = harness(&home, &source);
         step_until(&mut harness, "the gallery to load", |h| {
             h.query_by_label("Gallery 1 / 5").is_some()
         });
@@ -254,7 +272,7 @@ fn a_gallery_exported_from_the_window_imports_into_another() {
         });
     }
     assert!(file.is_file());
-    let mut harness = harness(&other, source);
+    let mut harness = harness(&other, &source);
     step_until(&mut harness, "the empty gallery", |h| {
         h.query_by_label("Gallery 0 / 5").is_some()
     });
@@ -287,7 +305,7 @@ fn two_faces_in_view_get_two_labelled_boxes_and_a_click_selects_one() {
             .expect("writes a frame");
     }
     enroll_john(&mut pipeline(), &faces, &gallery);
-    let mut harness = harness(&gallery, source);
+    let mut harness = harness(&gallery, &source);
     harness.get_by_label("32 px (3)").click();
     step_until(&mut harness, "John named and the stranger unknown", |h| {
         let snapshot = h.state().worker().snapshot();
@@ -389,7 +407,7 @@ fn at_auto_a_distant_person_is_named_from_their_own_pixels() {
             .save(source.join(format!("{n:02}.png")))
             .expect("writes a frame");
     }
-    let mut harness = harness_with_models(&models(), &gallery, source, ResChoice::Native);
+    let mut harness = harness_with_models(&models(), &gallery, &source, ResChoice::Native);
     step_until(&mut harness, "John named", |h| {
         let snapshot = h.state().worker().snapshot();
         snapshot
@@ -422,12 +440,8 @@ fn broken_models_still_open_the_window_and_say_what_to_do() {
     image::RgbImage::from_pixel(64, 48, image::Rgb([90, 90, 90]))
         .save(source.join("grey.png"))
         .expect("writes a frame");
-    let mut harness = harness_with_models(
-        &models,
-        &scratch("no-models-gallery"),
-        source,
-        ResChoice::Native,
-    );
+    let gallery = scratch("no-models-gallery");
+    let mut harness = harness_with_models(&models, &gallery, &source, ResChoice::Native);
     step_until(&mut harness, "the model error", |h| {
         h.query_by_label_contains("is --models pointing at the models folder?")
             .is_some()
@@ -441,7 +455,7 @@ fn help_lists_the_shortcuts_and_the_camera_picker_switches_source() {
     let gallery = scratch("picker-gallery");
     let source = one_person_source(&faces, "John_Ashcroft", "picker-source");
     let other = one_person_source(&faces, "David_Beckham", "picker-other");
-    let mut harness = harness(&gallery, source);
+    let mut harness = harness(&gallery, &source);
     step_until(&mut harness, "the first frame", |h| {
         h.query_by_label_contains("face(s)").is_some()
     });
@@ -482,7 +496,7 @@ fn help_lists_the_shortcuts_and_the_camera_picker_switches_source() {
     let remembered = harness.state().worker().snapshot().source_choice.clone();
     assert_eq!(
         remembered,
-        Some(super::SourceChoice::Folder(other.clone())),
+        Some(super::SourceChoice::Folder(other.to_path_buf())),
         "what the next run reopens"
     );
 }

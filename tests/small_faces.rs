@@ -236,3 +236,66 @@ fn crop_native_writes_each_face_at_the_size_auto_gives_it() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 of 3 images"));
 }
+
+#[test]
+fn a_followed_face_is_found_around_its_track_and_a_newcomer_by_the_next_full_pass() {
+    let Some(faces) = common::faces() else { return };
+    let mut pipeline = pipeline();
+    let john = common::photo(&faces, "John_Ashcroft", 2);
+    let (alone, truth) = distant(&mut pipeline, &john, 30.0, 300, 200).unwrap();
+    // Around the face, the region pass finds the box the whole-frame pass finds.
+    let found = |boxes: &[FaceBox], near: &FaceBox| {
+        boxes
+            .iter()
+            .find(|f| iou(f, near) >= 0.4)
+            .copied()
+            .expect("the distant face is found")
+    };
+    let whole = found(pipeline.locator().detect_all(&alone).unwrap(), &truth);
+    let around = found(
+        pipeline.locator().detect_around(&alone, &[whole]).unwrap(),
+        &truth,
+    );
+    assert!(iou(&whole, &around) > 0.9, "{whole:?} against {around:?}");
+
+    // Norah steps in far from John: frames with both.
+    let norah = common::photo(&faces, "Norah_Jones", 1);
+    let (other, her) = distant(&mut pipeline, &norah, 30.0, 60, 60).unwrap();
+    let mut both = alone.clone();
+    let (cx, cy) = her.center();
+    let (x, y) = ((cx - 40.0).max(0.0) as u32, (cy - 40.0).max(0.0) as u32);
+    let patch = image::imageops::crop_imm(&other, x, y, 80, 80).to_image();
+    image::imageops::replace(&mut both, &patch, i64::from(x), i64::from(y));
+
+    let dir = common::scratch("track-guided");
+    let (gallery, _) = lrfr::gallery::Gallery::open(&dir).unwrap();
+    let config = lrfr::live::LiveConfig::default();
+    let every = config.full_scan_every as usize;
+    let mut live = lrfr::live::LiveRecognizer::new(config);
+    let ids = |live: &lrfr::live::LiveRecognizer, near: &FaceBox| {
+        live.visible()
+            .find(|t| iou(&t.face, near) >= 0.4)
+            .map(|t| t.id)
+    };
+    // John alone for a few frames (one whole-frame pass, then passes around his track); she
+    // arrives just after a whole-frame pass, so only the next one can find her.
+    for _ in 0..2 {
+        live.step(&mut pipeline, &alone, &gallery, ResChoice::Native, None)
+            .unwrap();
+    }
+    let johns = ids(&live, &truth).expect("John is followed");
+    let mut found_after = None;
+    for frame in 0..every + 1 {
+        live.step(&mut pipeline, &both, &gallery, ResChoice::Native, None)
+            .unwrap();
+        assert_eq!(ids(&live, &truth), Some(johns), "John keeps his track");
+        if found_after.is_none() && ids(&live, &her).is_some() {
+            found_after = Some(frame);
+        }
+    }
+    let after = found_after.expect("the newcomer is found by a whole-frame pass");
+    assert!(
+        after > 0 && after < every,
+        "found on frame {after} of her arrival: not at once (only around John), but by the next whole-frame pass"
+    );
+}

@@ -9,7 +9,7 @@ use std::path::Path;
 use super::manifest::{LocatorManifest, ModelEntry};
 use super::net::Net;
 use super::{executor, ModelError};
-use crate::align::{area_resize, AreaScratch};
+use crate::align::{area_resample, area_resize, AreaScratch};
 use crate::detect::FaceBox;
 use crate::frame::Frame;
 
@@ -17,19 +17,26 @@ use crate::frame::Frame;
 pub const STRIDE: usize = 4;
 /// Heatmap, offset (2), log size (2), points (10, unread), per cell.
 pub const CHANNELS: usize = 15;
-/// The widest face it was taught (`LARGEST` in the forge's `detector.py`); what it reports
-/// above that is guesswork, and SeetaFace finds those faces.
-const WIDEST: f32 = 80.0;
+/// Side of the square around a followed face that [`FaceFinder::find_around`] looks in: a
+/// face of up to [`FaceFinder::WIDEST`] px with room to move, at an eighth of a 640x480
+/// frame's cells.
+const REGION: u32 = 192;
 
 pub struct FaceFinder {
     net: Net,
-    /// The frame, when it is larger than the input, area-shrunk to fit.
+    /// The same network planned for a `REGION` square (it is fully convolutional).
+    region_net: Net,
+    /// The frame, when it is larger than the input, area-shrunk to fit; or the region.
     shrunk: Frame,
     area: AreaScratch,
     input: Vec<f32>,
 }
 
 impl FaceFinder {
+    /// The widest face it was taught (`LARGEST` in the forge's `detector.py`); what it reports
+    /// above that is guesswork, and SeetaFace finds those faces.
+    pub const WIDEST: f32 = 80.0;
+
     /// The detector named in `dir/manifest.json`, if there is a manifest and it names one.
     pub fn load(dir: &Path, threads: usize) -> Result<Option<FaceFinder>, ModelError> {
         let Some(manifest) = LocatorManifest::load(dir)? else {
@@ -39,8 +46,16 @@ impl FaceFinder {
             return Ok(None);
         };
         let net = Net::load(dir, entry, executor(threads))?;
+        let cells = (REGION as usize) / STRIDE;
+        let region = ModelEntry {
+            input: vec![1, entry.input[1], cells, cells],
+            output: vec![1, CHANNELS, cells, cells],
+            ..entry.clone()
+        };
+        let region_net = Net::load(dir, &region, executor(threads))?;
         Ok(Some(FaceFinder {
             net,
+            region_net,
             shrunk: Frame::new(0, 0),
             area: AreaScratch::default(),
             input: Vec::new(),
@@ -71,46 +86,110 @@ impl FaceFinder {
         } else {
             frame
         };
-        let entry = self.net.entry();
-        lay_out(
-            source,
-            (width, height),
-            entry.mean,
-            entry.std,
-            &mut self.input,
-        );
-        let out = self.net.run(&self.input)?;
-        let (cols, rows) = (width as usize / STRIDE, height as usize / STRIDE);
-        let plane = rows * cols;
-        let at = |c: usize, i: usize| out[c * plane + i];
-        let min_logit = logit(min_score);
-        let s = STRIDE as f32;
-        for row in 0..rows {
-            for col in 0..cols {
-                let i = row * cols + col;
-                let v = at(0, i);
-                // NaN scores fail the first test: a broken network finds nothing.
-                if v.is_nan() || v < min_logit || !local_maximum(out, cols, rows, row, col) {
-                    continue;
-                }
-                let cx = (col as f32 + at(1, i)) * s;
-                let cy = (row as f32 + at(2, i)) * s;
-                let w = at(3, i).clamp(-4.0, 4.0).exp() * s;
-                let h = at(4, i).clamp(-4.0, 4.0).exp() * s;
-                if ![cx, cy, w, h].iter().all(|v| v.is_finite()) || w > WIDEST {
-                    continue;
-                }
-                faces.push(FaceBox {
-                    x: (cx - w / 2.0) / scale,
-                    y: (cy - h / 2.0) / scale,
-                    width: w / scale,
-                    height: h / scale,
-                    score: sigmoid(v),
-                });
-            }
-        }
-        Ok(())
+        let at = Placement {
+            scale,
+            origin: (0.0, 0.0),
+        };
+        scan(&mut self.net, source, at, min_score, &mut self.input, faces)
     }
+
+    /// The same as [`FaceFinder::find`], but only in a square around `face` (three times its
+    /// side, at least 192 px, moved inside the frame), for a face already being
+    /// followed: an eighth of the cells of a 640x480 frame, or fewer. A frame too small to
+    /// hold the square is searched whole.
+    pub fn find_around(
+        &mut self,
+        frame: &Frame,
+        face: &FaceBox,
+        min_score: f32,
+        faces: &mut Vec<FaceBox>,
+    ) -> Result<(), ModelError> {
+        let (w, h) = (frame.width() as f32, frame.height() as f32);
+        let side = (face.side() * 3.0).max(REGION as f32);
+        if side > w || side > h {
+            return self.find(frame, min_score, faces);
+        }
+        let (cx, cy) = face.center();
+        // On the whole-frame pass's grid of cells, so both see the face the same way.
+        let snap = |v: f32, room: f32| {
+            let s = STRIDE as f32;
+            ((v / s).round() * s).clamp(0.0, (room / s).floor() * s)
+        };
+        let x0 = snap(cx - side / 2.0, w - side);
+        let y0 = snap(cy - side / 2.0, h - side);
+        area_resample(
+            frame,
+            [x0, y0, side, side],
+            REGION,
+            &mut self.area,
+            &mut self.shrunk,
+        );
+        let at = Placement {
+            scale: REGION as f32 / side,
+            origin: (x0, y0),
+        };
+        scan(
+            &mut self.region_net,
+            &self.shrunk,
+            at,
+            min_score,
+            &mut self.input,
+            faces,
+        )
+    }
+}
+
+/// Where the network's input lies in the frame: input pixels are `scale` frame pixels each,
+/// starting at `origin`.
+#[derive(Clone, Copy)]
+struct Placement {
+    scale: f32,
+    origin: (f32, f32),
+}
+
+/// Runs `net` on `image` and appends the faces it finds, in frame pixels.
+fn scan(
+    net: &mut Net,
+    image: &Frame,
+    at: Placement,
+    min_score: f32,
+    input: &mut Vec<f32>,
+    faces: &mut Vec<FaceBox>,
+) -> Result<(), ModelError> {
+    let (width, height) = input_size(net.entry());
+    let (mean, std) = (net.entry().mean, net.entry().std);
+    lay_out(image, (width, height), mean, std, input);
+    let out = net.run(input)?;
+    let (cols, rows) = (width as usize / STRIDE, height as usize / STRIDE);
+    let plane = rows * cols;
+    let cell = |c: usize, i: usize| out[c * plane + i];
+    let min_logit = logit(min_score);
+    let s = STRIDE as f32;
+    for row in 0..rows {
+        for col in 0..cols {
+            let i = row * cols + col;
+            let v = cell(0, i);
+            // NaN scores fail the first test: a broken network finds nothing.
+            if v.is_nan() || v < min_logit || !local_maximum(out, cols, rows, row, col) {
+                continue;
+            }
+            let cx = (col as f32 + cell(1, i)) * s;
+            let cy = (row as f32 + cell(2, i)) * s;
+            let w = cell(3, i).clamp(-4.0, 4.0).exp() * s;
+            let h = cell(4, i).clamp(-4.0, 4.0).exp() * s;
+            if ![cx, cy, w, h].iter().all(|v| v.is_finite()) || w > FaceFinder::WIDEST {
+                continue;
+            }
+            faces.push(FaceBox {
+                x: at.origin.0 + (cx - w / 2.0) / at.scale,
+                y: at.origin.1 + (cy - h / 2.0) / at.scale,
+                width: w / at.scale,
+                height: h / at.scale,
+                score: sigmoid(v),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The frame size the network covers: its cells times the stride.

@@ -117,6 +117,37 @@ impl FaceLocator {
         Ok(&self.faces)
     }
 
+    /// Every face, where faces are already being followed at `followed`: SeetaFace on the
+    /// whole frame as in [`FaceLocator::detect_all`] (it runs on the frame shrunk by 3, a
+    /// fraction of the small-face network's cost), the small-face network only around each
+    /// followed face small enough for it. A new small face elsewhere waits for the next
+    /// whole-frame pass (see `LiveConfig::full_scan_every`).
+    pub fn detect_around(
+        &mut self,
+        frame: &Frame,
+        followed: &[FaceBox],
+    ) -> Result<&[FaceBox], PipelineError> {
+        self.faces.clear();
+        self.faces.extend_from_slice(self.detector.detect(frame));
+        if let Some(finder) = self.finder.as_mut() {
+            let min_score = self.detector.config().small_face_score;
+            self.small_faces.clear();
+            for face in followed.iter().filter(|f| f.width <= FaceFinder::WIDEST) {
+                finder.find_around(frame, face, min_score, &mut self.small_faces)?;
+            }
+            let seeta = self.faces.len();
+            for face in &self.small_faces {
+                if !self.faces[..seeta].iter().any(|s| same_face(s, face)) {
+                    self.faces.push(*face);
+                }
+            }
+            // Regions around faces close together overlap and find the same face twice.
+            keep_distinct(&mut self.faces);
+        }
+        self.faces_found = self.faces.len();
+        Ok(&self.faces)
+    }
+
     /// The detector's box crop at `size` px: the region the landmark model sees.
     pub fn box_crop(&mut self, frame: &Frame, face: &FaceBox, size: u32) -> &Frame {
         align::area_resample(

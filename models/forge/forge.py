@@ -36,7 +36,9 @@ def main():
     parser.add_argument("--dsr-steps", type=int, default=1500, help="training steps per DSR network (batch 32)")
     parser.add_argument("--polish-steps", type=int, default=1000, help="second-phase steps per DSR network (batch 32)")
     parser.add_argument("--distance-steps", type=int, default=800, help="steps per DSR network on half distant batches (batch 32)")
-    parser.add_argument("--finetune-steps", type=int, default=800, help="EdgeFace fine-tuning steps, shared and per resolution (batch 32, half of each resolution's faces distant)")
+    parser.add_argument("--finetune-steps", type=int, default=800, help="steps of the shared EdgeFace fine-tune (batch 32, half of each resolution's faces distant)")
+    parser.add_argument("--own-finetune-steps", type=int, default=1600,
+                        help="steps of each resolution's own EdgeFace fine-tune: with half its faces distant it keeps improving on both paths past 800")
     parser.add_argument("--smoke", action="store_true", help="a few images and one step per model")
     parser.add_argument("--until", choices=["landmarks", "crops", "edgeface", "dsr", "finetune", "export"], default="export",
                         help="landmarks includes the small-face detector")

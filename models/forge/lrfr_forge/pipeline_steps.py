@@ -42,9 +42,10 @@ def run(args, work: Path, faces: Path, crops: Path, split, stage: Path, started)
     if args.until == "dsr":
         return
     ft_steps = 2 if smoke else args.finetune_steps
+    own_steps = 2 if smoke else args.own_finetune_steps
     students = {"shared": finetune(teacher, nets, train_x, train_y, targets, work / "edgeface_ft.pt", ft_steps, far)}
     for res, net in nets.items():
-        students[res] = finetune(teacher, {res: net}, train_x, train_y, targets, work / f"edgeface_ft{res}.pt", ft_steps,
+        students[res] = finetune(teacher, {res: net}, train_x, train_y, targets, work / f"edgeface_ft{res}.pt", own_steps,
                                  far)
     print(f"fine-tuning done at {time.time() - started:.0f} s", flush=True)
     if args.until == "finetune":
@@ -135,8 +136,11 @@ def finetune(teacher, nets, x, y, targets, ckpt: Path, steps, far=None):
     opt = torch.optim.AdamW(params, 2e-4, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-4, total_steps=steps, pct_start=0.1)
     start = 0
-    if ckpt.exists():
-        state = torch.load(ckpt)
+    state = torch.load(ckpt) if ckpt.exists() else None
+    # A checkpoint of a run with another step count has another learning-rate schedule.
+    if state is not None and state["step"] < steps and state.get("steps") != steps:
+        state = None
+    if state is not None:
         student.load_state_dict(state["student"])
         if state["step"] >= steps:
             return student.eval()
@@ -163,7 +167,7 @@ def finetune(teacher, nets, x, y, targets, ckpt: Path, steps, far=None):
         sched.step()
         if (step + 1) % 100 == 0 or step + 1 == steps:
             print(f"  finetune step {step + 1}/{steps} margin {margin.item():.3f} keep {keep.item():.4f} ({time.time() - t0:.0f} s)", flush=True)
-            torch.save({"student": student.state_dict(), "head": head.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step + 1}, ckpt)
+            torch.save({"student": student.state_dict(), "head": head.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step + 1, "steps": steps}, ckpt)
     return student.eval()
 
 

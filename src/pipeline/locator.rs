@@ -99,22 +99,7 @@ impl FaceLocator {
     /// Only the detectors: every face, largest first. Where both find a face, SeetaFace's box
     /// is kept: the landmark model learnt its points on SeetaFace's boxes.
     pub fn detect_all(&mut self, frame: &Frame) -> Result<&[FaceBox], PipelineError> {
-        self.faces.clear();
-        self.faces.extend_from_slice(self.detector.detect(frame));
-        if let Some(finder) = self.finder.as_mut() {
-            let min_score = self.detector.config().small_face_score;
-            self.small_faces.clear();
-            finder.find(frame, min_score, &mut self.small_faces)?;
-            let seeta = self.faces.len();
-            for face in &self.small_faces {
-                if !self.faces[..seeta].iter().any(|s| same_face(s, face)) {
-                    self.faces.push(*face);
-                }
-            }
-            keep_distinct(&mut self.faces);
-        }
-        self.faces_found = self.faces.len();
-        Ok(&self.faces)
+        self.detect_in(frame, None)
     }
 
     /// Every face, where faces are already being followed at `followed`: SeetaFace on the
@@ -127,13 +112,27 @@ impl FaceLocator {
         frame: &Frame,
         followed: &[FaceBox],
     ) -> Result<&[FaceBox], PipelineError> {
+        self.detect_in(frame, Some(followed))
+    }
+
+    /// The small-face network on the whole frame (`followed` is `None`) or around those faces.
+    fn detect_in(
+        &mut self,
+        frame: &Frame,
+        followed: Option<&[FaceBox]>,
+    ) -> Result<&[FaceBox], PipelineError> {
         self.faces.clear();
         self.faces.extend_from_slice(self.detector.detect(frame));
         if let Some(finder) = self.finder.as_mut() {
             let min_score = self.detector.config().small_face_score;
             self.small_faces.clear();
-            for face in followed.iter().filter(|f| f.width <= FaceFinder::WIDEST) {
-                finder.find_around(frame, face, min_score, &mut self.small_faces)?;
+            match followed {
+                None => finder.find(frame, min_score, &mut self.small_faces)?,
+                Some(followed) => {
+                    for face in followed.iter().filter(|f| f.width <= FaceFinder::WIDEST) {
+                        finder.find_around(frame, face, min_score, &mut self.small_faces)?;
+                    }
+                }
             }
             let seeta = self.faces.len();
             for face in &self.small_faces {
@@ -141,7 +140,7 @@ impl FaceLocator {
                     self.faces.push(*face);
                 }
             }
-            // Regions around faces close together overlap and find the same face twice.
+            // Also where regions around faces close together found the same face twice.
             keep_distinct(&mut self.faces);
         }
         self.faces_found = self.faces.len();

@@ -1,5 +1,5 @@
-//! The small-face detector's role: a whole frame (shrunk to fit its input, never enlarged) in,
-//! faces from about 8 to 80 px wide out. A CenterNet-style head at stride 4: a face is a cell
+//! The small-face detector's role: a whole frame (shrunk to fit its input, never enlarged), or
+//! a square around a face being followed, in; faces from about 8 to 80 px wide out. A CenterNet-style head at stride 4: a face is a cell
 //! whose score is a local maximum, with its centre offset and log box size. The network also
 //! has five points per cell (learning them helps it find faces); the landmark model places
 //! points better, so they are not read (see `pipeline/locator.rs`).

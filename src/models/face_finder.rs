@@ -1,10 +1,11 @@
 //! The small-face detector's role: a whole frame (shrunk to fit its input, never enlarged), or
-//! a square around a face being followed, in; faces from about 8 to 80 px wide out. A CenterNet-style head at stride 4: a face is a cell
-//! whose score is a local maximum, with its centre offset and log box size. The network also
-//! has five points per cell (learning them helps it find faces); the landmark model places
-//! points better, so they are not read (see `pipeline/locator.rs`).
+//! a square around a face being followed, in; faces from about 8 to 80 px wide out. A
+//! CenterNet-style head at stride 4: a face is a cell whose score is a local maximum, with its
+//! centre offset and log box size. The network also has five points per cell (learning them
+//! helps it find faces); the landmark model places points better, so they are not read (see
+//! `pipeline/locator.rs`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::manifest::{LocatorManifest, ModelEntry};
 use super::net::Net;
@@ -24,8 +25,11 @@ const REGION: u32 = 192;
 
 pub struct FaceFinder {
     net: Net,
-    /// The same network planned for a `REGION` square (it is fully convolutional).
-    region_net: Net,
+    /// The same network planned for a `REGION` square (it is fully convolutional), made on
+    /// the first [`FaceFinder::find_around`]: only live recognition follows faces.
+    region_net: Option<Net>,
+    dir: PathBuf,
+    threads: usize,
     /// The frame, when it is larger than the input, area-shrunk to fit; or the region.
     shrunk: Frame,
     area: AreaScratch,
@@ -46,16 +50,11 @@ impl FaceFinder {
             return Ok(None);
         };
         let net = Net::load(dir, entry, executor(threads))?;
-        let cells = (REGION as usize) / STRIDE;
-        let region = ModelEntry {
-            input: vec![1, entry.input[1], cells, cells],
-            output: vec![1, CHANNELS, cells, cells],
-            ..entry.clone()
-        };
-        let region_net = Net::load(dir, &region, executor(threads))?;
         Ok(Some(FaceFinder {
             net,
-            region_net,
+            region_net: None,
+            dir: dir.to_path_buf(),
+            threads,
             shrunk: Frame::new(0, 0),
             area: AreaScratch::default(),
             input: Vec::new(),
@@ -128,14 +127,21 @@ impl FaceFinder {
             scale: REGION as f32 / side,
             origin: (x0, y0),
         };
-        scan(
-            &mut self.region_net,
-            &self.shrunk,
-            at,
-            min_score,
-            &mut self.input,
-            faces,
-        )
+        let net = match self.region_net.as_mut() {
+            Some(net) => net,
+            None => {
+                let cells = (REGION as usize) / STRIDE;
+                let entry = self.net.entry();
+                let region = ModelEntry {
+                    input: vec![1, entry.input[1], cells, cells],
+                    output: vec![1, CHANNELS, cells, cells],
+                    ..entry.clone()
+                };
+                let net = Net::load(&self.dir, &region, executor(self.threads))?;
+                self.region_net.insert(net)
+            }
+        };
+        scan(net, &self.shrunk, at, min_score, &mut self.input, faces)
     }
 }
 

@@ -81,14 +81,14 @@ def load_crops(crops: Path, names):
 BATCH = 32
 
 
-def batch(x, targets, gen, labels=None):
-    """BATCH random crops of `x` in [0, 1], half of them mirrored, with the upstream embedding
+def batch(x, targets, gen, labels=None, count=BATCH):
+    """`count` random crops of `x` in [0, 1], half of them mirrored, with the upstream embedding
     of each as it is shown (`targets[:, 1]` is the mirror's), and their labels if given."""
     import torch
 
-    idx = torch.randint(0, len(x), (BATCH,), generator=gen)
+    idx = torch.randint(0, len(x), (count,), generator=gen)
     hr = to01(x[idx])
-    flip = torch.rand(BATCH, generator=gen) < 0.5
+    flip = torch.rand(count, generator=gen) < 0.5
     hr[flip] = hr[flip].flip(-1)
     target = torch.where(flip[:, None], targets[idx, 1], targets[idx, 0])
     return hr, target, (labels[idx] if labels is not None else None)

@@ -191,12 +191,10 @@ def mixed_inputs(nets, x, y, targets, distant, gen):
             count = BATCH // n + (i < BATCH % n)
             if r in distant:
                 low, _, which, flip = distance.mixed(r, x, distant[r], gen, count)
+                target = torch.where(flip[:, None], targets[which, 1], targets[which, 0])
+                labels = y[which]
             else:
-                which = torch.randint(0, len(x), (count,), generator=gen)
-                flip = torch.rand(count, generator=gen) < 0.5
-                hr = to01(x[which])
-                hr[flip] = hr[flip].flip(-1)
+                hr, target, labels = batch(x, targets, gen, y, count)
                 low = dsr.downscale(hr, r)
-            target = torch.where(flip[:, None], targets[which, 1], targets[which, 0])
-            parts.append((net(low), target, y[which]))
+            parts.append((net(low), target, labels))
     return tuple(torch.cat(p) for p in zip(*parts))

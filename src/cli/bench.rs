@@ -217,11 +217,13 @@ const PROFILED_NODES: usize = 8;
 fn time_net(net: &mut Net, runs: usize, profile: bool) -> anyhow::Result<Value> {
     let len: usize = net.entry().input.iter().product();
     // A smooth ramp: deterministic and not all zeros (which some kernels short-cut).
-    let input: Vec<f32> = (0..len).map(|i| (i % 97) as f32 / 97.0).collect();
+    for (i, v) in net.input_mut(len)?.iter_mut().enumerate() {
+        *v = (i % 97) as f32 / 97.0;
+    }
     let mut window = LatencyWindow::new(runs.max(1));
     for i in 0..runs + WARM_UP {
         let start = Instant::now();
-        net.run(&input)?;
+        net.run()?;
         if i >= WARM_UP {
             window.push(start.elapsed());
         }
@@ -230,7 +232,7 @@ fn time_net(net: &mut Net, runs: usize, profile: bool) -> anyhow::Result<Value> 
     row["file"] = json!(net.entry().file);
     if profile {
         let nodes: Vec<Value> = net
-            .profile(&input, runs)?
+            .profile(runs)?
             .into_iter()
             .take(PROFILED_NODES)
             .map(|cost| json!({"node": cost.node, "op": cost.op, "median_ms": cost.median_ms}))

@@ -4,21 +4,17 @@
 use super::lazy::LazyNet;
 use super::manifest::ModelEntry;
 use super::net::Net;
-use super::tensors::rgb_to_planar;
+use super::tensors::{planar_len, rgb_to_planar};
 use super::ModelError;
 use crate::frame::Frame;
 
 pub struct Dsr {
     net: LazyNet,
-    input: Vec<f32>,
 }
 
 impl Dsr {
     pub(super) fn new(net: LazyNet) -> Dsr {
-        Dsr {
-            net,
-            input: Vec::new(),
-        }
+        Dsr { net }
     }
 
     pub fn entry(&self) -> &ModelEntry {
@@ -39,9 +35,9 @@ impl Dsr {
     /// or embedded.
     pub fn upscale(&mut self, vlr: &Frame, out: &mut Vec<f32>) -> Result<(), ModelError> {
         let net = self.net.get()?;
-        let entry = net.entry();
-        rgb_to_planar(vlr, entry.mean, entry.std, &mut self.input);
-        let upscaled = net.run(&self.input)?;
+        let (mean, std) = (net.entry().mean, net.entry().std);
+        rgb_to_planar(vlr, mean, std, net.input_mut(planar_len(vlr))?);
+        let upscaled = net.run()?;
         out.clear();
         out.extend(
             upscaled

@@ -8,15 +8,11 @@ use super::ModelError;
 
 pub struct EdgeFace {
     net: LazyNet,
-    input: Vec<f32>,
 }
 
 impl EdgeFace {
     pub(super) fn new(net: LazyNet) -> EdgeFace {
-        EdgeFace {
-            net,
-            input: Vec::new(),
-        }
+        EdgeFace { net }
     }
 
     pub fn entry(&self) -> &ModelEntry {
@@ -38,9 +34,11 @@ impl EdgeFace {
     pub fn embed(&mut self, face: &[f32], out: &mut Vec<f32>) -> Result<(), ModelError> {
         let net = self.net.get()?;
         let (mean, std) = (net.entry().mean, net.entry().std);
-        self.input.clear();
-        self.input.extend(face.iter().map(|v| (v - mean) / std));
-        let embedding = net.run(&self.input)?;
+        let input = net.input_mut(face.len())?;
+        for (to, v) in input.iter_mut().zip(face) {
+            *to = (v - mean) / std;
+        }
+        let embedding = net.run()?;
         out.clear();
         out.extend_from_slice(embedding);
         l2_normalise(out);

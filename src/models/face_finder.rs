@@ -33,7 +33,6 @@ pub struct FaceFinder {
     /// The frame, when it is larger than the input, area-shrunk to fit; or the region.
     shrunk: Frame,
     area: AreaScratch,
-    input: Vec<f32>,
 }
 
 impl FaceFinder {
@@ -57,7 +56,6 @@ impl FaceFinder {
             threads,
             shrunk: Frame::new(0, 0),
             area: AreaScratch::default(),
-            input: Vec::new(),
         }))
     }
 
@@ -89,7 +87,7 @@ impl FaceFinder {
             scale,
             origin: (0.0, 0.0),
         };
-        scan(&mut self.net, source, at, min_score, &mut self.input, faces)
+        scan(&mut self.net, source, at, min_score, faces)
     }
 
     /// The same as [`FaceFinder::find`], but only in a square around `face` (three times its
@@ -141,7 +139,7 @@ impl FaceFinder {
                 self.region_net.insert(net)
             }
         };
-        scan(net, &self.shrunk, at, min_score, &mut self.input, faces)
+        scan(net, &self.shrunk, at, min_score, faces)
     }
 }
 
@@ -159,15 +157,15 @@ fn scan(
     image: &Frame,
     at: Placement,
     min_score: f32,
-    input: &mut Vec<f32>,
     faces: &mut Vec<FaceBox>,
 ) -> Result<(), ModelError> {
     let (width, height) = input_size(net.entry());
     let (mean, std) = (net.entry().mean, net.entry().std);
-    lay_out(image, (width, height), mean, std, input);
-    let out = net.run(input)?;
     let (cols, rows) = (width as usize / STRIDE, height as usize / STRIDE);
     let plane = rows * cols;
+    let input = net.input_mut(3 * STRIDE * STRIDE * plane)?;
+    lay_out(image, (width, height), mean, std, input);
+    let out = net.run()?;
     let cell = |c: usize, i: usize| out[c * plane + i];
     let min_logit = logit(min_score);
     let s = STRIDE as f32;
@@ -231,14 +229,13 @@ fn sigmoid(x: f32) -> f32 {
 /// `pixel_unshuffle` does: channel `c * S * S + dy * S + dx` of cell (row, col) is colour `c`
 /// of pixel (col * S + dx, row * S + dy). The network's first layer is then a 1x1
 /// convolution, which tract runs far faster than a strided one over the whole frame.
-fn lay_out(image: &Frame, (width, height): (u32, u32), mean: f32, std: f32, out: &mut Vec<f32>) {
+fn lay_out(image: &Frame, (width, height): (u32, u32), mean: f32, std: f32, out: &mut [f32]) {
     let s = STRIDE;
     let (cols, rows) = (width as usize / s, height as usize / s);
     let plane = rows * cols;
     let scale = 1.0 / (255.0 * std);
     let offset = mean / std;
-    out.clear();
-    out.resize(3 * s * s * plane, 128.0 * scale - offset);
+    out.fill(128.0 * scale - offset);
     let (w, h) = (image.width().min(width), image.height().min(height));
     for y in 0..h as usize {
         let (row, dy) = (y / s, y % s);
@@ -247,7 +244,9 @@ fn lay_out(image: &Frame, (width, height): (u32, u32), mean: f32, std: f32, out:
             let px = image.get_pixel(x as u32, y as u32);
             let cell = row * cols + col;
             for c in 0..3 {
-                out[(c * s * s + dy * s + dx) * plane + cell] = f32::from(px[c]) * scale - offset;
+                if let Some(v) = out.get_mut((c * s * s + dy * s + dx) * plane + cell) {
+                    *v = f32::from(px[c]) * scale - offset;
+                }
             }
         }
     }
@@ -261,7 +260,7 @@ mod tests {
     fn the_frame_is_laid_out_as_pixel_unshuffle_does() {
         let mut image = Frame::from_pixel(8, 4, image::Rgb([128, 128, 128]));
         image.put_pixel(5, 2, image::Rgb([0, 255, 128]));
-        let mut out = Vec::new();
+        let mut out = vec![0.0; 48 * 2 * 2];
         lay_out(&image, (8, 8), 0.5, 0.25, &mut out);
         let plane = 2 * 2;
         assert_eq!(out.len(), 48 * plane);

@@ -4,13 +4,12 @@ use std::path::Path;
 
 use super::manifest::LocatorManifest;
 use super::net::Net;
-use super::tensors::rgb_to_planar;
+use super::tensors::{planar_len, rgb_to_planar};
 use super::{executor, ModelError};
 use crate::frame::Frame;
 
 pub struct Landmarker {
     net: Net,
-    input: Vec<f32>,
 }
 
 impl Landmarker {
@@ -25,10 +24,7 @@ impl Landmarker {
             return Ok(None);
         };
         let net = Net::load(dir, entry, executor(threads))?;
-        Ok(Some(Landmarker {
-            net,
-            input: Vec::new(),
-        }))
+        Ok(Some(Landmarker { net }))
     }
 
     /// Side of the square crop the network takes (checked against its role at load).
@@ -44,9 +40,9 @@ impl Landmarker {
     /// The five points (eyes, nose, mouth corners) in `crop`, as fractions of its side;
     /// `None` when the network gives anything that is not a finite number.
     pub fn points(&mut self, crop: &Frame) -> Result<Option<[[f32; 2]; 5]>, ModelError> {
-        let entry = self.net.entry();
-        rgb_to_planar(crop, entry.mean, entry.std, &mut self.input);
-        let values = self.net.run(&self.input)?;
+        let (mean, std) = (self.net.entry().mean, self.net.entry().std);
+        rgb_to_planar(crop, mean, std, self.net.input_mut(planar_len(crop))?);
+        let values = self.net.run()?;
         let mut points = [[0.0; 2]; 5];
         for (k, point) in points.iter_mut().enumerate() {
             *point = [values[2 * k], values[2 * k + 1]];

@@ -20,7 +20,10 @@ type State = TypedSimpleState;
 pub struct Net {
     entry: ModelEntry,
     state: State,
-    input_len: usize,
+    /// Filled in place by the role and lent to each run, which hands it back unshared: one
+    /// copy of the input instead of the role's buffer and a tensor made from it (3.7 MB each
+    /// for the detector's 640x480 frame).
+    input: Arc<Tensor>,
     output: Option<TValue>,
     bytes_on_disk: u64,
 }
@@ -54,6 +57,7 @@ impl Net {
         let state = build_plan(&bytes, entry, executor).and_then(|plan| plan.spawn());
         release_freed_heap();
         let state = state.map_err(|e| graph_error(&path, entry, e))?;
+        let input = Tensor::zero::<f32>(&entry.input).map_err(|e| graph_error(&path, entry, e))?;
         tracing::info!(
             "loaded {} ({} bytes, checksum good) in {:.0} ms",
             path.display(),
@@ -63,7 +67,7 @@ impl Net {
         Ok(Net {
             entry: entry.clone(),
             state,
-            input_len: entry.input.iter().product(),
+            input: Arc::new(input),
             output: None,
             bytes_on_disk: bytes.len() as u64,
         })
@@ -77,15 +81,36 @@ impl Net {
         self.bytes_on_disk
     }
 
-    /// Runs the network on `input` (already normalised, in the manifest's input shape) and
-    /// returns its output, flattened.
-    pub fn run(&mut self, input: &[f32]) -> Result<&[f32], ModelError> {
+    /// The input tensor, flattened, for the role to fill (normalised, in the manifest's input
+    /// shape) before [`Net::run`]; `len` is how many values the role means to write, and a
+    /// different count is refused rather than cut short or left half-filled.
+    pub fn input_mut(&mut self, len: usize) -> Result<&mut [f32], ModelError> {
+        if len != self.input.len() {
+            return Err(self.run_error(format!(
+                "got {len} input values for shape {:?}",
+                self.entry.input
+            )));
+        }
+        // Exclusive again once a run is over (tract clears its values at the end of each);
+        // `make_mut` copies only if something still holds the last one.
+        Arc::make_mut(&mut self.input)
+            .to_plain_array_view_mut::<f32>()
+            .ok()
+            .and_then(|view| view.into_slice())
+            .ok_or_else(|| ModelError::Run {
+                file: self.entry.file.clone(),
+                reason: "the input tensor is not a contiguous f32 buffer".into(),
+            })
+    }
+
+    /// Runs the network on its input (see [`Net::input_mut`]) and returns its output,
+    /// flattened.
+    pub fn run(&mut self) -> Result<&[f32], ModelError> {
         // The previous output is dropped before the run so tract can reuse its memory.
         self.output = None;
-        let tensor = self.input_tensor(input)?;
         let mut outputs = self
             .state
-            .run(tvec!(tensor.into_tvalue()))
+            .run(tvec!(self.input.clone().into_tvalue()))
             .map_err(|e| self.run_error(format!("{e:#}")))?;
         let output = outputs.swap_remove(0);
         self.output = Some(output);
@@ -98,17 +123,6 @@ impl Net {
             Some(Err(e)) => Err(self.run_error(e.to_string())),
             None => Err(self.run_error("no output".into())),
         }
-    }
-
-    fn input_tensor(&self, input: &[f32]) -> Result<Tensor, ModelError> {
-        if input.len() != self.input_len {
-            return Err(self.run_error(format!(
-                "got {} input values for shape {:?}",
-                input.len(),
-                self.entry.input
-            )));
-        }
-        Tensor::from_shape(&self.entry.input, input).map_err(|e| self.run_error(e.to_string()))
     }
 
     fn run_error(&self, reason: String) -> ModelError {

@@ -2,17 +2,25 @@
 
 use crate::frame::Frame;
 
-/// Packed RGB bytes to planar `3 x h x w` floats `(v / 255 - mean) / std`.
-pub fn rgb_to_planar(image: &Frame, mean: f32, std: f32, out: &mut Vec<f32>) {
-    let plane = (image.width() * image.height()) as usize;
-    out.resize(3 * plane, 0.0);
+/// Packed RGB bytes to planar `3 x h x w` floats `(v / 255 - mean) / std`, written into `out`,
+/// which holds exactly that many (see [`super::Net::input_mut`]).
+pub fn rgb_to_planar(image: &Frame, mean: f32, std: f32, out: &mut [f32]) {
+    let plane = out.len() / 3;
+    let (red, rest) = out.split_at_mut(plane);
+    let (green, blue) = rest.split_at_mut(plane);
     let scale = 1.0 / (255.0 * std);
     let offset = mean / std;
-    for (i, px) in image.pixels().enumerate() {
-        for c in 0..3 {
-            out[c * plane + i] = f32::from(px[c]) * scale - offset;
-        }
+    let channels = red.iter_mut().zip(green.iter_mut()).zip(blue.iter_mut());
+    for (px, ((r, g), b)) in image.pixels().zip(channels) {
+        *r = f32::from(px[0]) * scale - offset;
+        *g = f32::from(px[1]) * scale - offset;
+        *b = f32::from(px[2]) * scale - offset;
     }
+}
+
+/// How many values [`rgb_to_planar`] writes for `image`.
+pub fn planar_len(image: &Frame) -> usize {
+    3 * (image.width() * image.height()) as usize
 }
 
 /// Planar floats in [0, 1] to packed RGB bytes; out-of-range values are clamped and NaN
@@ -52,7 +60,7 @@ mod tests {
     #[test]
     fn edgeface_normalisation_maps_bytes_to_minus_one_one() {
         let image = Frame::from_fn(2, 1, |x, _| image::Rgb([if x == 0 { 0 } else { 255 }; 3]));
-        let mut planar = Vec::new();
+        let mut planar = vec![0.0; planar_len(&image)];
         rgb_to_planar(&image, 0.5, 0.5, &mut planar);
         assert_eq!(planar.len(), 6);
         assert!((planar[0] + 1.0).abs() < 1e-6 && (planar[1] - 1.0).abs() < 1e-6);

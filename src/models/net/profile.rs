@@ -19,10 +19,10 @@ pub struct NodeCost {
 }
 
 impl Net {
-    /// Runs the network `runs` times on `input`, timing every node; returns the nodes that ran,
-    /// dearest first. The clocks add a little to each node, so the sum exceeds a plain run.
-    pub fn profile(&mut self, input: &[f32], runs: usize) -> Result<Vec<NodeCost>, ModelError> {
-        let tensor = self.input_tensor(input)?;
+    /// Runs the network `runs` times on its input (see [`Net::input_mut`]), timing every node;
+    /// returns the nodes that ran, dearest first. The clocks add a little to each node, so the
+    /// sum exceeds a plain run.
+    pub fn profile(&mut self, runs: usize) -> Result<Vec<NodeCost>, ModelError> {
         let node_count = self.state.model().nodes().len();
         let mut windows: Vec<LatencyWindow> = (0..node_count)
             .map(|_| LatencyWindow::new(runs.max(1)))
@@ -30,7 +30,7 @@ impl Net {
         for _ in 0..runs.max(1) {
             self.state
                 .run_plan_with_eval(
-                    tvec!(tensor.clone().into_tvalue()),
+                    tvec!(self.input.clone().into_tvalue()),
                     |context, state, node, inputs| {
                         let start = Instant::now();
                         let outputs = eval(context, state, node, inputs);
@@ -72,8 +72,9 @@ mod tests {
             .expect("the committed landmark net loads")
             .expect("the shipped models include the landmark net");
         let net = landmarker.net();
-        let input = vec![0.5; net.entry().input.iter().product()];
-        let costs = net.profile(&input, 3).expect("profiling runs");
+        let len = net.entry().input.iter().product();
+        net.input_mut(len).expect("the input's size").fill(0.5);
+        let costs = net.profile(3).expect("profiling runs");
         assert!(costs.len() > 5, "only {} nodes timed", costs.len());
         assert!(costs
             .iter()

@@ -299,3 +299,17 @@ fn a_followed_face_is_found_around_its_track_and_a_newcomer_by_the_next_full_pas
         "found on frame {after} of her arrival: not at once (only around John), but by the next whole-frame pass"
     );
 }
+
+#[test]
+fn a_frame_smaller_than_the_detector_input_is_searched_at_its_own_size() {
+    let Some(faces) = common::faces() else { return };
+    let mut pipeline = pipeline();
+    let norah = common::photo(&faces, "Norah_Jones", 1);
+    let (frame, truth) = distant(&mut pipeline, &norah, 24.0, 100, 80).unwrap();
+    // The same pixels, cut to a photo of 250x200: planned at 256x224, not padded to 640x480.
+    let photo = image::imageops::crop_imm(&frame, 0, 0, 250, 200).to_image();
+    let near = |boxes: &[FaceBox]| boxes.iter().find(|f| iou(f, &truth) >= 0.4).copied();
+    let whole = near(pipeline.locator().detect_all(&frame).unwrap()).expect("found in the frame");
+    let small = near(pipeline.locator().detect_all(&photo).unwrap()).expect("found in the photo");
+    assert!(iou(&whole, &small) > 0.9, "{whole:?} against {small:?}");
+}

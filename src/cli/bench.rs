@@ -193,7 +193,7 @@ fn time_models(
     // The small-face detector on its whole 640x480 frame (the full path adds laying the frame
     // out and SeetaFace: the `detect` stage).
     if let Some(detector) = pipeline.locator().small_face_net() {
-        rows.push(time_net(detector, runs, profile)?);
+        rows.push(time_net(detector?, runs, profile)?);
     }
     if let Some(landmarks) = pipeline.locator().landmark_net() {
         rows.push(time_net(landmarks, runs, profile)?);

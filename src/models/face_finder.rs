@@ -22,12 +22,21 @@ pub const CHANNELS: usize = 15;
 /// face of up to [`FaceFinder::WIDEST`] px with room to move, at an eighth of a 640x480
 /// frame's cells.
 const REGION: u32 = 192;
+/// A frame smaller than the network's input is searched by a plan of its own size, rounded
+/// up to this (a multiple of the network's deepest stride, 8): a 250x250 photo costs a
+/// 256x256 input, a fifth of the cells and memory of the 640x480 one it was padded to. The
+/// padding is the same mid-grey either way.
+const FIT: u32 = 32;
+/// Plans kept at once: the whole frame, the region around a followed face, and one photo
+/// size. A folder of photos of many sizes re-plans (tens of ms) rather than piling them up.
+const PLANS: usize = 3;
 
 pub struct FaceFinder {
-    net: Net,
-    /// The same network planned for a `REGION` square (it is fully convolutional), made on
-    /// the first [`FaceFinder::find_around`]: only live recognition follows faces.
-    region_net: Option<Net>,
+    /// The manifest's entry: its input is the largest frame searched at once (640x480).
+    entry: ModelEntry,
+    /// The network planned for each input size in use (it is fully convolutional), made on
+    /// first use, most recently used last.
+    plans: Vec<Net>,
     dir: PathBuf,
     threads: usize,
     /// The frame, when it is larger than the input, area-shrunk to fit; or the region.
@@ -40,18 +49,19 @@ impl FaceFinder {
     /// above that is guesswork, and SeetaFace finds those faces.
     pub const WIDEST: f32 = 80.0;
 
-    /// The detector named in `dir/manifest.json`, if there is a manifest and it names one.
+    /// The detector named in `dir/manifest.json`, if there is a manifest and it names one:
+    /// checked now (a bad file is refused at start-up), planned for a size when first used.
     pub fn load(dir: &Path, threads: usize) -> Result<Option<FaceFinder>, ModelError> {
         let Some(manifest) = LocatorManifest::load(dir)? else {
             return Ok(None);
         };
-        let Some(entry) = manifest.detector.as_ref() else {
+        let Some(entry) = manifest.detector else {
             return Ok(None);
         };
-        let net = Net::load(dir, entry, executor(threads))?;
+        Net::check(dir, &entry)?;
         Ok(Some(FaceFinder {
-            net,
-            region_net: None,
+            entry,
+            plans: Vec::with_capacity(PLANS),
             dir: dir.to_path_buf(),
             threads,
             shrunk: Frame::new(0, 0),
@@ -59,9 +69,10 @@ impl FaceFinder {
         }))
     }
 
-    /// The network itself, for timing it alone.
-    pub fn net(&mut self) -> &mut Net {
-        &mut self.net
+    /// The network at its manifest size (a whole 640x480 frame), for timing it alone.
+    pub fn net(&mut self) -> Result<&mut Net, ModelError> {
+        let (width, height) = input_size(&self.entry.input);
+        self.plan(width, height)
     }
 
     /// Appends to `faces` every face scoring at least `min_score` (0 to 1), in frame pixels.
@@ -71,7 +82,7 @@ impl FaceFinder {
         min_score: f32,
         faces: &mut Vec<FaceBox>,
     ) -> Result<(), ModelError> {
-        let (width, height) = input_size(self.net.entry());
+        let (width, height) = input_size(&self.entry.input);
         let scale = (width as f32 / frame.width().max(1) as f32)
             .min(height as f32 / frame.height().max(1) as f32)
             .min(1.0);
@@ -83,11 +94,21 @@ impl FaceFinder {
         } else {
             frame
         };
+        let fit = |side: u32, most: u32| side.max(1).div_ceil(FIT).saturating_mul(FIT).min(most);
+        let (fit_w, fit_h) = (fit(source.width(), width), fit(source.height(), height));
         let at = Placement {
             scale,
             origin: (0.0, 0.0),
         };
-        scan(&mut self.net, source, at, min_score, faces)
+        let net = plan_for(
+            &mut self.plans,
+            &self.entry,
+            &self.dir,
+            self.threads,
+            fit_w,
+            fit_h,
+        )?;
+        scan(net, source, at, min_score, faces)
     }
 
     /// The same as [`FaceFinder::find`], but only in a square around `face` (three times its
@@ -125,22 +146,61 @@ impl FaceFinder {
             scale: REGION as f32 / side,
             origin: (x0, y0),
         };
-        let net = match self.region_net.as_mut() {
-            Some(net) => net,
-            None => {
-                let cells = (REGION as usize) / STRIDE;
-                let entry = self.net.entry();
-                let region = ModelEntry {
-                    input: vec![1, entry.input[1], cells, cells],
-                    output: vec![1, CHANNELS, cells, cells],
-                    ..entry.clone()
-                };
-                let net = Net::load(&self.dir, &region, executor(self.threads))?;
-                self.region_net.insert(net)
-            }
-        };
+        let net = plan_for(
+            &mut self.plans,
+            &self.entry,
+            &self.dir,
+            self.threads,
+            REGION,
+            REGION,
+        )?;
         scan(net, &self.shrunk, at, min_score, faces)
     }
+
+    fn plan(&mut self, width: u32, height: u32) -> Result<&mut Net, ModelError> {
+        plan_for(
+            &mut self.plans,
+            &self.entry,
+            &self.dir,
+            self.threads,
+            width,
+            height,
+        )
+    }
+}
+
+/// The plan for a `width` x `height` input (multiples of [`STRIDE`]), made if it is not among
+/// `plans`; the least recently used is dropped past [`PLANS`].
+fn plan_for<'a>(
+    plans: &'a mut Vec<Net>,
+    entry: &ModelEntry,
+    dir: &Path,
+    threads: usize,
+    width: u32,
+    height: u32,
+) -> Result<&'a mut Net, ModelError> {
+    let (cols, rows) = (width as usize / STRIDE, height as usize / STRIDE);
+    match plans
+        .iter()
+        .position(|net| net.entry().input[2..] == [rows, cols])
+    {
+        Some(at) => plans[at..].rotate_left(1),
+        None => {
+            let sized = ModelEntry {
+                input: vec![1, entry.input[1], rows, cols],
+                output: vec![1, CHANNELS, rows, cols],
+                ..entry.clone()
+            };
+            let net = Net::load(dir, &sized, executor(threads))?;
+            if plans.len() >= PLANS {
+                plans.remove(0);
+            }
+            plans.push(net);
+        }
+    }
+    // Not empty: the plan was moved to the end or pushed there.
+    let last = plans.len() - 1;
+    Ok(&mut plans[last])
 }
 
 /// Where the network's input lies in the frame: input pixels are `scale` frame pixels each,
@@ -159,7 +219,7 @@ fn scan(
     min_score: f32,
     faces: &mut Vec<FaceBox>,
 ) -> Result<(), ModelError> {
-    let (width, height) = input_size(net.entry());
+    let (width, height) = input_size(&net.entry().input);
     let (mean, std) = (net.entry().mean, net.entry().std);
     let (cols, rows) = (width as usize / STRIDE, height as usize / STRIDE);
     let plane = rows * cols;
@@ -196,10 +256,10 @@ fn scan(
     Ok(())
 }
 
-/// The frame size the network covers: its cells times the stride.
-fn input_size(entry: &ModelEntry) -> (u32, u32) {
+/// The frame size an input shape covers: its cells times the stride.
+fn input_size(shape: &[usize]) -> (u32, u32) {
     let s = STRIDE as u32;
-    (entry.input[3] as u32 * s, entry.input[2] as u32 * s)
+    (shape[3] as u32 * s, shape[2] as u32 * s)
 }
 
 /// Whether cell (row, col) of the heatmap is at least its eight neighbours.

@@ -10,7 +10,7 @@ use crate::align::{self, AreaScratch, Landmarks};
 use crate::config::Config;
 use crate::detect::{keep_distinct, same_face, FaceBox, FaceDetector};
 use crate::frame::Frame;
-use crate::models::{FaceFinder, Landmarker, Net};
+use crate::models::{FaceFinder, Landmarker, ModelError, Net};
 
 use super::PipelineError;
 
@@ -67,8 +67,8 @@ impl FaceLocator {
         self.finder.is_some()
     }
 
-    /// The small-face network itself, for timing it alone.
-    pub fn small_face_net(&mut self) -> Option<&mut Net> {
+    /// The small-face network itself at its whole-frame size, for timing it alone.
+    pub fn small_face_net(&mut self) -> Option<Result<&mut Net, ModelError>> {
         self.finder.as_mut().map(FaceFinder::net)
     }
 

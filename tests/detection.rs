@@ -5,6 +5,7 @@ mod common;
 use lrfr::align::{align_face, box_landmarks, TEMPLATE};
 use lrfr::detect::{DetectConfig, FaceDetector};
 use lrfr::frame::{decode_file, Frame};
+use lrfr::live::iou;
 
 #[test]
 fn detection_rate_on_a_fixed_sample_is_at_least_97_percent() {
@@ -51,4 +52,37 @@ fn box_only_alignment_puts_the_face_on_the_template() {
     let eye = (luma(TEMPLATE[0][0], TEMPLATE[0][1]) + luma(TEMPLATE[1][0], TEMPLATE[1][1])) / 2.0;
     let cheek = (luma(TEMPLATE[0][0], 66.0) + luma(TEMPLATE[1][0], 66.0)) / 2.0;
     assert!(eye < cheek, "eyes {eye} vs cheeks {cheek}");
+}
+
+#[test]
+fn around_a_followed_face_seetaface_finds_its_box_and_nothing_elsewhere() {
+    let Some(faces) = common::faces() else { return };
+    let photo = |name: &str| decode_file(&faces.join(name)).unwrap();
+    // Two near people in a webcam frame, one followed.
+    let mut frame = Frame::from_pixel(640, 480, image::Rgb([90, 100, 110]));
+    image::imageops::replace(
+        &mut frame,
+        &photo("Aaron_Peirsol/Aaron_Peirsol_0001.jpg"),
+        350,
+        200,
+    );
+    image::imageops::replace(
+        &mut frame,
+        &photo("Norah_Jones/Norah_Jones_0001.jpg"),
+        10,
+        10,
+    );
+    let mut detector = FaceDetector::new(DetectConfig::default()).unwrap();
+    let whole = detector.detect(&frame).to_vec();
+    assert_eq!(whole.len(), 2, "{whole:?}");
+    let followed = *whole
+        .iter()
+        .find(|f| f.x > 300.0)
+        .expect("the right-hand face");
+    let around = detector.detect_around(&frame, &[followed]).to_vec();
+    assert_eq!(around.len(), 1, "only the followed face: {around:?}");
+    assert!(
+        iou(&around[0], &followed) > 0.9,
+        "{around:?} against {followed:?}"
+    );
 }

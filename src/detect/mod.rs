@@ -12,6 +12,8 @@ static SEETA_MODEL: &[u8] = include_bytes!(env!("LRFR_SEETA_MODEL"));
 
 /// rustface refuses windows under 20 px.
 const SEETA_MIN_WINDOW: u32 = 20;
+/// Least side of the square [`FaceDetector::detect_around`] searches around a followed face.
+const REGION: f32 = 192.0;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetectConfig {
@@ -154,9 +156,43 @@ impl FaceDetector {
             return &self.faces;
         }
         let scale = self.small.fill(frame, self.config.detect_width);
+        self.search((0.0, 0.0), scale);
+        keep_distinct(&mut self.faces);
+        &self.faces
+    }
+
+    /// The faces near those already being followed, largest first: SeetaFace only on a
+    /// square three times each one's side (at least 192 px) around it, shrunk as the whole
+    /// frame is and on the same grid of pixels, so it sees the face as [`FaceDetector::detect`]
+    /// does. Faces under three quarters of `min_face` are skipped: its windows start at
+    /// `min_face`, and the small-face network follows those.
+    pub fn detect_around(&mut self, frame: &Frame, followed: &[FaceBox]) -> &[FaceBox] {
+        self.faces.clear();
+        let step = gray::step_for(frame, self.config.detect_width);
+        let smallest = self.config.min_face as f32 * 0.75;
+        for face in followed.iter().filter(|f| f.side() >= smallest) {
+            let side = (face.side() * 3.0).max(REGION);
+            let (cx, cy) = face.center();
+            // On the whole-frame pass's grid: a multiple of `step` from the frame's corner.
+            let corner = |centre: f32, room: u32| {
+                let v = ((centre - side / 2.0).max(0.0) as u32) / step * step;
+                v.min(room.saturating_sub(side as u32) / step * step)
+            };
+            let (x0, y0) = (corner(cx, frame.width()), corner(cy, frame.height()));
+            let region = [x0, y0, side as u32, side as u32];
+            self.small.fill_region(frame, region, step);
+            self.search((x0 as f32, y0 as f32), 1.0 / step as f32);
+        }
+        keep_distinct(&mut self.faces);
+        &self.faces
+    }
+
+    /// Runs SeetaFace on the small grey image, whose pixels are `scale` of a frame pixel from
+    /// `origin`, and appends what it finds in frame pixels.
+    fn search(&mut self, origin: (f32, f32), scale: f32) {
         let (width, height) = self.small.size();
         if width < SEETA_MIN_WINDOW || height < SEETA_MIN_WINDOW {
-            return &self.faces;
+            return;
         }
         let min_small =
             ((self.config.min_face as f32 * scale).round() as u32).max(SEETA_MIN_WINDOW);
@@ -165,15 +201,13 @@ impl FaceDetector {
         for face in self.seeta.detect(&image) {
             let b = face.bbox();
             self.faces.push(FaceBox {
-                x: b.x() as f32 / scale,
-                y: b.y() as f32 / scale,
+                x: origin.0 + b.x() as f32 / scale,
+                y: origin.1 + b.y() as f32 / scale,
                 width: b.width() as f32 / scale,
                 height: b.height() as f32 / scale,
                 score: face.score() as f32,
             });
         }
-        keep_distinct(&mut self.faces);
-        &self.faces
     }
 
     /// The largest face, if any.

@@ -35,10 +35,10 @@ pub struct LiveConfig {
     /// Above this nose offset from the eyes' midpoint (in inter-ocular distances), the face
     /// is turned too far to use.
     pub max_turn: f32,
-    /// While every track is seen, the small-face detector looks only around the tracks, and
-    /// searches the whole frame once in this many frames (and whenever a track is missed or
-    /// there is none), so a new distant face is found within a third of a second at 30
-    /// frames/s. 1 searches every frame whole.
+    /// While every track is seen, both detectors look only around the tracks, and search
+    /// the whole frame once in this many frames (and whenever a track is missed or there is
+    /// none), so a new face is found within a third of a second at 30 frames/s. 1 searches
+    /// every frame whole.
     pub full_scan_every: u32,
 }
 

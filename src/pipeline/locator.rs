@@ -102,11 +102,9 @@ impl FaceLocator {
         self.detect_in(frame, None)
     }
 
-    /// Every face, where faces are already being followed at `followed`: SeetaFace on the
-    /// whole frame as in [`FaceLocator::detect_all`] (it runs on the frame shrunk by 3, a
-    /// fraction of the small-face network's cost), the small-face network only around each
-    /// followed face small enough for it. A new small face elsewhere waits for the next
-    /// whole-frame pass (see `LiveConfig::full_scan_every`).
+    /// Every face, where faces are already being followed at `followed`: each detector only
+    /// around the followed faces of the sizes it finds. A new face elsewhere waits for the
+    /// next whole-frame pass (see `LiveConfig::full_scan_every`).
     pub fn detect_around(
         &mut self,
         frame: &Frame,
@@ -115,14 +113,18 @@ impl FaceLocator {
         self.detect_in(frame, Some(followed))
     }
 
-    /// The small-face network on the whole frame (`followed` is `None`) or around those faces.
+    /// Both detectors on the whole frame (`followed` is `None`) or around those faces.
     fn detect_in(
         &mut self,
         frame: &Frame,
         followed: Option<&[FaceBox]>,
     ) -> Result<&[FaceBox], PipelineError> {
         self.faces.clear();
-        self.faces.extend_from_slice(self.detector.detect(frame));
+        let seeta = match followed {
+            None => self.detector.detect(frame),
+            Some(followed) => self.detector.detect_around(frame, followed),
+        };
+        self.faces.extend_from_slice(seeta);
         if let Some(finder) = self.finder.as_mut() {
             let min_score = self.detector.config().small_face_score;
             self.small_faces.clear();

@@ -10,7 +10,7 @@ mod profile;
 
 pub use profile::NodeCost;
 
-use super::heap::release_freed_heap;
+use super::heap::while_loading;
 use super::manifest::ModelEntry;
 use super::ModelError;
 
@@ -36,13 +36,12 @@ impl Net {
         let path = dir.join(&entry.file);
         let bytes = read_checked(&path, entry)?;
         let size = bytes.len() as u64;
-        let checked = typed_model(bytes, entry).map(drop);
+        let checked = while_loading(|| typed_model(bytes, entry).map(drop));
         tracing::debug!(
             "checked {} in {:.0} ms",
             path.display(),
             started.elapsed().as_secs_f64() * 1e3
         );
-        release_freed_heap();
         checked.map_err(|e| graph_error(&path, entry, e))?;
         Ok(size)
     }
@@ -56,8 +55,8 @@ impl Net {
         let path = dir.join(&entry.file);
         let bytes = read_checked(&path, entry)?;
         let bytes_on_disk = bytes.len() as u64;
-        let state = build_plan(bytes, entry, executor).and_then(|plan| plan.spawn());
-        release_freed_heap();
+        let state =
+            while_loading(|| build_plan(bytes, entry, executor).and_then(|plan| plan.spawn()));
         let state = state.map_err(|e| graph_error(&path, entry, e))?;
         let input = Tensor::zero::<f32>(&entry.input).map_err(|e| graph_error(&path, entry, e))?;
         tracing::info!(

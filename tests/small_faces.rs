@@ -306,7 +306,7 @@ fn a_frame_smaller_than_the_detector_input_is_searched_at_its_own_size() {
     let mut pipeline = pipeline();
     let norah = common::photo(&faces, "Norah_Jones", 1);
     let (frame, truth) = distant(&mut pipeline, &norah, 24.0, 100, 80).unwrap();
-    // The same pixels, cut to a photo of 250x200: planned at 256x224, not padded to 640x480.
+    // The same pixels, cut to a photo of 250x200: planned at 288x224, not padded to 640x480.
     let photo = image::imageops::crop_imm(&frame, 0, 0, 250, 200).to_image();
     let near = |boxes: &[FaceBox]| boxes.iter().find(|f| iou(f, &truth) >= 0.4).copied();
     let whole = near(pipeline.locator().detect_all(&frame).unwrap()).expect("found in the frame");

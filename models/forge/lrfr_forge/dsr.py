@@ -1,9 +1,11 @@
 """Our DSR networks: a learned residual on a fixed bicubic base. Features are computed at the
-low resolution (cheap). Where 112 px is a whole multiple of the input (16 -> 112, 7x), one 1x1
-conv predicts each 7x7 output block and a pixel shuffle lays it out: nothing runs at 112 px.
-The fractional scales (24, 32) carry the features to 112 px by the same bicubic matrices and
-refine them with two small convs; those two full-size convs were half of the 16 px network's
-time in tract (4.8 ms, `lrfr bench --models-only --profile`)."""
+low resolution (cheap) and one 1x1 conv predicts, for every input pixel, the block of residual
+it stands for; a pixel shuffle lays the blocks out, so no convolution runs at 112 px. Where
+112 px is a whole multiple of the input (16 -> 112, 7x) the blocks tile the face exactly; at
+24 and 32 px they tile a slightly larger grid (5x: 120, 4x: 128) that the app's area matrices
+bring to 112. The earlier 24/32 px networks carried 16 feature maps to 112 px and refined them
+with two full-size 3x3 convs: in tract those two cost more than the low-resolution body around
+them (`lrfr bench --models-only --profile`)."""
 
 import torch
 import torch.nn as nn
@@ -13,7 +15,6 @@ from . import geometry
 
 CHANNELS = {16: 64, 24: 64, 32: 48}
 BLOCKS = 4
-HR_CHANNELS = 16
 
 
 class ResBlock(nn.Module):
@@ -36,16 +37,14 @@ class DSR(nn.Module):
         self.head = nn.Conv2d(3, c, 3, 1, 1)
         self.body = nn.Sequential(*[ResBlock(c) for _ in range(BLOCKS)])
         self.shuffle = shuffle_factor(res)
-        if self.shuffle:
-            self.to_blocks = nn.Conv2d(c, 3 * self.shuffle**2, 1)
-            last = self.to_blocks
-        else:
-            self.to_hr = nn.Conv2d(c, HR_CHANNELS, 1)
-            self.refine = nn.Conv2d(HR_CHANNELS, HR_CHANNELS, 3, 1, 1)
-            self.tail = nn.Conv2d(HR_CHANNELS, 3, 3, 1, 1)
-            last = self.tail
-        nn.init.zeros_(last.weight)
-        nn.init.zeros_(last.bias)
+        self.to_blocks = nn.Conv2d(c, 3 * self.shuffle**2, 1)
+        self.fit = res * self.shuffle != geometry.FACE_SIZE
+        if self.fit:
+            a = area_matrix(res * self.shuffle, geometry.FACE_SIZE)
+            self.register_buffer("fit_rows", a)
+            self.register_buffer("fit_cols", a.t().contiguous())
+        nn.init.zeros_(self.to_blocks.weight)
+        nn.init.zeros_(self.to_blocks.bias)
         self.res = res
 
     def up(self, t):
@@ -54,26 +53,24 @@ class DSR(nn.Module):
     def forward(self, x):
         f = self.head(x)
         f = f + self.body(f)
-        if self.shuffle:
-            return self.up(x) + F.pixel_shuffle(self.to_blocks(f), self.shuffle)
-        f = self.to_hr(f)
-        return self.up(x) + self.tail(F.relu(self.refine(F.relu(self.up(f)))))
+        residual = F.pixel_shuffle(self.to_blocks(f), self.shuffle)
+        if self.fit:
+            residual = torch.matmul(torch.matmul(self.fit_rows, residual), self.fit_cols)
+        return self.up(x) + residual
 
 
 def shuffle_factor(res):
-    """The whole upscale factor to 112 px, or 0 where it is fractional."""
-    return geometry.FACE_SIZE // res if geometry.FACE_SIZE % res == 0 else 0
+    """The smallest whole factor that takes `res` to 112 px or just past it."""
+    return -(-geometry.FACE_SIZE // res)
 
 
 def macs(res):
     """Multiply-accumulates of one inference."""
-    c, r, s, h = CHANNELS[res], res, geometry.FACE_SIZE, HR_CHANNELS
+    c, r, s, k = CHANNELS[res], res, geometry.FACE_SIZE, shuffle_factor(res)
     body = r * r * 9 * (3 * c + 2 * BLOCKS * c * c)
-    if shuffle_factor(res):
-        return body + r * r * c * 3 * shuffle_factor(res) ** 2 + 3 * (s * r * r + s * s * r)
-    convs = body + r * r * c * h + s * s * 9 * (h * h + h * 3)
-    ups = (3 + h) * (s * r * r + s * s * r)
-    return convs + ups
+    blocks = r * r * c * 3 * k * k
+    fit = 3 * (s * (r * k) ** 2 + s * s * r * k) if r * k != s else 0
+    return body + blocks + fit + 3 * (s * r * r + s * s * r)
 
 
 def area_matrix(src, dst):

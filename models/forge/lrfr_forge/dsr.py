@@ -4,8 +4,8 @@ it stands for; a pixel shuffle lays the blocks out, so no convolution runs at 11
 112 px is a whole multiple of the input (16 -> 112, 7x) the blocks tile the face exactly; at
 24 and 32 px they tile a slightly larger grid (5x: 120, 4x: 128) that the app's area matrices
 bring to 112. The earlier 24/32 px networks carried 16 feature maps to 112 px and refined them
-with two full-size 3x3 convs: in tract those two cost more than the low-resolution body around
-them (`lrfr bench --models-only --profile`)."""
+with two full-size 3x3 convs: in tract those two took about a third of the network's time
+(`lrfr bench --models-only --profile`)."""
 
 import torch
 import torch.nn as nn

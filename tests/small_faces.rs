@@ -238,6 +238,47 @@ fn crop_native_writes_each_face_at_the_size_auto_gives_it() {
 }
 
 #[test]
+fn crop_native_with_given_landmarks_takes_size_and_alignment_from_them() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("crop-native-given");
+    let frames = dir.join("frames");
+    std::fs::create_dir_all(&frames).unwrap();
+    // A near face (over 100 px of its own by our landmarks), given points that say 22 px (the
+    // 24 px path) for one copy and 11 px (too small) for the other: only the given points can
+    // make those sizes.
+    let photo = faces.join("Norah_Jones/Norah_Jones_0001.jpg");
+    let mut tsv = String::new();
+    for (name, native) in [("a", 22.0f32), ("b", 11.0)] {
+        std::fs::copy(&photo, frames.join(format!("{name}.jpg"))).unwrap();
+        let k = native / lrfr::align::FACE_SIZE as f32;
+        let points: Vec<String> = TEMPLATE
+            .iter()
+            .flat_map(|[x, y]| [100.0 + x * k, 100.0 + y * k])
+            .map(|v| format!("{v:.2}"))
+            .collect();
+        tsv.push_str(&format!("{name}.jpg\t{}\n", points.join("\t")));
+    }
+    let tsv_path = dir.join("points.tsv");
+    std::fs::write(&tsv_path, tsv).unwrap();
+    let out = common::run_lrfr::<_, OsString>([
+        "crop".into(),
+        "--native".into(),
+        "--landmarks".into(),
+        tsv_path.into(),
+        "--out".into(),
+        dir.join("out").into(),
+        frames.into(),
+    ]);
+    let side = |name: &str| {
+        image::open(dir.join("out").join(format!("{name}.png")))
+            .ok()
+            .map(|i| i.width())
+    };
+    assert_eq!((side("a"), side("b")), (Some(24), None));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 of 2 images"));
+}
+
+#[test]
 fn a_followed_face_is_found_around_its_track_and_a_newcomer_by_the_next_full_pass() {
     let Some(faces) = common::faces() else { return };
     let mut pipeline = pipeline();

@@ -1,7 +1,9 @@
 //! `lrfr crop`: the aligned faces the pipeline makes, written as PNG files mirroring the input
 //! tree; with `--boxes`, also the detector's box crops and boxes the forge trains the landmark
 //! model on; with `--native`, each face at its own resolution, as `auto` feeds the DSR (the
-//! forge trains the DSR on faces made small by distance with these).
+//! forge trains the DSR on faces made small by distance with these; with `--landmarks` too,
+//! the same crops aligned by given points, which tells how much of `auto`'s error is where our
+//! landmarks land).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -34,8 +36,9 @@ pub struct CropArgs {
     #[arg(long, value_name = "TSV", conflicts_with = "boxes")]
     landmarks: Option<PathBuf>,
     /// Write each face at the largest of 16/24/32 px it really has (`auto`), aligned from its
-    /// own pixels; faces under 16 px of their own are skipped
-    #[arg(long, conflicts_with_all = ["boxes", "landmarks"])]
+    /// own pixels; faces under 16 px of their own are skipped. With `--landmarks`, the size
+    /// and the alignment come from the given points
+    #[arg(long, conflicts_with = "boxes")]
     native: bool,
     /// Image files or folders of them
     #[arg(required = true)]
@@ -72,21 +75,21 @@ pub fn run(config: &Config, args: CropArgs) -> anyhow::Result<()> {
                 continue;
             }
         };
-        if let Some(given) = &given {
-            let Some(landmarks) = given.get(&relative) else {
-                continue;
-            };
-            found += 1;
-            lrfr::align::align_face(&frame, landmarks, &mut aligned);
-            save(&aligned, &args.out.join(&relative).with_extension("png"))?;
-            continue;
-        }
-        let Some(located) = locator.locate(&frame)? else {
-            progress::say(&bar, format!("{}: no face", path.display()));
-            continue;
+        let (face, landmarks) = match &given {
+            Some(given) => match given.get(&relative) {
+                Some(landmarks) => (None, *landmarks),
+                None => continue,
+            },
+            None => match locator.locate(&frame)? {
+                Some(located) => (Some(located.face), located.landmarks),
+                None => {
+                    progress::say(&bar, format!("{}: no face", path.display()));
+                    continue;
+                }
+            },
         };
         if args.native {
-            let native = native_side(&located.landmarks);
+            let native = native_side(&landmarks);
             let Some(res) = Resolution::fitting(native) else {
                 progress::say(
                     &bar,
@@ -96,7 +99,7 @@ pub fn run(config: &Config, args: CropArgs) -> anyhow::Result<()> {
             };
             own_pixels(
                 &frame,
-                &located.landmarks,
+                &landmarks,
                 native,
                 res,
                 &mut scratch,
@@ -108,12 +111,12 @@ pub fn run(config: &Config, args: CropArgs) -> anyhow::Result<()> {
             continue;
         }
         found += 1;
-        lrfr::align::align_face(&frame, &located.landmarks, &mut aligned);
+        lrfr::align::align_face(&frame, &landmarks, &mut aligned);
         save(&aligned, &args.out.join(&relative).with_extension("png"))?;
-        if args.boxes {
-            let crop = locator.box_crop(&frame, &located.face, BOX_CROP_SIZE);
+        if let (true, Some(face)) = (args.boxes, face) {
+            let crop = locator.box_crop(&frame, &face, BOX_CROP_SIZE);
             save(crop, &args.out.join(&relative).with_extension("box.png"))?;
-            append_row(&mut table, &relative, &located.face, &located.landmarks);
+            append_row(&mut table, &relative, &face, &landmarks);
         }
     }
     bar.finish_and_clear();

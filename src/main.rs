@@ -1,11 +1,68 @@
-//! `lrfr`: parse the command line and hand over to a front end.
+//! `lrfr`: parse the command line and hand over to a front end: the window (`gui`, or no
+//! command at all) or one of the headless commands (`cli`). The two are siblings over the
+//! core; neither dispatches to the other.
 
 mod cli;
 mod gui;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
+use lrfr::{Config, ResChoice};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "lrfr",
+    version,
+    about = "Recognise people from very low resolution faces (16, 24 or 32 px)"
+)]
+struct Lrfr {
+    #[command(flatten)]
+    global: GlobalArgs,
+    /// Without a command, the window opens
+    #[command(subcommand)]
+    front: Option<Front>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Front {
+    /// The window: live identification, enrollment, metrics (the default)
+    Gui(gui::GuiArgs),
+    #[command(flatten)]
+    Headless(cli::Command),
+}
+
+/// Flags every front end takes.
+#[derive(Args, Debug, Clone)]
+struct GlobalArgs {
+    /// Folder holding gallery.json and the enrolled faces [default: the user's data folder]
+    #[arg(long, global = true, value_name = "DIR")]
+    gallery: Option<PathBuf>,
+    /// Folder holding manifest.json and the models [default: $LRFR_MODELS, then
+    /// ../share/lrfr/models beside the program, /usr/share/lrfr/models, the build tree]
+    #[arg(long, global = true, value_name = "DIR")]
+    models: Option<PathBuf>,
+    /// Threads for the networks [default: the number of cores]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    threads: Option<u16>,
+}
+
+impl GlobalArgs {
+    fn config(&self) -> Config {
+        let mut config = Config::default();
+        if let Some(dir) = &self.gallery {
+            config.gallery_dir = dir.clone();
+        }
+        if let Some(dir) = &self.models {
+            config.models_dir = dir.clone();
+        }
+        if let Some(threads) = self.threads {
+            config.threads = usize::from(threads);
+        }
+        config
+    }
+}
 
 fn main() -> ExitCode {
     // Rust ignores SIGPIPE, which turns a closed pipe into a panic in println!; a CLI should
@@ -22,7 +79,17 @@ fn main() -> ExitCode {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    match cli::run(cli::Cli::parse()) {
+    let args = Lrfr::parse();
+    let config = args.global.config();
+    let result = match args.front {
+        None => gui::run(
+            config,
+            gui::GuiOptions::new(None, None, ResChoice::Native, false),
+        ),
+        Some(Front::Gui(window)) => gui::run(config, window.options()),
+        Some(Front::Headless(command)) => cli::run(&config, command),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("lrfr: {error:#}");

@@ -1,4 +1,5 @@
 //! The headless commands. Each file is one command; all of them go through the core API.
+//! `main.rs` parses the command line and hands a command here, or opens the window.
 
 mod bench;
 mod crop;
@@ -13,43 +14,12 @@ mod progress;
 mod soak;
 mod watch;
 
-use std::path::PathBuf;
+use clap::Subcommand;
+use lrfr::{Config, Resolution};
 
-use clap::{Args, Parser, Subcommand};
-use lrfr::Resolution;
-
-#[derive(Parser, Debug)]
-#[command(
-    name = "lrfr",
-    version,
-    about = "Recognise people from very low resolution faces (16, 24 or 32 px)"
-)]
-pub struct Cli {
-    #[command(flatten)]
-    pub global: GlobalArgs,
-    /// Without a command, the window opens
-    #[command(subcommand)]
-    pub command: Option<Command>,
-}
-
-#[derive(Args, Debug, Clone)]
-pub struct GlobalArgs {
-    /// Folder holding gallery.json and the enrolled faces [default: the user's data folder]
-    #[arg(long, global = true, value_name = "DIR")]
-    pub gallery: Option<PathBuf>,
-    /// Folder holding manifest.json and the models [default: $LRFR_MODELS, then
-    /// ../share/lrfr/models beside the program, /usr/share/lrfr/models, the build tree]
-    #[arg(long, global = true, value_name = "DIR")]
-    pub models: Option<PathBuf>,
-    /// Threads for the networks [default: the number of cores]
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub threads: Option<u16>,
-}
-
+/// The headless commands; `main.rs` puts them beside the window's `gui`.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// The window: live identification, enrollment, metrics (the default)
-    Gui(GuiArgs),
     /// Enroll a person from image files or folders (at least 3 usable faces)
     Enroll(enroll::EnrollArgs),
     /// Identify the face in each image against everyone enrolled (1:N)
@@ -72,23 +42,6 @@ pub enum Command {
     Watch(watch::WatchArgs),
     /// Check the models, the gallery, the cameras, the display and the data folders
     Doctor,
-}
-
-#[derive(Args, Debug)]
-pub struct GuiArgs {
-    /// Webcam index (/dev/videoN) [default: the camera or folder used last time, else 0]
-    #[arg(long)]
-    camera: Option<u32>,
-    /// Play a folder of images as the camera instead
-    #[arg(long, value_name = "DIR")]
-    source: Option<PathBuf>,
-    /// Resolution to start at: `auto` (each face at the largest of 16/24/32 px it really
-    /// has), or 16, 24 or 32 to simulate distance with a near face
-    #[arg(long, default_value = "auto")]
-    res: lrfr::ResChoice,
-    /// Start full-screen, as a kiosk (F11 toggles it)
-    #[arg(long)]
-    fullscreen: bool,
 }
 
 /// `all`, or one of 16, 24, 32.
@@ -148,29 +101,18 @@ impl std::str::FromStr for EvalRes {
     }
 }
 
-pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = open::config(&cli.global);
-    let command = cli.command.unwrap_or(Command::Gui(GuiArgs {
-        camera: None,
-        source: None,
-        res: lrfr::ResChoice::Native,
-        fullscreen: false,
-    }));
+pub fn run(config: &Config, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Gui(args) => crate::gui::run(
-            config,
-            crate::gui::GuiOptions::new(args.camera, args.source, args.res, args.fullscreen),
-        ),
-        Command::Enroll(args) => enroll::run(&config, args),
-        Command::Identify(args) => identify::run_identify(&config, args),
-        Command::Verify(args) => identify::run_verify(&config, args),
-        Command::Gallery(args) => gallery::run(&config, args),
-        Command::Crop(args) => crop::run(&config, args),
-        Command::Embed(args) => embed::run(&config, args),
-        Command::Eval(args) => eval::run(&config, args),
-        Command::Bench(args) => bench::run(&config, args),
-        Command::Soak(args) => soak::run(&config, args),
-        Command::Watch(args) => watch::run(&config, args),
-        Command::Doctor => doctor::run(&config),
+        Command::Enroll(args) => enroll::run(config, args),
+        Command::Identify(args) => identify::run_identify(config, args),
+        Command::Verify(args) => identify::run_verify(config, args),
+        Command::Gallery(args) => gallery::run(config, args),
+        Command::Crop(args) => crop::run(config, args),
+        Command::Embed(args) => embed::run(config, args),
+        Command::Eval(args) => eval::run(config, args),
+        Command::Bench(args) => bench::run(config, args),
+        Command::Soak(args) => soak::run(config, args),
+        Command::Watch(args) => watch::run(config, args),
+        Command::Doctor => doctor::run(config),
     }
 }

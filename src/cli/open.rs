@@ -1,25 +1,9 @@
-//! Shared start-up for commands: configuration from flags, models, gallery.
+//! Shared start-up for commands: models and gallery.
 
 use anyhow::Context;
 use lrfr::gallery::Gallery;
 use lrfr::pipeline::Pipeline;
 use lrfr::Config;
-
-use super::GlobalArgs;
-
-pub fn config(global: &GlobalArgs) -> Config {
-    let mut config = Config::default();
-    if let Some(dir) = &global.gallery {
-        config.gallery_dir = dir.clone();
-    }
-    if let Some(dir) = &global.models {
-        config.models_dir = dir.clone();
-    }
-    if let Some(threads) = global.threads {
-        config.threads = usize::from(threads);
-    }
-    config
-}
 
 /// The pipeline; when it cannot load and no models are installed anywhere lrfr looks, the
 /// error lists every place it looked.

@@ -18,7 +18,31 @@ use lrfr::{Config, ResChoice};
 pub use app::LrfrApp;
 pub use worker::SourceChoice;
 
-/// What `lrfr gui` was asked for.
+/// `lrfr gui` (and `lrfr` alone): the window's flags.
+#[derive(clap::Args, Debug)]
+pub struct GuiArgs {
+    /// Webcam index (/dev/videoN) [default: the camera or folder used last time, else 0]
+    #[arg(long)]
+    camera: Option<u32>,
+    /// Play a folder of images as the camera instead
+    #[arg(long, value_name = "DIR")]
+    source: Option<PathBuf>,
+    /// Resolution to start at: `auto` (each face at the largest of 16/24/32 px it really
+    /// has), or 16, 24 or 32 to simulate distance with a near face
+    #[arg(long, default_value = "auto")]
+    res: ResChoice,
+    /// Start full-screen, as a kiosk (F11 toggles it)
+    #[arg(long)]
+    fullscreen: bool,
+}
+
+impl GuiArgs {
+    pub fn options(self) -> GuiOptions {
+        GuiOptions::new(self.camera, self.source, self.res, self.fullscreen)
+    }
+}
+
+/// What the window was asked for.
 #[derive(Debug, Clone)]
 pub struct GuiOptions {
     /// `None`: the source used last time (eframe's storage), else camera 0.

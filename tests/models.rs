@@ -6,6 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use lrfr::frame::{decode_file, Frame};
 use lrfr::matching::cosine;
@@ -46,6 +47,41 @@ fn tract_int8_matches_the_onnxruntime_fp32_reference() {
 #[test]
 fn tract_integer_twins_match_the_onnxruntime_fp32_reference() {
     check_against_reference(&twins_dir(), 2.0);
+}
+
+#[test]
+fn idle_networks_are_let_go_and_come_back_the_same() {
+    let Some(faces) = common::faces() else { return };
+    let config = Config {
+        models_dir: common::models_dir(),
+        threads: 1,
+        ..Config::default()
+    };
+    let mut pipeline = Pipeline::new(&config).unwrap();
+    let frame =
+        decode_file(&faces.join("Abdullah_Ahmad_Badawi/Abdullah_Ahmad_Badawi_0001.jpg")).unwrap();
+    let aligned = pipeline
+        .align(&frame)
+        .unwrap()
+        .expect("a face")
+        .aligned
+        .clone();
+    let embed = |pipeline: &mut Pipeline| {
+        let output = pipeline.embed_aligned(&aligned, Resolution::R16, Upscaler::Dsr);
+        output.unwrap().embedding.clone()
+    };
+    let first = embed(&mut pipeline);
+    let models = pipeline.models_mut();
+    // Just used: kept.
+    assert_eq!(models.release_idle(Duration::from_secs(60)), 0);
+    // 16 px's DSR and EdgeFace are the only networks optimised so far.
+    assert_eq!(models.release_idle(Duration::ZERO), 2);
+    assert_eq!(models.release_idle(Duration::ZERO), 0);
+    let again = embed(&mut pipeline);
+    assert_eq!(
+        first, again,
+        "a network loaded again gives the same embedding"
+    );
 }
 
 fn check_graphs(dir: &Path, weight_only: bool) {

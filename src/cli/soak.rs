@@ -9,6 +9,7 @@ use clap::Args;
 use lrfr::frame::{place_on_canvas, Frame};
 use lrfr::live::{LiveConfig, LiveRecognizer};
 use lrfr::metrics::{MemoryProbe, StageStats};
+use lrfr::models::IDLE_NETWORKS;
 use lrfr::source::{FrameSource, ImageFolderSource};
 use lrfr::{Config, Resolution};
 use serde_json::json;
@@ -106,6 +107,7 @@ pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
         }
         place_on_canvas(&image, 640, 480, &mut frame);
         live.step(&mut pipeline, &frame, &gallery, args.res, None)?;
+        pipeline.models_mut().release_idle(IDLE_NETWORKS);
         stats.push(live.timings());
         frames += 1;
         faces += u64::from(!live.tracks().is_empty());

@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use lrfr::frame::Frame;
 use lrfr::live::{present, Event, LiveConfig, LiveRecognizer, Report, Verdict};
+use lrfr::models::IDLE_NETWORKS;
 use lrfr::mqtt::{Broker, Publisher};
 use lrfr::source::{FrameSource, ImageFolderSource, SourceError, Webcam};
 use lrfr::{Config, ResChoice};
@@ -110,6 +111,7 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
         }
         live.step(&mut pipeline, &frame, &gallery, args.res, None)
             .context("recognising a frame")?;
+        pipeline.models_mut().release_idle(IDLE_NETWORKS);
         if live.events().is_empty() {
             continue;
         }

@@ -11,6 +11,7 @@ use crate::enroll::{self, Capture, Progress, MIN_SAMPLES};
 use crate::frame::{decode_file, Frame};
 use crate::gallery::{Gallery, GalleryError};
 use crate::metrics::StageStats;
+use crate::models::IDLE_NETWORKS;
 use crate::pipeline::{MatchMode, Pipeline, PipelineError};
 use crate::resolution::{ResChoice, Resolution};
 use crate::source::{list_images, CameraMode, FrameSource, ImageFolderSource, SourceError, Webcam};
@@ -234,6 +235,7 @@ impl Session {
                     .timings
             }
         };
+        pipeline.models_mut().release_idle(IDLE_NETWORKS);
         let faces_found = pipeline.locator().faces_found();
         if faces_found > 0 || self.stats.frames() == 0 {
             self.stats.push(&timings);

@@ -1,6 +1,8 @@
 //! The super-resolution network's role: a VLR face in, a 112 px face out. It owns the
 //! normalisation the manifest names and the clamping of what comes out.
 
+use std::time::Duration;
+
 use super::lazy::LazyNet;
 use super::manifest::ModelEntry;
 use super::net::Net;
@@ -28,6 +30,10 @@ impl Dsr {
     /// The network itself, optimised on first use: for timing and profiling it alone.
     pub fn net(&mut self) -> Result<&mut Net, ModelError> {
         self.net.get()
+    }
+
+    pub(super) fn release_if_idle(&mut self, idle: Duration) -> bool {
+        self.net.release_if_idle(idle)
     }
 
     /// Upscales `vlr` (the manifest's input size) into `out`: planar RGB at 112 px, every

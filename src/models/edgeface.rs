@@ -1,5 +1,7 @@
 //! The embedding network's role: a 112 px face in, a unit-length 512-d embedding out.
 
+use std::time::Duration;
+
 use super::lazy::LazyNet;
 use super::manifest::ModelEntry;
 use super::net::Net;
@@ -26,6 +28,10 @@ impl EdgeFace {
     /// The network itself, optimised on first use: for timing and profiling it alone.
     pub fn net(&mut self) -> Result<&mut Net, ModelError> {
         self.net.get()
+    }
+
+    pub(super) fn release_if_idle(&mut self, idle: Duration) -> bool {
+        self.net.release_if_idle(idle)
     }
 
     /// Embeds `face`, planar RGB at 112 px with values in [0, 1] (what [`super::Dsr`] and the

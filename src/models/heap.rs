@@ -28,11 +28,21 @@ pub(super) fn while_loading<T>(load: impl FnOnce() -> T) -> T {
     }
     let loaded = load();
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: as above; malloc_trim only walks glibc's own free lists.
+    // SAFETY: as above.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, RUNNING_MMAP_THRESHOLD);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 2 * RUNNING_MMAP_THRESHOLD);
+    }
+    give_back();
+    loaded
+}
+
+/// Hands what the heap holds free back to the system: after a load, or once networks are
+/// let go (the heap is never trimmed on its own, see above).
+pub(super) fn give_back() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own free lists.
+    unsafe {
         libc::malloc_trim(0);
     }
-    loaded
 }

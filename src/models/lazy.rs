@@ -1,7 +1,9 @@
 //! A network checked at start-up and optimised on first use, so a run at one resolution
-//! holds only that resolution's networks in memory (EdgeFace alone is about 6 MB once packed).
+//! holds only that resolution's networks in memory (EdgeFace alone is about 6 MB once packed),
+//! and let go again when it has not been used for a while.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use tract_onnx::prelude::multithread::Executor;
 
@@ -15,6 +17,7 @@ pub(super) struct LazyNet {
     executor: Option<Executor>,
     bytes_on_disk: u64,
     net: Option<Net>,
+    last_used: Option<Instant>,
 }
 
 impl LazyNet {
@@ -30,6 +33,7 @@ impl LazyNet {
             executor,
             bytes_on_disk,
             net: None,
+            last_used: None,
         })
     }
 
@@ -46,6 +50,14 @@ impl LazyNet {
             Some(net) => net,
             None => Net::load(&self.dir, &self.entry, self.executor.clone())?,
         };
+        self.last_used = Some(Instant::now());
         Ok(self.net.insert(net))
+    }
+
+    /// Drops the optimised network if it has not run for `idle` (the next use loads it
+    /// again); true when it did.
+    pub(super) fn release_if_idle(&mut self, idle: Duration) -> bool {
+        let unused = self.last_used.is_none_or(|t| t.elapsed() >= idle);
+        unused && self.net.take().is_some()
     }
 }

@@ -13,6 +13,7 @@ mod net;
 mod tensors;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use tract_onnx::prelude::multithread::Executor;
 
@@ -53,6 +54,11 @@ pub enum ModelError {
     #[error("{file}: inference failed: {reason}")]
     Run { file: String, reason: String },
 }
+
+/// How long a resolution's DSR and EdgeFace stay optimised without running, in the window and
+/// the other long-running fronts ([`Models::release_idle`]). Loading one again takes under
+/// 0.3 s; a minute keeps them while someone walks about in front of the camera.
+pub const IDLE_NETWORKS: Duration = Duration::from_secs(60);
 
 pub(crate) fn executor(threads: usize) -> Option<Executor> {
     (threads > 1).then(|| Executor::multithread(threads))
@@ -140,6 +146,24 @@ impl Models {
     pub fn dsr(&mut self, res: Resolution) -> Result<&mut Dsr, ModelError> {
         self.edgeface(res).net()?;
         Ok(&mut self.per_res[res.index()].dsr)
+    }
+
+    /// Lets go of every optimised DSR and EdgeFace that has not run for `idle`, and gives
+    /// the heap they held back to the system; returns how many it let go. A long-running
+    /// front calls it now and then: enrolling optimises all three resolutions' networks,
+    /// and in `auto` a face that came near once would otherwise keep the others' forever.
+    pub fn release_idle(&mut self, idle: Duration) -> usize {
+        let released = self
+            .per_res
+            .iter_mut()
+            .map(|r| r.dsr.release_if_idle(idle))
+            .chain(self.edgefaces.iter_mut().map(|e| e.release_if_idle(idle)))
+            .filter(|&released| released)
+            .count();
+        if released > 0 {
+            heap::give_back();
+        }
+        released
     }
 
     pub fn edgeface(&mut self, res: Resolution) -> &mut EdgeFace {

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use lrfr::{Config, ResChoice};
+use lrfr::Config;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -82,10 +82,7 @@ fn main() -> ExitCode {
     let args = Lrfr::parse();
     let config = args.global.config();
     let result = match args.front {
-        None => gui::run(
-            config,
-            gui::GuiOptions::new(None, None, ResChoice::Native, false),
-        ),
+        None => gui::run(config, gui::GuiArgs::default().options()),
         Some(Front::Gui(window)) => gui::run(config, window.options()),
         Some(Front::Headless(command)) => cli::run(&config, command),
     };

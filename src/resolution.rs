@@ -51,10 +51,11 @@ impl Resolution {
     }
 }
 
-/// How a face's resolution is chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// How a face's resolution is chosen (`auto` unless told otherwise).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ResChoice {
     /// From the face's own pixels: the largest resolution it has (`auto`).
+    #[default]
     Native,
     /// Always this one, a near face shrunk to it: distance simulated.
     Fixed(Resolution),

@@ -18,8 +18,8 @@ use lrfr::{Config, ResChoice};
 pub use app::LrfrApp;
 pub use worker::SourceChoice;
 
-/// `lrfr gui` (and `lrfr` alone): the window's flags.
-#[derive(clap::Args, Debug)]
+/// `lrfr gui` (and `lrfr` alone, with every flag at its default): the window's flags.
+#[derive(clap::Args, Debug, Default)]
 pub struct GuiArgs {
     /// Webcam index (/dev/videoN) [default: the camera or folder used last time, else 0]
     #[arg(long)]
@@ -29,7 +29,7 @@ pub struct GuiArgs {
     source: Option<PathBuf>,
     /// Resolution to start at: `auto` (each face at the largest of 16/24/32 px it really
     /// has), or 16, 24 or 32 to simulate distance with a near face
-    #[arg(long, default_value = "auto")]
+    #[arg(long, default_value_t)]
     res: ResChoice,
     /// Start full-screen, as a kiosk (F11 toggles it)
     #[arg(long)]

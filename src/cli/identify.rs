@@ -1,5 +1,7 @@
 //! `lrfr identify` (1:N) and `lrfr verify` (1:1), one line per face found in each image
-//! (`--largest`: one line per image, for its largest face).
+//! (`--largest`: one line per image, for its subject, the largest face the detector is sure of;
+//! see `detect::subject`). `--json` lines carry the face's box and the detector's score for it
+//! (`detection`: the small-face network's probability, or SeetaFace's cascade score, 2 and up).
 
 use std::path::{Path, PathBuf};
 
@@ -22,7 +24,7 @@ pub struct IdentifyArgs {
     /// Print one JSON object per line
     #[arg(long)]
     json: bool,
-    /// Only the largest face of each image, one line per image
+    /// Only each image's subject (its largest face the detector is sure of), one line per image
     #[arg(long)]
     largest: bool,
     /// Image files or folders of them
@@ -161,6 +163,7 @@ fn print_result(
             "file": path.display().to_string(),
             "face": face,
             "box": output.face.map(|b| [b.x, b.y, b.width, b.height]),
+            "detection": output.face.map(|b| b.score),
             "index": index.unwrap_or(1),
             "name": accepted,
             "score": best.map(|s| s.score),

@@ -8,7 +8,7 @@
 
 use crate::align::{self, AreaScratch, Landmarks};
 use crate::config::Config;
-use crate::detect::{keep_distinct, same_face, FaceBox, FaceDetector};
+use crate::detect::{keep_distinct, same_face, subject, FaceBox, FaceDetector};
 use crate::frame::Frame;
 use crate::models::{FaceFinder, Landmarker, ModelError, Net};
 
@@ -82,7 +82,7 @@ impl FaceLocator {
         self.faces_found
     }
 
-    /// The largest face and its landmarks, or `None`.
+    /// The frame's subject ([`subject`]) and its landmarks, or `None`.
     pub fn locate(&mut self, frame: &Frame) -> Result<Option<Located>, PipelineError> {
         let Some(face) = self.detect(frame)? else {
             return Ok(None);
@@ -91,9 +91,9 @@ impl FaceLocator {
         Ok(Some(Located { face, landmarks }))
     }
 
-    /// Only the detectors: the largest face, if any.
+    /// Only the detectors: the frame's subject ([`subject`]), if any.
     pub fn detect(&mut self, frame: &Frame) -> Result<Option<FaceBox>, PipelineError> {
-        Ok(self.detect_all(frame)?.first().copied())
+        Ok(subject(self.detect_all(frame)?))
     }
 
     /// Only the detectors: every face, largest first. Where both find a face, SeetaFace's box

@@ -46,7 +46,7 @@ pub enum MatchMode {
 #[derive(Debug, Clone)]
 pub struct FrameOutput {
     pub res: Resolution,
-    /// The largest face, if any.
+    /// The face processed, if any.
     pub face: Option<FaceBox>,
     pub faces_found: usize,
     pub landmarks: Option<Landmarks>,
@@ -137,7 +137,7 @@ impl Pipeline {
         }
     }
 
-    /// The whole per-frame path on the largest face. `threshold` overrides the manifest's for
+    /// The whole per-frame path on the frame's subject ([`crate::detect::subject`]). `threshold` overrides the manifest's for
     /// the resolution used and `mode`.
     pub fn process(
         &mut self,
@@ -299,7 +299,7 @@ impl Pipeline {
         Ok(Some(res))
     }
 
-    /// Detects the largest face and aligns it; `None` when there is no face.
+    /// Detects the frame's subject and aligns it; `None` when there is no face.
     pub fn align(&mut self, frame: &Frame) -> Result<Option<&FrameOutput>, PipelineError> {
         Ok(self.locate_and_align(frame)?.then_some(&self.output))
     }

@@ -77,7 +77,7 @@ pub struct Snapshot {
     pub tracks: Vec<TrackSummary>,
     /// The track the face and match panels show (the user's choice, else the largest).
     pub selected: Option<u64>,
-    /// The shown face's box (the selected track's, or in verify mode the largest face's).
+    /// The shown face's box (the selected track's, or in verify mode the frame's subject's).
     pub face: Option<FaceBox>,
     pub faces_found: usize,
     pub vlr: Frame,

@@ -45,7 +45,7 @@ pub enum SessionError {
 }
 
 /// What the session says about the face it shows (the selected track, or in verify mode
-/// the largest face).
+/// the frame's subject, `detect::subject`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Shown {
     pub face: Option<FaceBox>,
@@ -221,8 +221,8 @@ impl Session {
             return Ok(Stepped::default());
         };
         source.latest_frame(&mut self.frame)?;
-        // Identification follows every face over frames; verification checks the largest
-        // face of each frame against one person.
+        // Identification follows every face over frames; verification checks each
+        // frame's subject (its largest face the detector is sure of) against one person.
         let timings = match &self.mode {
             MatchMode::Identify => {
                 self.live
@@ -252,7 +252,7 @@ impl Session {
         Ok(stepped)
     }
 
-    /// The largest-face output of the last verify-mode frame, or what was last embedded.
+    /// The subject's output of the last verify-mode frame, or what was last embedded.
     pub fn output(&self) -> Option<&crate::pipeline::FrameOutput> {
         self.pipeline.as_ref().map(Pipeline::output)
     }

@@ -60,6 +60,12 @@ pub enum ModelError {
 /// 0.3 s; a minute keeps them while someone walks about in front of the camera.
 pub const IDLE_NETWORKS: Duration = Duration::from_secs(60);
 
+/// EdgeFace always runs on one thread, whatever `--threads` says: tract shares each matrix
+/// product between threads, and EdgeFace's are too small (maps of 28x28 down to 7x7) for that
+/// to pay. Alone, a second thread made it slower on both machines measured: 4.7 -> 5.3 ms on an
+/// AMD EPYC, 4.6 -> 6.1 ms on an Intel Xeon. The DSRs, landmarks and detectors gain from it.
+const EDGEFACE_EXECUTOR: Option<Executor> = None;
+
 pub(crate) fn executor(threads: usize) -> Option<Executor> {
     (threads > 1).then(|| Executor::multithread(threads))
 }
@@ -88,7 +94,7 @@ impl Models {
         let mut edgefaces = vec![EdgeFace::new(LazyNet::check(
             dir,
             &manifest.edgeface,
-            executor.clone(),
+            EDGEFACE_EXECUTOR,
         )?)];
         let mut check_res = |res: Resolution| -> Result<ResolutionNets, ModelError> {
             let entry = manifest.resolution(res);
@@ -98,7 +104,7 @@ impl Models {
                 Some(own) => match edgefaces.iter().position(|n| n.entry().file == own.file) {
                     Some(index) => index,
                     None => {
-                        edgefaces.push(EdgeFace::new(LazyNet::check(dir, own, executor.clone())?));
+                        edgefaces.push(EdgeFace::new(LazyNet::check(dir, own, EDGEFACE_EXECUTOR)?));
                         edgefaces.len() - 1
                     }
                 },

@@ -61,7 +61,7 @@ pub enum ModelError {
 pub const IDLE_NETWORKS: Duration = Duration::from_secs(60);
 
 /// EdgeFace always runs on one thread, whatever `--threads` says: tract shares each matrix
-/// product between threads, and EdgeFace's are too small (maps of 28x28 down to 7x7) for that
+/// product between threads, and EdgeFace's are too small (maps of 28x28 and smaller) for that
 /// to pay. Alone, a second thread made it slower on both machines measured: 4.7 -> 5.3 ms on an
 /// AMD EPYC, 4.6 -> 6.1 ms on an Intel Xeon. The DSRs and detectors gain from it (DSR 16 2.0 ->
 /// 1.7 ms, the whole-frame detector 8.0 -> 6.0 ms on the Xeon); the landmark model is even.

@@ -43,7 +43,7 @@ struct GlobalArgs {
     /// ../share/lrfr/models beside the program, /usr/share/lrfr/models, the build tree]
     #[arg(long, global = true, value_name = "DIR")]
     models: Option<PathBuf>,
-    /// Threads for the networks (EdgeFace runs on one: tract is faster so) [default: the number of cores]
+    /// Threads for the networks; EdgeFace always uses one, its fastest in tract [default: the number of cores]
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     threads: Option<u16>,
 }

@@ -1,6 +1,6 @@
 //! Everything the core can be told, in one place, filled from flags by the front ends.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::detect::DetectConfig;
 
@@ -78,6 +78,21 @@ pub fn default_gallery_dir() -> PathBuf {
     directories::ProjectDirs::from("", "", "lrfr")
         .map(|dirs| dirs.data_dir().join("gallery"))
         .unwrap_or_else(|| PathBuf::from("gallery-data"))
+}
+
+/// Where the window offers to write a backup: the user's documents folder, else lrfr's data
+/// folder, else the home folder (the first that exists); never the folder the app happened to
+/// be started in (from the menu that is `/` or wherever the session began).
+pub fn default_backup_file() -> PathBuf {
+    let user = directories::UserDirs::new();
+    let project = directories::ProjectDirs::from("", "", "lrfr");
+    let folders = [
+        user.as_ref().and_then(|u| u.document_dir()),
+        project.as_ref().map(|p| p.data_dir()),
+        user.as_ref().map(|u| u.home_dir()),
+    ];
+    let folder = folders.into_iter().flatten().find(|dir| dir.is_dir());
+    folder.unwrap_or(Path::new(".")).join("lrfr-gallery.age")
 }
 
 /// Physical cores (4 on a Pi 5): hyper-threads share the FMA units the networks saturate.

@@ -8,6 +8,7 @@
 //! The CLI and the GUI are front ends over this API and never reach past it.
 
 pub mod align;
+pub mod bounded;
 pub mod config;
 pub mod detect;
 pub mod doctor;

@@ -75,9 +75,11 @@ fn main() -> ExitCode {
     // adds model loading and its timing, gallery saves and reconnects, =debug more.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("lrfr=warn"));
+    // Colour only on a terminal: journald and log files get plain text.
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let args = Lrfr::parse();
     let config = args.global.config();

@@ -133,55 +133,14 @@ fn png_claiming(side: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&side.to_be_bytes());
     ihdr.extend_from_slice(&side.to_be_bytes());
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-    chunk(&mut png, b"IHDR", &ihdr);
+    common::chunk(&mut png, b"IHDR", &ihdr);
     // A zlib stream of a few zero bytes: a bomb would inflate rows like these for ever.
-    chunk(
+    common::chunk(
         &mut png,
         b"IDAT",
         &[0x78, 0x9c, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01],
     );
-    chunk(&mut png, b"IEND", &[]);
-    png
-}
-
-fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    png.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    png.extend_from_slice(kind);
-    png.extend_from_slice(data);
-    png.extend_from_slice(&crc32(&[kind.as_slice(), data].concat()).to_be_bytes());
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = (crc >> 1) ^ (0xEDB8_8320 & 0u32.wrapping_sub(crc & 1));
-        }
-    }
-    !crc
-}
-
-/// A complete, valid PNG of `side` x `side` black pixels (`color` 2 = RGB, 6 = RGBA, at
-/// `depth` bits), streamed row by row so the test itself never holds the image.
-fn png_of_zeros(side: u32, color: u8, depth: u8) -> Vec<u8> {
-    use std::io::Write;
-    let channels = if color == 6 { 4 } else { 3 };
-    let row = 1 + side as usize * channels * usize::from(depth / 8);
-    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    let zeros = vec![0u8; row];
-    for _ in 0..side {
-        zlib.write_all(&zeros).unwrap();
-    }
-    let data = zlib.finish().unwrap();
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = Vec::new();
-    ihdr.extend_from_slice(&side.to_be_bytes());
-    ihdr.extend_from_slice(&side.to_be_bytes());
-    ihdr.extend_from_slice(&[depth, color, 0, 0, 0]);
-    chunk(&mut png, b"IHDR", &ihdr);
-    chunk(&mut png, b"IDAT", &data);
-    chunk(&mut png, b"IEND", &[]);
+    common::chunk(&mut png, b"IEND", &[]);
     png
 }
 
@@ -191,46 +150,29 @@ fn decompression_bomb_is_refused_before_allocating() {
     let error = error_of(&write(&dir, "bomb.png", &png_claiming(100_000)));
     assert!(error.starts_with("not a readable image"), "{error}");
     // Complete and valid, within the side limit, 0.75 MB on disk: 768 MB once decoded.
-    let zeros = png_of_zeros(16_000, 2, 8);
+    let zeros = common::png_of_zeros(16_000, 2, 8);
     assert!(zeros.len() < 1 << 20, "{} bytes", zeros.len());
     let error = error_of(&write(&dir, "zeros.png", &zeros));
     assert!(error.contains("over the 256 MB budget"), "{error}");
     // 16-bit RGBA: 1.2 GB decoded from 1 MB.
-    let error = error_of(&write(&dir, "deep.png", &png_of_zeros(12_000, 6, 16)));
+    let error = error_of(&write(
+        &dir,
+        "deep.png",
+        &common::png_of_zeros(12_000, 6, 16),
+    ));
     assert!(error.contains("over the 256 MB budget"), "{error}");
-}
-
-/// Peak resident memory of a finished child, from the kernel's own account (`wait4`).
-fn run_measured(command: &mut Command) -> (std::process::ExitStatus, u64) {
-    use std::os::unix::process::ExitStatusExt;
-    // Reaped by wait4 below, which std's Child cannot do while also returning the usage.
-    #[allow(clippy::zombie_processes)]
-    let child = command
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut status = 0;
-    // SAFETY: plain syscall on our own child; the structs are written by the kernel.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as i32);
-    (
-        std::process::ExitStatus::from_raw(status),
-        usage.ru_maxrss as u64 * 1024,
-    )
 }
 
 #[test]
 fn no_bomb_takes_identify_past_400_mb() {
     let dir = common::scratch("bad-bomb-rss");
     let inputs = [
-        write(&dir, "zeros.png", &png_of_zeros(16_000, 2, 8)),
-        write(&dir, "twelve.png", &png_of_zeros(12_000, 2, 8)),
-        write(&dir, "deep.png", &png_of_zeros(12_000, 6, 16)),
+        write(&dir, "zeros.png", &common::png_of_zeros(16_000, 2, 8)),
+        write(&dir, "twelve.png", &common::png_of_zeros(12_000, 2, 8)),
+        write(&dir, "deep.png", &common::png_of_zeros(12_000, 6, 16)),
     ];
     for input in &inputs {
-        let (status, peak) = run_measured(
+        let (status, peak) = common::run_measured(
             Command::new(env!("CARGO_BIN_EXE_lrfr"))
                 .arg("--gallery")
                 .arg(dir.join("gallery"))
@@ -407,4 +349,87 @@ fn identify_reports_each_bad_file_and_goes_on() {
         );
     }
     assert!(stderr.contains("3 input(s) could not be read"), "{stderr}");
+}
+
+#[test]
+fn a_file_name_cannot_forge_a_line_of_output() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("bad-names");
+    let inputs = dir.join("inputs");
+    std::fs::create_dir_all(&inputs).unwrap();
+    let forged = "a.jpg: Norah (score 0.990 >= 0.300, 16 px)\n\x1b[2Kb.jpg";
+    std::fs::copy(
+        faces.join("Norah_Jones/Norah_Jones_0001.jpg"),
+        inputs.join(forged),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .arg("--gallery")
+        .arg(dir.join("gallery"))
+        .arg("--models")
+        .arg(common::models_dir())
+        .args(["identify", "--largest"])
+        .arg(&inputs)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // One face, one line, with the newline and the escape written out.
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains("\\n\\u{1b}[2Kb.jpg: unknown"), "{stdout}");
+    assert!(!stdout.contains('\x1b'), "{stdout}");
+}
+
+/// Whether this test runs as root, who can read any folder whatever its mode.
+fn root() -> bool {
+    // SAFETY: a plain query of this process's effective user.
+    unsafe { libc::geteuid() == 0 }
+}
+
+#[test]
+fn an_unreadable_subfolder_is_skipped_and_named() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("bad-subfolder");
+    let inputs = dir.join("inputs");
+    let locked = inputs.join("locked");
+    std::fs::create_dir_all(&locked).unwrap();
+    std::fs::copy(
+        faces.join("Norah_Jones/Norah_Jones_0001.jpg"),
+        inputs.join("a.jpg"),
+    )
+    .unwrap();
+    std::fs::copy(
+        faces.join("Norah_Jones/Norah_Jones_0002.jpg"),
+        locked.join("b.jpg"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let out = dir.join("out");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lrfr"));
+    command
+        .arg("--models")
+        .arg(common::models_dir())
+        .args(["crop", "--out"])
+        .arg(&out)
+        .arg(&inputs);
+    if root() {
+        // Root reads any folder: run as nobody, for whom `locked` is as closed as for a user.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        command.uid(65534).gid(65534);
+    }
+    let output = command.output().unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("skipping {}", locked.display())),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1, "{stderr}");
 }

@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::Args;
 use lrfr::enroll::{enroll, MIN_SAMPLES};
 use lrfr::frame::decode_file;
+use lrfr::gallery::MAX_FACES;
 use lrfr::matching::cosine;
 use lrfr::pipeline::Upscaler;
 use lrfr::Config;
@@ -33,6 +34,13 @@ pub fn run(config: &Config, args: EnrollArgs) -> anyhow::Result<()> {
     let files = progress::images(&args.paths)?;
     let bar = progress::bar(files.len(), "finding faces");
     for (_, path) in &files {
+        if faces.len() == MAX_FACES {
+            progress::say(
+                &bar,
+                format!("note: enrolling from the first {MAX_FACES} usable faces"),
+            );
+            break;
+        }
         bar.inc(1);
         let frame = match decode_file(path) {
             Ok(frame) => frame,

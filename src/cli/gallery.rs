@@ -69,8 +69,9 @@ impl Passphrase {
     }
 }
 
+/// A passphrase file is a line of text; reading stops at 64 kB (`/dev/zero` is not one).
 fn first_line(path: &Path) -> anyhow::Result<String> {
-    let text = std::fs::read_to_string(path)
+    let text = lrfr::bounded::read_to_string(path, 64 << 10)
         .with_context(|| format!("reading the passphrase from {}", path.display()))?;
     Ok(text.lines().next().unwrap_or("").to_string())
 }
@@ -106,15 +107,22 @@ pub fn run(config: &Config, args: GalleryArgs) -> anyhow::Result<()> {
             report(args.json, "removed", &person.name);
         }
         Action::Rename { old, new } => {
+            let index = gallery.find(&old);
+            let was = index.map(|i| gallery.people()[i].name.clone());
             gallery.rename(&old, &new)?;
-            report(args.json, "renamed", new.trim());
+            let was = was.unwrap_or(old);
+            report(args.json, "renamed", &format!("{was} to {}", new.trim()));
         }
         Action::Export { file, secret } => {
             let count = lrfr::gallery::export(&gallery, &secret.read(true)?, &file)?;
             report(
                 args.json,
                 "exported",
-                &format!("{count} people to {}", file.display()),
+                &format!(
+                    "{count} {} to {}",
+                    if count == 1 { "person" } else { "people" },
+                    file.display()
+                ),
             );
         }
         Action::Import { file, secret } => {

@@ -88,7 +88,7 @@ fn each_image(
             match decode_file(&path) {
                 Ok(frame) => each_face(pipeline, &frame, &path, gallery, args, mode)?,
                 Err(e) => {
-                    eprintln!("{}: {e}", path.display());
+                    eprintln!("{}: {e}", super::shown_path(&path));
                     failed += 1;
                 }
             }
@@ -180,8 +180,8 @@ fn print_result(
         return;
     }
     let file = match index {
-        Some(k) => format!("{} #{k}", path.display()),
-        None => path.display().to_string(),
+        Some(k) => format!("{} #{k}", super::shown_path(path)),
+        None => super::shown_path(path),
     };
     let threshold = output.matched.threshold;
     match (face, accepted, best) {

@@ -44,6 +44,20 @@ pub enum Command {
     Doctor,
 }
 
+/// `path` for one line of text output: control characters (a newline or an escape sequence
+/// in a file name) are written escaped (`\n`, `\u{1b}`), so a file name cannot forge a line
+/// of output or drive the terminal. JSON output escapes them by itself.
+pub fn shown_path(path: &std::path::Path) -> String {
+    path.display()
+        .to_string()
+        .chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_debug().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
+}
+
 /// `all`, or one of 16, 24, 32.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResSet {

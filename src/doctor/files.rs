@@ -52,15 +52,18 @@ pub fn gallery(config: &Config, models: Option<&Models>, out: &mut Vec<Check>) {
                 dir.display()
             ),
         ));
+        // Nothing of anyone's is there yet to protect; only a set-aside file may be.
+        set_aside(dir, out);
         return;
     }
+    // Read-only: a damaged file is reported, never moved (that waits for a change).
     match Gallery::open(dir) {
-        Ok((gallery, notice)) => {
+        Ok((_, Some(damaged))) => out.push(Check::new("gallery", Health::Fix, damaged)),
+        Ok((gallery, None)) => {
             let mut text = format!("{}: {} of 5 people", dir.display(), gallery.len());
             let mut health = Health::Good;
-            if let Some(notice) = notice {
-                text.push_str(&format!("; {notice}"));
-                health = Health::Note;
+            if let Err(e) = gallery.check_folder() {
+                out.push(Check::new("gallery", Health::Fix, e.to_string()));
             }
             if let Some(models) = models {
                 let stale = gallery.stale(&crate::enroll::fingerprints(models));
@@ -85,6 +88,20 @@ pub fn gallery(config: &Config, models: Option<&Models>, out: &mut Vec<Check>) {
             format!("{e}. Restore it from an export (`lrfr gallery import FILE`)"),
         )),
     }
+    set_aside(dir, out);
+    let mode = std::fs::metadata(dir).map_or(0, |m| m.permissions().mode() & 0o7777);
+    if mode & 0o022 != 0 {
+        out.push(Check::new(
+            "gallery",
+            Health::Fix,
+            format!(
+                "other users can change {} (mode {mode:o}), so lrfr will not save there: \
+                 use a folder of your own (--gallery), or `chmod go-w {}` if it is yours alone",
+                dir.display(),
+                dir.display()
+            ),
+        ));
+    }
     let loose = not_owner_only(dir);
     if loose.is_empty() {
         out.push(Check::new(
@@ -97,13 +114,47 @@ pub fn gallery(config: &Config, models: Option<&Models>, out: &mut Vec<Check>) {
             "gallery",
             Health::Fix,
             format!(
-                "other users can read {}: run `chmod -R go= {}` (any change to the gallery \
-                 also narrows them)",
+                "other users can read {}: run `chmod -R go= {}` (lrfr narrows only the files \
+                 and folders it made, never the folder you chose)",
                 loose.join(", "),
                 dir.display()
             ),
         ));
     }
+}
+
+/// A note for each damaged gallery file lrfr set aside in `dir`.
+fn set_aside(dir: &Path, out: &mut Vec<Check>) {
+    for aside in set_aside_files(dir) {
+        out.push(Check::new(
+            "gallery",
+            Health::Note,
+            format!(
+                "{} is a damaged gallery file lrfr set aside; the faces it lists are kept \
+                 while it is there. Repair it and move it back to gallery.json to get its \
+                 people back, or delete it",
+                aside.display()
+            ),
+        ));
+    }
+}
+
+/// The damaged gallery files set aside in `dir` (`gallery.json.corrupt-<time>`).
+fn set_aside_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let prefix = format!("{}.corrupt-", crate::gallery::FILE_NAME);
+    let mut found: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(&prefix))
+        })
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
 }
 
 /// Entries under `dir` (it included) that group or others may read, write or enter.

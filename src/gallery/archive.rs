@@ -8,16 +8,16 @@ use std::path::Path;
 
 use age::secrecy::SecretString;
 
-use super::file::{is_safe_face_path, GalleryFile};
+use super::crop::{self, MAX_CROP_BYTES};
+use super::file::{is_safe_face_path, GalleryFile, Person, MAX_FACES};
 use super::{store, Gallery, GalleryError, NewPerson, FILE_NAME, MAX_PEOPLE};
-use crate::frame::{decode_bytes, Frame};
 
 /// Largest export file import reads: five people of 100 crops each is about 4 MB.
 pub const MAX_ARCHIVE_BYTES: u64 = 64 << 20;
 /// Largest single entry (gallery.json or a crop).
-const MAX_ENTRY_BYTES: u64 = 4 << 20;
-/// Most entries: gallery.json and up to 1,000 crops per person.
-const MAX_ENTRIES: usize = 1 + MAX_PEOPLE * 1000;
+const MAX_ENTRY_BYTES: u64 = MAX_CROP_BYTES;
+/// Most entries: gallery.json and every person's crops.
+const MAX_ENTRIES: usize = 1 + MAX_PEOPLE * MAX_FACES;
 /// scrypt cost of an export: 2^16 (64 MB of memory, about a quarter of a second here).
 const WORK_FACTOR: u8 = 16;
 /// Dearest scrypt import accepts: 2^18 needs 256 MB, which a 4 GB Pi can spare; a file asking
@@ -40,14 +40,22 @@ pub fn export(gallery: &Gallery, passphrase: &str, out: &Path) -> Result<usize, 
             "an empty passphrase would protect nothing",
         ));
     }
+    // Whatever import would refuse is refused here, before anything is written.
+    for person in gallery.people() {
+        check_faces(person).map_err(|reason| archive_error(out, reason))?;
+    }
     let mut tar = tar::Builder::new(Vec::new());
     let json = serde_json::to_vec_pretty(&gallery.file).map_err(|e| archive_error(out, e))?;
     append(&mut tar, FILE_NAME, &json).map_err(|e| archive_error(out, e))?;
     for person in gallery.people() {
         for rel in &person.faces {
             let path = gallery.dir().join(rel);
-            let bytes = std::fs::read(&path).map_err(|source| GalleryError::Io { path, source })?;
+            let bytes = crate::bounded::read(&path, MAX_ENTRY_BYTES)
+                .map_err(|source| GalleryError::Io { path, source })?;
             append(&mut tar, rel, &bytes).map_err(|e| archive_error(out, e))?;
+            if tar.get_ref().len() as u64 > MAX_ARCHIVE_BYTES {
+                return Err(archive_error(out, too_large()));
+            }
         }
     }
     let plain = tar.into_inner().map_err(|e| archive_error(out, e))?;
@@ -63,11 +71,39 @@ pub fn export(gallery: &Gallery, passphrase: &str, out: &Path) -> Result<usize, 
         .write_all(&plain)
         .and_then(|()| writer.finish().map(drop))
         .map_err(|e| archive_error(out, e))?;
+    if sealed.len() as u64 > MAX_ARCHIVE_BYTES {
+        return Err(archive_error(out, too_large()));
+    }
     store::write_atomic(out, &sealed).map_err(|source| GalleryError::Io {
         path: out.to_path_buf(),
         source,
     })?;
     Ok(gallery.len())
+}
+
+fn too_large() -> String {
+    format!(
+        "the enrolled faces come to more than an export may hold ({} MB); remove someone or \
+         re-enroll them from fewer photos",
+        MAX_ARCHIVE_BYTES >> 20
+    )
+}
+
+/// The limits import holds a person's faces to: at most [`MAX_FACES`], each listed once (one crop listed 20,000 times would be decoded 20,000 times).
+fn check_faces(person: &Person) -> Result<(), String> {
+    let count = person.faces.len();
+    if count > MAX_FACES {
+        return Err(format!(
+            "{}: {count} enrolled faces; an export holds at most {MAX_FACES} per \
+             person",
+            person.name
+        ));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(count);
+    if let Some(twice) = person.faces.iter().find(|rel| !seen.insert(rel.as_str())) {
+        return Err(format!("{}: {twice} is listed twice", person.name));
+    }
+    Ok(())
 }
 
 fn append(tar: &mut tar::Builder<Vec<u8>>, path: &str, bytes: &[u8]) -> std::io::Result<()> {
@@ -98,6 +134,9 @@ pub fn import(
     imported
         .check()
         .map_err(|reason| archive_error(file, reason))?;
+    for person in &imported.people {
+        check_faces(person).map_err(|reason| archive_error(file, reason))?;
+    }
     let mut people = Vec::with_capacity(imported.people.len());
     for person in imported.people {
         let mut faces = Vec::with_capacity(person.faces.len());
@@ -106,7 +145,7 @@ pub fn import(
                 .iter()
                 .find(|(path, _)| path == rel)
                 .ok_or_else(|| archive_error(file, format!("{}: {rel} is missing", person.name)))?;
-            faces.push(decode_face(&bytes.1).map_err(|reason| {
+            faces.push(crop::decode(&bytes.1).map_err(|reason| {
                 archive_error(file, format!("{}: {rel}: {reason}", person.name))
             })?);
         }
@@ -122,40 +161,32 @@ pub fn import(
     Ok(names)
 }
 
-fn decode_face(bytes: &[u8]) -> Result<Frame, String> {
-    let face = decode_bytes(bytes).map_err(|e| e.to_string())?;
-    let side = crate::align::FACE_SIZE;
-    if face.dimensions() != (side, side) {
-        return Err(format!(
-            "{}x{} is not an aligned {side}x{side} face",
-            face.width(),
-            face.height()
-        ));
-    }
-    Ok(face)
-}
-
 /// Decrypts `file` and lists its entries, refusing anything outside the bounds above.
 fn open(passphrase: &str, file: &Path) -> Result<Vec<(String, Vec<u8>)>, GalleryError> {
     let io = |source| GalleryError::Io {
         path: file.to_path_buf(),
         source,
     };
-    let size = std::fs::metadata(file).map_err(io)?.len();
-    if size > MAX_ARCHIVE_BYTES {
-        return Err(archive_error(
+    // Read through the cap, not by the size the file claims: `/dev/zero` and a pipe claim 0.
+    let sealed = crate::bounded::read(file, MAX_ARCHIVE_BYTES).map_err(|e| match e.kind() {
+        std::io::ErrorKind::FileTooLarge => archive_error(
             file,
-            format!("{size} bytes is more than an export can be ({MAX_ARCHIVE_BYTES})"),
-        ));
-    }
-    let sealed = std::fs::read(file).map_err(io)?;
+            format!("more than an export can be ({MAX_ARCHIVE_BYTES} bytes)"),
+        ),
+        _ => io(e),
+    })?;
     let decryptor = age::Decryptor::new(&sealed[..])
         .map_err(|e| archive_error(file, format!("not an lrfr export ({e})")))?;
     let mut identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
     identity.set_max_work_factor(MAX_WORK_FACTOR);
     let reader = decryptor
         .decrypt(std::iter::once(&identity as &dyn age::Identity))
-        .map_err(|e| archive_error(file, format!("cannot decrypt it: {e}")))?;
+        .map_err(|e| match e {
+            age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
+                archive_error(file, "wrong passphrase, or the file is damaged")
+            }
+            e => archive_error(file, format!("cannot decrypt it: {e}")),
+        })?;
     let mut plain = Vec::new();
     reader
         .take(MAX_ARCHIVE_BYTES + 1)

@@ -11,6 +11,10 @@ use crate::resolution::Resolution;
 pub const SCHEMA_VERSION: u32 = 2;
 pub const MAX_PEOPLE: usize = 5;
 pub const EMBEDDING_DIMS: usize = 512;
+/// Most enrolled faces one person keeps: the window captures at most 100, `lrfr enroll` keeps
+/// the first this many. Export and import hold every person to it, which bounds what an
+/// import decodes (5 x 200 crops of 37 kB) however the file was made.
+pub const MAX_FACES: usize = 200;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct GalleryFile {
@@ -178,6 +182,21 @@ pub fn is_safe_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
+/// Whether `id` has the form lrfr gives the folders it makes: `p` and 16 random hex digits,
+/// or `p<seconds>-<pid>-<n>` from galleries made before. Only such folders are ever deleted.
+pub fn is_lrfr_id(id: &str) -> bool {
+    let Some(rest) = id.strip_prefix('p') else {
+        return false;
+    };
+    let random = rest.len() == 16 && rest.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let parts: Vec<&str> = rest.split('-').collect();
+    let dated = parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    random || dated
+}
+
 /// `faces/<id>/<file>.png` (or `.jpg`, from older galleries) with plain components only.
 pub fn is_safe_face_path(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
@@ -203,5 +222,22 @@ mod tests {
         assert!(!is_safe_face_path("/etc/passwd"));
         assert!(!is_safe_face_path("faces/p1/../../a.jpg"));
         assert!(!is_safe_face_path("faces/p1/a.b.png"));
+    }
+
+    #[test]
+    fn only_lrfr_made_ids_are_its_own() {
+        assert!(is_lrfr_id("p0123456789abcdef"));
+        assert!(is_lrfr_id("p1732000000-4242-0"));
+        for other in [
+            "Alice",
+            "p",
+            "p0123456789ABCDEF",
+            "p123",
+            "p1-2",
+            "holiday-2024",
+            "p1--2",
+        ] {
+            assert!(!is_lrfr_id(other), "{other}");
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! The gallery stores vectors and images; it never runs a network.
 
 mod archive;
+mod crop;
 mod file;
 mod name;
 mod store;
@@ -13,14 +14,18 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use archive::{export, import, MAX_ARCHIVE_BYTES};
-pub use file::{GalleryFile, PerRes, Person, EMBEDDING_DIMS, MAX_PEOPLE, SCHEMA_VERSION};
-pub use name::{clean_name, same_name, MAX_NAME_CHARS};
+pub use file::{
+    GalleryFile, PerRes, Person, EMBEDDING_DIMS, MAX_FACES, MAX_PEOPLE, SCHEMA_VERSION,
+};
+pub use name::{clean_name, same_name, shown as shown_name, MAX_NAME_CHARS};
 pub use store::{create_private_dir, write_atomic, write_png};
 
-use crate::frame::{decode_file, Frame};
+use crate::frame::Frame;
 use crate::resolution::Resolution;
 
 pub const FILE_NAME: &str = "gallery.json";
+/// How often a live view (the window, `watch`) looks whether another lrfr changed the gallery.
+pub const CHANGE_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum GalleryError {
@@ -36,9 +41,11 @@ pub enum GalleryError {
     Full,
     #[error("{0:?} is already enrolled (names are compared ignoring case)")]
     NameTaken(String),
+    #[error("{0} faces; a person is enrolled from at most {MAX_FACES}")]
+    TooManyFaces(usize),
     #[error("bad name: {0}")]
     BadName(String),
-    #[error("nobody called {0:?} is enrolled")]
+    #[error("nobody called {} is enrolled", name::shown(.0))]
     UnknownPerson(String),
     #[error("another lrfr changed the gallery meanwhile; reopen it and try again")]
     ChangedElsewhere,
@@ -48,6 +55,8 @@ pub enum GalleryError {
     Image { path: PathBuf, reason: String },
     #[error("{path}: {reason}. Nothing was changed")]
     Archive { path: PathBuf, reason: String },
+    #[error("{path}: {reason}. lrfr changes nothing in a gallery folder that holds what it did not make")]
+    Foreign { path: PathBuf, reason: String },
 }
 
 /// Someone to add: their aligned faces and the templates made from them.
@@ -65,6 +74,27 @@ pub struct Gallery {
     /// Whether `file` is known to be on disk: such a file that then disappears was removed by
     /// someone, and is not silently written back from memory.
     on_disk: bool,
+    /// gallery.json as this instance last read or wrote it, to notice another lrfr's change.
+    stamp: Option<Stamp>,
+}
+
+/// Which file, of what size, last changed when: any save (always a new file renamed into
+/// place) changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    inode: (u64, u64),
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        inode: (meta.dev(), meta.ino()),
+        len: meta.len(),
+        modified: meta.modified().ok(),
+    })
 }
 
 /// How many fresh random ids an add tries before it gives up (a clash is a 1 in 2^64 event;
@@ -72,25 +102,22 @@ pub struct Gallery {
 const ID_TRIES: usize = 8;
 
 impl Gallery {
-    /// Opens the gallery in `dir`, creating nothing until the first save. A file that is not
-    /// JSON is moved aside (under the lock) and an empty gallery is returned with a notice
-    /// saying where it went; JSON that breaks the rules is refused and left in place.
+    /// Opens the gallery in `dir`, reading only: nothing is created, moved or narrowed until
+    /// the first change (`doctor` and `gallery list` change nothing). A file that is not JSON
+    /// gives an empty gallery and a notice saying what the first change will do with it; JSON
+    /// that breaks the rules is refused and left in place.
     pub fn open(dir: &Path) -> Result<(Gallery, Option<String>), GalleryError> {
         let path = dir.join(FILE_NAME);
+        // Taken before reading: a change in between is then seen at the next check.
+        let stamp = stamp(&path);
         let (file, notice) = match read(&path)? {
             OnDisk::File(file) => (Some(file), None),
             OnDisk::Missing => (None, None),
-            OnDisk::NotJson(_) => {
-                let _lock = lock(dir)?;
-                match read(&path)? {
-                    OnDisk::File(file) => (Some(file), None),
-                    OnDisk::Missing => (None, None),
-                    OnDisk::NotJson(reason) => (None, Some(set_aside(&path, &reason)?)),
-                }
-            }
+            OnDisk::NotJson(reason) => (None, Some(damaged_notice(&path, &reason))),
         };
         let gallery = Gallery {
             dir: dir.to_path_buf(),
+            stamp,
             on_disk: file.is_some(),
             file: file.unwrap_or_else(GalleryFile::empty),
         };
@@ -99,6 +126,13 @@ impl Gallery {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Whether gallery.json is not what this instance last read or wrote: another lrfr (or an
+    /// import, a removal from the command line) changed it, and whoever shows names from this
+    /// instance should open it again. One `stat`, cheap enough once a second.
+    pub fn changed_elsewhere(&self) -> bool {
+        stamp(&self.dir.join(FILE_NAME)) != self.stamp
     }
 
     pub fn people(&self) -> &[Person] {
@@ -168,6 +202,9 @@ impl Gallery {
         let result = self.update(|file| {
             for person in people {
                 let name = file.admit(&person.name)?;
+                if person.faces.len() > MAX_FACES {
+                    return Err(GalleryError::TooManyFaces(person.faces.len()));
+                }
                 let (id, folder) = new_person_folder(&dir)?;
                 created.push(folder);
                 let faces = write_faces(&dir, &id, &person.faces)?;
@@ -199,8 +236,11 @@ impl Gallery {
             Ok(file.people.remove(index))
         })?;
         // The JSON no longer points at these images; failing to delete them loses nothing (the
-        // next change sweeps unreferenced folders).
-        let _ = std::fs::remove_dir_all(self.dir.join("faces").join(&person.id));
+        // next change sweeps unreferenced folders). A folder named by hand in the JSON is not
+        // lrfr's to delete.
+        if file::is_lrfr_id(&person.id) {
+            let _ = std::fs::remove_dir_all(self.dir.join("faces").join(&person.id));
+        }
         Ok(person)
     }
 
@@ -260,12 +300,22 @@ impl Gallery {
             .iter()
             .map(|rel| {
                 let path = self.dir.join(rel);
-                decode_file(&path).map_err(|e| GalleryError::Image {
-                    path,
-                    reason: e.to_string(),
-                })
+                let bytes =
+                    crate::bounded::read(&path, crop::MAX_CROP_BYTES).map_err(|source| {
+                        GalleryError::Io {
+                            path: path.clone(),
+                            source,
+                        }
+                    })?;
+                crop::decode(&bytes).map_err(|reason| GalleryError::Image { path, reason })
             })
             .collect()
+    }
+
+    /// Checks, reading only, that everything under `faces/` is lrfr's own (`doctor` asks);
+    /// every change checks the same first.
+    pub fn check_folder(&self) -> Result<(), GalleryError> {
+        inspect_faces(&self.dir, &self.file).map(drop)
     }
 
     /// Writes the gallery as this instance holds it, under the lock.
@@ -294,19 +344,19 @@ impl Gallery {
         let _lock = lock(&self.dir)?;
         store::remove_stale_temps(&self.dir);
         let mut file = match read(&path)? {
-            OnDisk::File(file) => {
-                sweep_faces(&self.dir, &file)?;
-                file
-            }
+            OnDisk::File(file) => file,
             OnDisk::Missing if self.on_disk => return Err(GalleryError::Deleted(path)),
             OnDisk::Missing => self.file.clone(),
-            // Damaged since we read it: set aside, and our copy is the last good one.
+            // Damaged: set aside with its faces kept, and our copy is the last good one (empty
+            // when it was damaged at open).
             OnDisk::NotJson(reason) => {
-                tracing::warn!("{} is damaged ({reason}); set aside", path.display());
-                set_aside(&path, &reason)?;
+                // Not inside the macro: tracing skips its arguments when nobody listens.
+                let notice = set_aside(&path, &reason)?;
+                tracing::warn!("{notice}");
                 self.file.clone()
             }
         };
+        sweep_faces(&self.dir, &file)?;
         let result = change(&mut file)?;
         file.check().map_err(|reason| GalleryError::Invalid {
             path: path.clone(),
@@ -314,6 +364,7 @@ impl Gallery {
         })?;
         let json = serde_json::to_vec_pretty(&file).map_err(|e| io(std::io::Error::other(e)))?;
         write_atomic(&path, &json).map_err(io)?;
+        self.stamp = stamp(&path);
         tracing::info!(
             "gallery saved: {} ({} people)",
             path.display(),
@@ -374,26 +425,86 @@ fn write_faces(dir: &Path, id: &str, faces: &[Frame]) -> Result<Vec<String>, Gal
     Ok(relative)
 }
 
-/// Under the lock: removes `faces/<id>` folders that no person in `file` refers to (left by a
-/// crash between writing crops and saving the JSON) and temporaries inside the others.
-/// Also narrows an older gallery's faces to owner-only.
+/// Under the lock: removes the `faces/<id>` folders lrfr made that no person in `file` refers
+/// to (left by a crash between writing crops and saving the JSON, or by a removal whose
+/// delete failed) and temporaries inside the others, then narrows the faces to owner-only.
+/// While a damaged gallery file is set aside, no folder is removed: its people may come back.
 fn sweep_faces(dir: &Path, file: &GalleryFile) -> Result<(), GalleryError> {
     let faces = dir.join("faces");
-    let Ok(entries) = std::fs::read_dir(&faces) else {
-        return Ok(());
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if file.find_id(name).is_some() {
-            store::remove_stale_temps(&entry.path());
-        } else if file::is_safe_id(name) && entry.file_type().is_ok_and(|t| t.is_dir()) {
-            let _ = std::fs::remove_dir_all(entry.path());
+    let orphans = inspect_faces(dir, file)?;
+    if !orphans.is_empty() && !has_set_aside(dir) {
+        for orphan in orphans {
+            let _ = std::fs::remove_dir_all(orphan);
         }
     }
-    store::restrict_tree(&faces).map_err(|source| GalleryError::Io {
-        path: faces,
+    for person in &file.people {
+        store::remove_stale_temps(&faces.join(&person.id));
+    }
+    match store::restrict_tree(&faces) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        result => result.map_err(|source| GalleryError::Io {
+            path: faces,
+            source,
+        }),
+    }
+}
+
+/// The folders under `faces/` that lrfr made and no person in `file` refers to. Refuses a
+/// `faces` that is a link or holds anything else (the user's own photos, a link), so nothing
+/// is ever deleted or narrowed through them.
+fn inspect_faces(dir: &Path, file: &GalleryFile) -> Result<Vec<PathBuf>, GalleryError> {
+    let faces = dir.join("faces");
+    let io = |source| GalleryError::Io {
+        path: faces.clone(),
         source,
+    };
+    let foreign = |path: PathBuf, reason: String| GalleryError::Foreign { path, reason };
+    match std::fs::symlink_metadata(&faces) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io(e)),
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(foreign(
+                faces.clone(),
+                "is a link; lrfr keeps the faces in a folder of its own, never through a link"
+                    .into(),
+            ))
+        }
+        Ok(meta) if !meta.is_dir() => return Err(foreign(faces.clone(), "is not a folder".into())),
+        Ok(_) => {}
+    }
+    let mut orphans = Vec::new();
+    for entry in std::fs::read_dir(&faces).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let is_dir = entry.file_type().map_err(io)?.is_dir();
+        let name = entry.file_name();
+        let id = name.to_str().filter(|_| is_dir);
+        match id {
+            Some(id) if file.find_id(id).is_some() => {}
+            Some(id) if file::is_lrfr_id(id) => orphans.push(entry.path()),
+            _ => {
+                return Err(foreign(
+                    entry.path(),
+                    format!(
+                        "lrfr did not make this; move it out of {} (lrfr files faces there \
+                         under ids of its own)",
+                        faces.display()
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(orphans)
+}
+
+/// Whether a damaged gallery file set aside by [`set_aside`] is still there.
+fn has_set_aside(dir: &Path) -> bool {
+    let prefix = format!("{FILE_NAME}{}", store::ASIDE_MARK);
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(&prefix))
+        })
     })
 }
 
@@ -435,17 +546,32 @@ fn read(path: &Path) -> Result<OnDisk, GalleryError> {
     Ok(OnDisk::File(file))
 }
 
-/// Moves an unreadable gallery file aside (the caller holds the lock) and says where.
+/// Moves an unreadable gallery file aside (the caller holds the lock) and says where, and how
+/// to get its people back.
 fn set_aside(path: &Path, reason: &str) -> Result<String, GalleryError> {
     let aside = store::move_aside(path).map_err(|source| GalleryError::Io {
         path: path.to_path_buf(),
         source,
     })?;
     Ok(format!(
-        "{} was not readable JSON ({reason}); it was moved to {} and a new gallery started",
+        "{} was not readable JSON ({reason}); it was moved to {} and a new gallery started. \
+         The faces it lists are kept while that file is there. To get its people back, close \
+         lrfr, repair the file and move it back to {} (people enrolled since are then \
+         forgotten); or delete it once you no longer want them",
         path.display(),
-        aside.display()
+        aside.display(),
+        path.display()
     ))
+}
+
+/// What [`Gallery::open`] says of a damaged file, which it leaves as it is.
+fn damaged_notice(path: &Path, reason: &str) -> String {
+    format!(
+        "{} is not readable JSON ({reason}); lrfr starts with nobody enrolled and changed \
+         nothing. Repair the file (it is plain JSON) to get its people back; the next \
+         enrollment moves it aside and keeps the faces it lists",
+        path.display()
+    )
 }
 
 fn unix_now() -> u64 {

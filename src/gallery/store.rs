@@ -13,6 +13,8 @@ pub const FILE_MODE: u32 = 0o600;
 
 /// Marks the temporary files [`write_atomic`] makes; [`remove_stale_temps`] looks for it.
 const TEMP_MARK: &str = ".tmp-";
+/// Follows the name of a file [`move_aside`] set aside.
+pub const ASIDE_MARK: &str = ".corrupt-";
 
 /// `n` random bytes from the kernel, as lowercase hex: person ids and temporary names that
 /// another user cannot predict (and so cannot plant a link at).
@@ -73,6 +75,28 @@ pub fn create_new_private_dir(dir: &Path) -> std::io::Result<()> {
     restrict(dir, DIR_MODE)
 }
 
+/// Refuses an existing folder that other users may write to: they could plant or remove
+/// files beside the gallery's, and narrowing a folder lrfr did not make is not lrfr's call.
+fn check_not_shared(dir: &Path) -> std::io::Result<()> {
+    let mode = match fs::metadata(dir) {
+        Ok(meta) => meta.permissions().mode() & 0o7777,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if mode & 0o022 != 0 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!(
+                "other users can change {} (mode {mode:o}); faces need a folder of their own, \
+                 for example --gallery {}",
+                dir.display(),
+                dir.join("lrfr-gallery").display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Sets `mode` exactly: the umask only ever removes bits at creation, and an old file may have
 /// more.
 fn restrict(path: &Path, mode: u32) -> std::io::Result<()> {
@@ -100,7 +124,11 @@ fn create_private_file(path: &Path) -> std::io::Result<File> {
 /// or the new file, whole. The temporary has an unpredictable name and is created new, never
 /// through a link, so nobody can redirect the write.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    // A bare file name (`export backup.age`) has the empty path as its parent.
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let temp = dir.join(format!(".{name}{TEMP_MARK}{}", random_hex(8)?));
     let mut file = create_private_file(&temp)?;
@@ -156,7 +184,7 @@ pub fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let base = format!("{}.corrupt-{stamp}", path.display());
+    let base = format!("{}{ASIDE_MARK}{stamp}", path.display());
     let mut target = PathBuf::from(&base);
     let mut n = 1;
     while target.exists() {
@@ -181,11 +209,14 @@ pub const LOCK_FILE: &str = ".gallery.lock";
 /// How long a change waits for another lrfr's save before it gives up and says so.
 pub const LOCK_PATIENCE: Duration = Duration::from_secs(10);
 
-/// Takes the gallery's lock, creating the folder owner-only if needed. Gives up with
-/// `WouldBlock` after `patience`: a stopped (not killed) lrfr can hold it for ever.
+/// Takes the gallery's lock, creating the folder owner-only if needed. A folder that exists
+/// already is the user's: its rights are left as they are (`doctor` says when others can read
+/// it), and one that other users can write to (`/tmp`) is refused before anything is created
+/// in it. Gives up with `WouldBlock` after `patience`: a stopped (not killed) lrfr can hold it
+/// for ever.
 pub fn lock_dir(dir: &Path, patience: Duration) -> std::io::Result<DirLock> {
+    check_not_shared(dir)?;
     create_private_dir(dir)?;
-    restrict(dir, DIR_MODE)?;
     let path = dir.join(LOCK_FILE);
     let file = match create_private_file(&path) {
         Ok(file) => file,

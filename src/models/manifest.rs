@@ -11,6 +11,8 @@ use crate::resolution::Resolution;
 /// 2 split the thresholds: 1:N identification (calibrated for a false-positive identification
 /// rate) and 1:1 verification (for a false accept rate).
 pub const SCHEMA_VERSION: u32 = 2;
+/// Largest manifest read (the shipped one is a few kB).
+const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,11 +67,13 @@ pub struct ResolutionEntry {
 impl Manifest {
     pub fn load(dir: &Path) -> Result<Manifest, ModelError> {
         let path = dir.join("manifest.json");
-        let text = std::fs::read_to_string(&path).map_err(|source| ModelError::Manifest {
-            path: path.clone(),
-            reason: format!(
-                "cannot read it ({source}); is --models pointing at the models folder?"
-            ),
+        let text = crate::bounded::read_to_string(&path, MAX_MANIFEST_BYTES).map_err(|source| {
+            ModelError::Manifest {
+                path: path.clone(),
+                reason: format!(
+                    "cannot read it ({source}); is --models pointing at the models folder?"
+                ),
+            }
         })?;
         let manifest: Manifest = serde_json::from_str(&text).map_err(|e| ModelError::Manifest {
             path: path.clone(),
@@ -158,7 +162,7 @@ impl LocatorManifest {
     /// `None` when the folder has no manifest at all.
     pub fn load(dir: &Path) -> Result<Option<LocatorManifest>, ModelError> {
         let path = dir.join("manifest.json");
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::bounded::read_to_string(&path, MAX_MANIFEST_BYTES) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {

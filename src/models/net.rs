@@ -134,12 +134,17 @@ impl Net {
     }
 }
 
+/// Largest network file read: the shipped ones are at most 2 MB; a manifest that names
+/// `/dev/zero` is refused at this many bytes instead of filling memory.
+const MAX_MODEL_BYTES: u64 = 64 << 20;
+
 fn read_checked(path: &Path, entry: &ModelEntry) -> Result<Vec<u8>, ModelError> {
-    let bytes = std::fs::read(path).map_err(|source| ModelError::Missing {
-        file: path.to_path_buf(),
-        contract: entry.contract(),
-        source,
-    })?;
+    let bytes =
+        crate::bounded::read(path, MAX_MODEL_BYTES).map_err(|source| ModelError::Missing {
+            file: path.to_path_buf(),
+            contract: entry.contract(),
+            source,
+        })?;
     let actual = hex(&Sha256::digest(&bytes));
     if !actual.eq_ignore_ascii_case(&entry.sha256) {
         return Err(ModelError::Checksum {

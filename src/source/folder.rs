@@ -93,6 +93,8 @@ pub const MAX_FILES: usize = 100_000;
 /// `path` itself if it is a file, else every .jpg/.jpeg/.png below it, sorted by path.
 /// Hidden files and folders (a leading `.`) are skipped; linked folders are followed, but
 /// each folder is read once however many links lead to it (device and inode remembered).
+/// A subfolder that cannot be read is skipped with a warning naming it; only `path` itself
+/// failing is an error.
 pub fn list_images(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
     use std::os::unix::fs::MetadataExt;
     let io_error = |source| SourceError::Io {
@@ -107,13 +109,30 @@ pub fn list_images(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
     let mut files = Vec::new();
     let mut folders = vec![(path.to_path_buf(), 0)];
     while let Some((folder, depth)) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).map_err(io_error)? {
-            let entry = entry.map_err(io_error)?;
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(source) if depth == 0 => return Err(io_error(source)),
+            Err(e) => {
+                tracing::warn!("skipping {}: {e}", folder.display());
+                continue;
+            }
+        };
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    tracing::warn!("skipping part of {}: {e}", folder.display());
+                    break;
+                }
+            };
             if entry.file_name().as_encoded_bytes().starts_with(b".") {
                 continue;
             }
             let entry_path = entry.path();
-            let mut kind = entry.file_type().map_err(io_error)?;
+            let Ok(mut kind) = entry.file_type() else {
+                tracing::warn!("skipping {}: its type cannot be read", entry_path.display());
+                continue;
+            };
             if kind.is_symlink() {
                 // A dangling link is skipped like any other non-image.
                 match std::fs::metadata(&entry_path) {

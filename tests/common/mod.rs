@@ -51,6 +51,11 @@ pub fn scratch(name: &str) -> PathBuf {
     let dir = temp.join(format!("{prefix}{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir is writable");
+    // Exactly 0755, as a user's own folder is: a test that sets the umask to 0 meanwhile must
+    // not leave another test a folder everyone may write (the gallery refuses those).
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))
+        .expect("temp dir is ours");
     dir
 }
 
@@ -114,4 +119,67 @@ where
         String::from_utf8_lossy(&out.stderr)
     );
     out
+}
+
+/// Appends one PNG chunk with its CRC.
+pub fn chunk(png: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    png.extend_from_slice(kind);
+    png.extend_from_slice(data);
+    png.extend_from_slice(&crc32(&[kind.as_slice(), data].concat()).to_be_bytes());
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & 0u32.wrapping_sub(crc & 1));
+        }
+    }
+    !crc
+}
+
+/// A complete, valid PNG of `side` x `side` black pixels (`color` 2 = RGB, 6 = RGBA, at
+/// `depth` bits), streamed row by row so the test itself never holds the image.
+pub fn png_of_zeros(side: u32, color: u8, depth: u8) -> Vec<u8> {
+    use std::io::Write;
+    let channels = if color == 6 { 4 } else { 3 };
+    let row = 1 + side as usize * channels * usize::from(depth / 8);
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; row];
+    for _ in 0..side {
+        zlib.write_all(&zeros).unwrap();
+    }
+    let data = zlib.finish().unwrap();
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&side.to_be_bytes());
+    ihdr.extend_from_slice(&side.to_be_bytes());
+    ihdr.extend_from_slice(&[depth, color, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &ihdr);
+    chunk(&mut png, b"IDAT", &data);
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+/// Peak resident memory of a finished child, from the kernel's own account (`wait4`).
+pub fn run_measured(command: &mut std::process::Command) -> (std::process::ExitStatus, u64) {
+    use std::os::unix::process::ExitStatusExt;
+    // Reaped by wait4 below, which std's Child cannot do while also returning the usage.
+    #[allow(clippy::zombie_processes)]
+    let child = command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: plain syscall on our own child; the structs are written by the kernel.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    (
+        std::process::ExitStatus::from_raw(status),
+        usage.ru_maxrss as u64 * 1024,
+    )
 }

@@ -51,7 +51,7 @@ impl UiState {
             source_folder: String::new(),
             renaming: None,
             confirm_remove: None,
-            backup_file: String::from("lrfr-gallery.age"),
+            backup_file: lrfr::config::default_backup_file().display().to_string(),
             backup_passphrase: String::new(),
         }
     }

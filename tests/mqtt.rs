@@ -30,13 +30,19 @@ fn mosquitto_binary() -> Option<PathBuf> {
 
 impl Mosquitto {
     fn start(dir: &Path, port: u16) -> Mosquitto {
+        Mosquitto::start_with(dir, port, "")
+    }
+
+    /// With `extra` lines of configuration (a password file).
+    fn start_with(dir: &Path, port: u16, extra: &str) -> Mosquitto {
         let binary = mosquitto_binary().expect("checked by the caller");
         let conf = dir.join(format!("mosquitto-{port}.conf"));
         // No persistence: a restart forgets retained messages and sessions, the hard case.
         std::fs::write(
             &conf,
             format!(
-                "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n"
+                "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n\
+                 {extra}"
             ),
         )
         .unwrap();
@@ -61,6 +67,10 @@ impl Drop for Mosquitto {
 }
 
 fn broker_or_skip(dir: &Path) -> Option<Mosquitto> {
+    broker_with_or_skip(dir, "")
+}
+
+fn broker_with_or_skip(dir: &Path, extra: &str) -> Option<Mosquitto> {
     if mosquitto_binary().is_none() {
         common::skip("mosquitto is not installed (apt-get install mosquitto)");
         return None;
@@ -70,7 +80,12 @@ fn broker_or_skip(dir: &Path) -> Option<Mosquitto> {
         .local_addr()
         .unwrap()
         .port();
-    Some(Mosquitto::start(dir, port))
+    Some(Mosquitto::start_with(dir, port, extra))
+}
+
+/// Whether a state message says the door is offline.
+fn offline(topic: &str, payload: &str) -> bool {
+    topic.ends_with("/state") && payload.contains("\"availability\":\"offline\"")
 }
 
 /// Everything published on the broker, as (topic, payload, retained), from a client that
@@ -155,7 +170,7 @@ fn watch_tells_home_assistant_who_is_at_the_door() {
         .arg(&gallery)
         .arg("--models")
         .arg(common::models_dir())
-        .args(["watch", "--res", "16", "--device", "Front Door", "--source"])
+        .args(["watch", "--res", "16", "--device", "front_door", "--source"])
         .arg(&frames)
         .arg("--mqtt")
         .arg(format!("mqtt://127.0.0.1:{}", broker.port))
@@ -167,13 +182,11 @@ fn watch_tells_home_assistant_who_is_at_the_door() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let got = collect(&rx, |got| {
-        got.iter()
-            .any(|(t, p, _)| t.ends_with("/availability") && p == "offline")
-    });
+    let got = collect(&rx, |got| got.iter().any(|(t, p, _)| offline(t, p)));
     let discovery = payloads(&got, "homeassistant/sensor/lrfr_front_door/person/config");
     assert_eq!(discovery.len(), 1, "{got:?}");
     assert_eq!(discovery[0]["state_topic"], "lrfr/front_door/state");
+    assert_eq!(discovery[0]["availability_topic"], "lrfr/front_door/state");
     assert_eq!(discovery[0]["value_template"], "{{ value_json.who }}");
 
     // John's track; LFW photos also hold small background faces, which are followed (and
@@ -208,21 +221,22 @@ fn watch_tells_home_assistant_who_is_at_the_door() {
     let mut changes = who.clone();
     changes.dedup();
     assert_eq!(changes, ["nobody", "John", "nobody"], "{who:?}");
-    let availability: Vec<&str> = got
+    let availability: Vec<String> = payloads(&got, "lrfr/front_door/state")
         .iter()
-        .filter(|(t, _, _)| t == "lrfr/front_door/availability")
-        .map(|(_, p, _)| p.as_str())
+        .map(|s| s["availability"].as_str().unwrap_or("").to_string())
         .collect();
-    assert_eq!(availability, ["online", "offline"]);
+    assert_eq!(availability.last().map(String::as_str), Some("offline"));
+    assert!(availability[..availability.len() - 1]
+        .iter()
+        .all(|a| a == "online"));
 
-    // Home Assistant started later still learns the sensor and its last value: those three
-    // are retained by the broker and handed to a new subscriber.
+    // Home Assistant started later still learns the sensor and its last value: both are
+    // retained by the broker and handed to a new subscriber.
     let late = listen_as(broker.port, "late");
-    let kept = collect(&late, |got| got.len() >= 3);
+    let kept = collect(&late, |got| got.len() >= 2);
     let retained: Vec<(&str, bool)> = kept.iter().map(|(t, _, r)| (t.as_str(), *r)).collect();
     for topic in [
         "homeassistant/sensor/lrfr_front_door/person/config",
-        "lrfr/front_door/availability",
         "lrfr/front_door/state",
     ] {
         assert!(retained.contains(&(topic, true)), "{topic}: {kept:?}");
@@ -320,10 +334,7 @@ fn what_the_door_said_before_it_closed_reaches_the_broker() {
     }
     door.state(&[], Resolution::R16.into());
     drop(door);
-    let got = collect(&rx, |got| {
-        got.iter()
-            .any(|(t, p, _)| t == "lrfr/porch/availability" && p == "offline")
-    });
+    let got = collect(&rx, |got| got.iter().any(|(t, p, _)| offline(t, p)));
     let tracks: Vec<Value> = payloads(&got, "lrfr/porch/event")
         .iter()
         .map(|e| e["track"].clone())
@@ -333,15 +344,162 @@ fn what_the_door_said_before_it_closed_reaches_the_broker() {
         (0..20).map(Value::from).collect::<Vec<_>>(),
         "{got:?}"
     );
-    let last_two: Vec<&str> = got
+    let last_two: Vec<(&str, Value)> = got
         .iter()
         .rev()
         .take(2)
-        .map(|(t, _, _)| t.as_str())
+        .map(|(t, p, _)| (t.as_str(), serde_json::from_str(p).unwrap_or(Value::Null)))
         .collect();
     assert_eq!(
-        last_two,
-        ["lrfr/porch/availability", "lrfr/porch/state"],
+        (
+            last_two[0].1["availability"].as_str(),
+            last_two[1].1["availability"].as_str()
+        ),
+        (Some("offline"), Some("online")),
         "the state, then offline, come last: {got:?}"
     );
+    assert!(
+        last_two.iter().all(|(t, _)| *t == "lrfr/porch/state"),
+        "{got:?}"
+    );
+}
+
+/// John at the door for `n` frames, in a folder of their own.
+fn john_frames(faces: &Path, dir: &Path, n: u32) -> std::path::PathBuf {
+    let frames = dir.join("frames");
+    std::fs::create_dir_all(&frames).unwrap();
+    for k in 0..n {
+        let from = faces.join(format!("John_Ashcroft/John_Ashcroft_{:04}.jpg", k % 8 + 10));
+        std::fs::copy(from, frames.join(format!("{k:03}.jpg"))).unwrap();
+    }
+    frames
+}
+
+#[test]
+fn a_door_killed_without_goodbye_leaves_nobody_standing() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("mqtt-kill");
+    let Some(broker) = broker_or_skip(&dir) else {
+        return;
+    };
+    let gallery = dir.join("gallery");
+    common::enrolled(&faces, &gallery, &[("John", "John_Ashcroft")], 1..=5);
+    let frames = john_frames(&faces, &dir, 200);
+    let rx = listen(broker.port);
+    let mut door = Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .arg("--gallery")
+        .arg(&gallery)
+        .arg("--models")
+        .arg(common::models_dir())
+        .args([
+            "watch", "--res", "16", "--fps", "5", "--device", "hall", "--source",
+        ])
+        .arg(&frames)
+        .arg("--mqtt")
+        .arg(format!("mqtt://127.0.0.1:{}", broker.port))
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let got = collect(&rx, |got| {
+        payloads(got, "lrfr/hall/state")
+            .iter()
+            .any(|s| s["who"] == "John")
+    });
+    // The power goes: no goodbye, no final state.
+    door.kill().unwrap();
+    door.wait().unwrap();
+    assert!(
+        payloads(&got, "lrfr/hall/state")
+            .iter()
+            .any(|s| s["who"] == "John"),
+        "{got:?}"
+    );
+    let _ = collect(&rx, |got| got.iter().any(|(t, p, _)| offline(t, p)));
+    // Home Assistant asking now is told nobody, and that the door is offline.
+    let late = listen_as(broker.port, "after-kill");
+    let kept = collect(&late, |got| {
+        got.iter().any(|(t, _, _)| t == "lrfr/hall/state")
+    });
+    let state = &payloads(&kept, "lrfr/hall/state")[0];
+    assert_eq!(state["who"], "nobody", "{kept:?}");
+    assert_eq!(state["availability"], "offline", "{kept:?}");
+}
+
+#[test]
+fn the_password_comes_from_a_file_or_the_environment_and_is_never_shown() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("mqtt-password");
+    let passwords = dir.join("passwords");
+    let made = Command::new("mosquitto_passwd")
+        .args(["-b", "-c"])
+        .arg(&passwords)
+        .args(["door", "hunter2"])
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        common::skip("mosquitto_passwd is not installed (apt-get install mosquitto)");
+        return;
+    }
+    let Some(broker) =
+        broker_with_or_skip(&dir, &format!("password_file {}\n", passwords.display()))
+    else {
+        return;
+    };
+    let gallery = dir.join("gallery");
+    common::enrolled(&faces, &gallery, &[("John", "John_Ashcroft")], 1..=5);
+    let frames = john_frames(&faces, &dir, 8);
+    std::fs::write(dir.join("secret"), "hunter2\n").unwrap();
+    let watch = |device: &str, url: &str, file: bool, env: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lrfr"));
+        command
+            .arg("--gallery")
+            .arg(&gallery)
+            .arg("--models")
+            .arg(common::models_dir())
+            .args(["watch", "--res", "16", "--device", device, "--source"])
+            .arg(&frames)
+            .args(["--mqtt", url])
+            .env_remove("LRFR_MQTT_PASSWORD");
+        if file {
+            command.arg("--mqtt-password-file").arg(dir.join("secret"));
+        }
+        if let Some(password) = env {
+            command.env("LRFR_MQTT_PASSWORD", password);
+        }
+        command.output().unwrap()
+    };
+    let url = format!("mqtt://door@127.0.0.1:{}", broker.port);
+    let rx = listen(broker.port);
+    for (device, file, env) in [("by-file", true, None), ("by-env", false, Some("hunter2"))] {
+        let out = watch(device, &url, file, env);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let got = collect(&rx, |got| {
+        ["by-file", "by-env"].iter().all(|d| {
+            payloads(got, &format!("lrfr/{d}/state"))
+                .iter()
+                .any(|s| s["who"] == "John")
+        })
+    });
+    for device in ["by-file", "by-env"] {
+        let states = payloads(&got, &format!("lrfr/{device}/state"));
+        assert!(
+            states.iter().any(|s| s["who"] == "John"),
+            "{device}: {got:?}"
+        );
+    }
+    // A bad address with the password in it: refused, and the password is not repeated.
+    for bad in [
+        "mqtt://door:hunter2@127.0.0.1:99999",
+        "mqtts://door:hunter2@ha",
+    ] {
+        let out = watch("bad", bad, false, None);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{bad}");
+        assert!(!stderr.contains("hunter2"), "{bad}: {stderr}");
+        assert!(stderr.contains("***@"), "{bad}: {stderr}");
+    }
 }

@@ -2,7 +2,7 @@
 //! line per change: a face named, renamed, no longer named, or gone; with `--mqtt`, the same
 //! events and "who is there" go to a broker for Home Assistant.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
@@ -34,9 +34,14 @@ pub struct WatchArgs {
     #[arg(long)]
     json: bool,
     /// Publish events and who is there to this MQTT broker, with Home Assistant discovery:
-    /// mqtt://[user[:password]@]host[:port]
+    /// mqtt://[user@]host[:port]. The password comes from --mqtt-password-file or
+    /// $LRFR_MQTT_PASSWORD (one in the URL is seen by every user in `ps`)
+    // A String, parsed in `run`: clap would repeat a bad value, password and all, in its error.
     #[arg(long, value_name = "URL")]
-    mqtt: Option<Broker>,
+    mqtt: Option<String>,
+    /// Read the MQTT password from the first line of this file (keep it owner-only)
+    #[arg(long, value_name = "FILE", requires = "mqtt")]
+    mqtt_password_file: Option<PathBuf>,
     /// This door's name in MQTT topics and in Home Assistant [default: <hostname>-video<N>,
     /// or <hostname>-folder]
     #[arg(long, value_name = "NAME", requires = "mqtt")]
@@ -61,7 +66,12 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
         )?),
         (None, camera) => Box::new(Webcam::open(camera.unwrap_or(0), None)?),
     };
-    let publisher = match &args.mqtt {
+    let broker = args
+        .mqtt
+        .as_deref()
+        .map(|url| broker(url, args.mqtt_password_file.as_deref()))
+        .transpose()?;
+    let publisher = match &broker {
         Some(broker) => {
             let device = args.device.clone().unwrap_or_else(|| {
                 let place = match (&args.source, args.camera) {
@@ -165,6 +175,35 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The broker `url` names, logged into with the password from `password_file`, else
+/// `$LRFR_MQTT_PASSWORD`, else the URL's own (with a warning: `ps` shows it).
+fn broker(url: &str, password_file: Option<&Path>) -> anyhow::Result<Broker> {
+    let broker: Broker = url.parse()?;
+    let password = match password_file {
+        Some(path) => Some(
+            lrfr::bounded::read_to_string(path, 64 << 10)
+                .map(|text| text.lines().next().unwrap_or("").to_string())
+                .with_context(|| format!("reading the MQTT password from {}", path.display()))?,
+        ),
+        None => std::env::var(PASSWORD_VAR).ok().filter(|p| !p.is_empty()),
+    };
+    match password {
+        Some(password) => Ok(broker.with_password(password)?),
+        None => {
+            if broker.password.is_some() {
+                tracing::warn!(
+                    "the MQTT password in the URL is visible to every user of this machine \
+                     (ps); use --mqtt-password-file or {PASSWORD_VAR} instead"
+                );
+            }
+            Ok(broker)
+        }
+    }
+}
+
+/// Where the systemd unit's environment file puts the password.
+const PASSWORD_VAR: &str = "LRFR_MQTT_PASSWORD";
 
 /// This machine's name for the default device name ("pi" when it has none).
 fn hostname() -> String {

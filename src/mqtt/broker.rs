@@ -1,11 +1,14 @@
 //! The broker's address as users write it: `mqtt://[user[:password]@]host[:port]`, as in Home
-//! Assistant's and mosquitto's own documentation. Port 1883 when none is given.
+//! Assistant's and mosquitto's own documentation. Port 1883 when none is given. A password in
+//! the address is accepted but shows in `ps` and shell history, so `watch` also takes it from
+//! a file or the environment ([`Broker::with_password`]); no message ever repeats the user
+//! part of an address ([`redact`]).
 
 use std::str::FromStr;
 
 use super::MqttError;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Broker {
     pub host: String,
     pub port: u16,
@@ -13,12 +16,55 @@ pub struct Broker {
     pub password: Option<String>,
 }
 
+/// Never prints the password, whoever formats a `Broker` with `{:?}`.
+impl std::fmt::Debug for Broker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Broker")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+impl Broker {
+    /// The same broker logged into with `password` (from a file or the environment), which
+    /// needs a user name in the address: MQTT sends no password without one.
+    pub fn with_password(self, password: String) -> Result<Broker, MqttError> {
+        if self.username.is_none() {
+            return Err(MqttError::Url {
+                url: format!("mqtt://{}:{}", self.host, self.port),
+                why: "a password needs a user name: mqtt://USER@host".into(),
+            });
+        }
+        Ok(Broker {
+            password: Some(password),
+            ..self
+        })
+    }
+}
+
+/// `url` with its user part (`user:password@`) replaced by `***@`, for messages.
+pub fn redact(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), url),
+    };
+    // The user part ends at the last '@' before the path, which may hold '@' of its own.
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}***{}", &rest[at..]),
+        None => url.to_string(),
+    }
+}
+
 impl FromStr for Broker {
     type Err = MqttError;
 
     fn from_str(url: &str) -> Result<Broker, MqttError> {
         let bad = |why: &str| MqttError::Url {
-            url: url.to_string(),
+            url: redact(url),
             why: why.to_string(),
         };
         let rest = match url.split_once("://") {
@@ -115,7 +161,34 @@ mod tests {
             ("mqtt://[::1", "unclosed"),
         ] {
             let e = url.parse::<Broker>().unwrap_err().to_string();
-            assert!(e.contains(why) && e.contains(url), "{url}: {e}");
+            assert!(e.contains(why) && e.contains(&redact(url)), "{url}: {e}");
         }
+    }
+
+    #[test]
+    fn no_message_repeats_a_password() {
+        for url in [
+            "mqtts://door:hunter2@ha:8883",
+            "mqtt://door:hunter2@ha:99999",
+            "mqtt://door:hunter2@ha/x@y",
+            "door:hunter2@:1883",
+        ] {
+            let e = url.parse::<Broker>().unwrap_err().to_string();
+            assert!(!e.contains("hunter2") && !e.contains("door"), "{url}: {e}");
+            assert!(e.contains("***@"), "{url}: {e}");
+        }
+        let b: Broker = "mqtt://door:hunter2@ha".parse().unwrap();
+        assert!(!format!("{b:?}").contains("hunter2"));
+        assert_eq!(redact("mqtt://ha:1883"), "mqtt://ha:1883");
+    }
+
+    #[test]
+    fn a_password_from_elsewhere_needs_a_user() {
+        let b: Broker = "mqtt://door@ha".parse().unwrap();
+        let b = b.with_password("hunter2".into()).unwrap();
+        assert_eq!(b.password.as_deref(), Some("hunter2"));
+        let b: Broker = "mqtt://ha".parse().unwrap();
+        let e = b.with_password("hunter2".into()).unwrap_err().to_string();
+        assert!(e.contains("needs a user name"), "{e}");
     }
 }

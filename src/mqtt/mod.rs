@@ -5,7 +5,7 @@ mod broker;
 mod publisher;
 mod topics;
 
-pub use broker::Broker;
+pub use broker::{redact, Broker};
 pub use publisher::{Publisher, QUEUE};
 pub use topics::Topics;
 

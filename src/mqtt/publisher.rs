@@ -1,9 +1,8 @@
 //! The connection to the broker, kept alive on its own thread so recognition never waits for
 //! the network. While the broker is away, messages wait in the client's queue (up to
 //! [`QUEUE`]) and go out after the reconnect; beyond that they are dropped and counted, never
-//! blocking a frame. Every reconnect republishes discovery, availability and the current
-//! state, so a broker restarted without persistence learns them again; the queue keeps room
-//! for those.
+//! blocking a frame. Every reconnect republishes discovery and the current state, so a broker
+//! restarted without persistence learns them again; the queue keeps room for those.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -55,8 +54,8 @@ impl Publisher {
             .set_keep_alive(Duration::from_secs(10))
             .set_clean_session(true)
             .set_last_will(LastWill::new(
-                topics.availability.clone(),
-                "offline",
+                topics.state.clone(),
+                Topics::offline_payload(crate::live::unix_now()),
                 QoS::AtLeastOnce,
                 true,
             ));
@@ -215,13 +214,14 @@ fn publish(client: &Client, topic: &str, retain: bool, payload: String, shared: 
 }
 
 impl Drop for Publisher {
-    /// Says `offline`, lets what is queued go out (for at most [`FLUSH`]), and disconnects.
+    /// Says nobody is there and `offline`, lets what is queued go out (for at most [`FLUSH`]), and disconnects.
     /// The disconnect waits for the broker's acknowledgements: closing the socket while they
     /// are still arriving resets the connection, and the broker then throws away whatever it
     /// had not read yet (the last events and the final state, seen in `tests/mqtt.rs`).
     fn drop(&mut self) {
         let deadline = Instant::now() + FLUSH;
-        self.send(&self.topics.availability, true, "offline".into());
+        let offline = Topics::offline_payload(crate::live::unix_now());
+        self.send(&self.topics.state, true, offline);
         self.wait_for_acks(deadline);
         self.shared.stopping.store(true, Ordering::SeqCst);
         let _ = self.client.try_disconnect();
@@ -235,13 +235,12 @@ impl Drop for Publisher {
     }
 }
 
-/// Discovery, availability and the latest state: queued at the start and again after every
-/// reconnect.
+/// Discovery and the latest state (which says `online`): queued at the start and again after
+/// every reconnect.
 fn announce(client: &Client, topics: &Topics, shared: &Shared) {
     let state = shared.state.lock().map(|s| s.clone()).unwrap_or_default();
     for (topic, payload) in [
         (&topics.discovery, topics.discovery_payload()),
-        (&topics.availability, "online".to_string()),
         (&topics.state, state),
     ] {
         if !publish(client, topic, true, payload, shared) {

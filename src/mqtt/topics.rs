@@ -1,10 +1,12 @@
 //! Where a door publishes, and the Home Assistant discovery message that turns it into a
 //! sensor ("who is at the door") without any YAML on the Home Assistant side.
 //!
-//! - `lrfr/<device>/availability`: `online` / `offline` (retained; the broker sends `offline`
-//!   itself when the door vanishes without saying goodbye).
 //! - `lrfr/<device>/state`: who is in view now (retained JSON: `who`, `names`, `count`, `res`,
-//!   `time`); the sensor's value is `who`.
+//!   `time`, `availability`); the sensor's value is `who`, and whether it is available is
+//!   `availability` (`online` / `offline`). One retained message holds both because MQTT
+//!   gives a connection one last will: when the door dies without saying goodbye (`kill -9`,
+//!   a power cut), the broker publishes the will, which says nobody is there and the door is
+//!   offline, instead of leaving the last "who" standing.
 //! - `lrfr/<device>/event`: one JSON message per change (named, renamed, unnamed, lost), see
 //!   [`crate::live::Report`].
 //! - `homeassistant/sensor/lrfr_<device>/person/config`: the discovery message (retained).
@@ -15,19 +17,31 @@ use crate::ResChoice;
 
 /// Home Assistant's default discovery prefix.
 const DISCOVERY_PREFIX: &str = "homeassistant";
+/// Longest device id in a topic.
+const MAX_ID: usize = 64;
+
+/// FNV-1a: a stable hash (the same in every build, unlike std's) for the id's suffix.
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |hash, &b| {
+        (hash ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topics {
     pub device: String,
-    pub availability: String,
+    /// The name the user gave, for Home Assistant's device name.
+    pub name: String,
     pub state: String,
     pub event: String,
     pub discovery: String,
 }
 
 impl Topics {
-    /// `device` is reduced to letters, digits, `-` and `_` (MQTT wildcards and Home
-    /// Assistant's id rules both forbid the rest), lowercase.
+    /// `device` is reduced to lowercase letters, digits, `-` and `_` (MQTT wildcards and Home
+    /// Assistant's id rules both forbid the rest). A name that had to change keeps a short
+    /// hash of itself, so two names that reduce alike (`Front Door` and `front_door`; `前门`
+    /// and `###`, which keep nothing) never share topics.
     pub fn new(device: &str) -> Topics {
         let mut id: String = device
             .chars()
@@ -36,14 +50,17 @@ impl Topics {
                 'A'..='Z' => c.to_ascii_lowercase(),
                 _ => '_',
             })
-            .take(64)
+            .take(MAX_ID - 5)
             .collect();
         if id.trim_matches('_').is_empty() {
             id = "door".into();
         }
+        if id != device {
+            id = format!("{id}_{:04x}", fnv1a(device.as_bytes()) & 0xffff);
+        }
         let base = format!("lrfr/{id}");
         Topics {
-            availability: format!("{base}/availability"),
+            name: device.to_string(),
             state: format!("{base}/state"),
             event: format!("{base}/event"),
             discovery: format!("{DISCOVERY_PREFIX}/sensor/lrfr_{id}/person/config"),
@@ -59,11 +76,12 @@ impl Topics {
             "state_topic": self.state,
             "value_template": "{{ value_json.who }}",
             "json_attributes_topic": self.state,
-            "availability_topic": self.availability,
+            "availability_topic": self.state,
+            "availability_template": "{{ value_json.availability }}",
             "icon": "mdi:account-eye",
             "device": {
                 "identifiers": [format!("lrfr_{}", self.device)],
-                "name": format!("LRFR {}", self.device),
+                "name": format!("LRFR {}", self.name),
                 "manufacturer": "LRFR",
                 "model": "low-resolution face recognition",
                 "sw_version": env!("CARGO_PKG_VERSION"),
@@ -72,15 +90,25 @@ impl Topics {
         .to_string()
     }
 
-    /// The retained "who is there" message: `who` is the names joined, or `nobody`.
+    /// The retained "who is there" message of a door that is running: `who` is the names
+    /// joined, or `nobody`.
     pub fn state_payload(names: &[String], res: ResChoice, time: f64) -> String {
         let who = if names.is_empty() {
             "nobody".to_string()
         } else {
             names.join(", ")
         };
-        json!({"who": who, "names": names, "count": names.len(), "res": res.to_json(), "time": time})
-            .to_string()
+        json!({"who": who, "names": names, "count": names.len(), "res": res.to_json(),
+               "time": time, "availability": "online"})
+        .to_string()
+    }
+
+    /// The state of a door that has stopped, by its own goodbye or as its last will: nobody
+    /// it can vouch for is there.
+    pub fn offline_payload(time: f64) -> String {
+        json!({"who": "nobody", "names": [], "count": 0, "res": null, "time": time,
+               "availability": "offline"})
+        .to_string()
     }
 }
 
@@ -91,12 +119,29 @@ mod tests {
     #[test]
     fn a_device_name_cannot_escape_its_topic() {
         let t = Topics::new("Front Door/#+");
-        assert_eq!(t.device, "front_door___");
-        assert_eq!(t.event, "lrfr/front_door___/event");
-        assert_eq!(Topics::new("//").device, "door");
+        assert!(t.device.starts_with("front_door____"), "{}", t.device);
+        assert_eq!(t.event, format!("lrfr/{}/event", t.device));
+        assert!(Topics::new("//").device.starts_with("door_"));
         let d: serde_json::Value = serde_json::from_str(&t.discovery_payload()).unwrap();
-        assert_eq!(d["state_topic"], "lrfr/front_door___/state");
-        assert_eq!(d["unique_id"], "lrfr_front_door____person");
+        assert_eq!(d["state_topic"], format!("lrfr/{}/state", t.device));
+        assert_eq!(d["unique_id"], format!("lrfr_{}_person", t.device));
+        assert_eq!(d["device"]["name"], "LRFR Front Door/#+");
+        assert!(Topics::new(&"x".repeat(500)).device.len() <= MAX_ID);
+    }
+
+    #[test]
+    fn names_that_reduce_alike_keep_apart() {
+        assert_eq!(Topics::new("front_door").device, "front_door");
+        let pairs = [
+            ("Front Door", "front_door"),
+            ("前门", "###"),
+            ("a b", "a_b"),
+        ];
+        for (a, b) in pairs {
+            assert_ne!(Topics::new(a).device, Topics::new(b).device, "{a} / {b}");
+        }
+        // Stable from run to run, so Home Assistant keeps the same sensor.
+        assert_eq!(Topics::new("Front Door"), Topics::new("Front Door"));
     }
 
     #[test]
@@ -119,5 +164,11 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(s["who"], "Ada, Bo");
+        assert_eq!(s["availability"], "online");
+        let s: serde_json::Value = serde_json::from_str(&Topics::offline_payload(1.0)).unwrap();
+        assert_eq!(
+            (s["who"].as_str(), s["availability"].as_str()),
+            (Some("nobody"), Some("offline"))
+        );
     }
 }

@@ -454,3 +454,64 @@ fn crop_boxes_writes_its_table_even_when_no_face_is_found() {
     let table = std::fs::read_to_string(out.join("boxes.tsv")).unwrap();
     assert_eq!(table.lines().count(), 1, "the header only: {table}");
 }
+
+#[test]
+fn watch_stops_naming_a_person_removed_by_another_lrfr() {
+    use std::io::BufRead;
+    let Some(faces) = common::faces() else { return };
+    let gallery = common::scratch("cli-watch-remove");
+    let files = images(&faces, "John_Ashcroft", 1..=5);
+    let mut args = vec!["enroll", "--name", "John"];
+    args.extend(files.iter().map(String::as_str));
+    assert!(lrfr(&gallery, &args).status.success());
+    // Five visits of John, each a new track: twelve empty frames between them.
+    let frames = gallery.join("frames");
+    std::fs::create_dir_all(&frames).unwrap();
+    let empty = image::RgbImage::from_pixel(250, 250, image::Rgb([128, 128, 128]));
+    for visit in 0..5u32 {
+        for n in 0..6u32 {
+            std::fs::copy(
+                faces.join(format!("John_Ashcroft/John_Ashcroft_{:04}.jpg", n + 10)),
+                frames.join(format!("{visit}a{n:02}.jpg")),
+            )
+            .unwrap();
+        }
+        for n in 0..12u32 {
+            empty
+                .save(frames.join(format!("{visit}b{n:02}.png")))
+                .unwrap();
+        }
+    }
+    let mut watch = Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .arg("--gallery")
+        .arg(&gallery)
+        .arg("--models")
+        .arg(common::models_dir())
+        .args(["watch", "--res", "24", "--fps", "10", "--json", "--source"])
+        .arg(&frames)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = watch.stdout.take().unwrap();
+    let mut events = Vec::new();
+    let mut removed = false;
+    for line in std::io::BufReader::new(stdout).lines() {
+        let event: Value = serde_json::from_str(&line.unwrap()).unwrap();
+        // John is removed from another process as soon as he is first named.
+        if event["event"] == "named" && !removed {
+            let out = lrfr(&gallery, &["gallery", "remove", "John"]);
+            assert!(out.status.success());
+            removed = true;
+        }
+        events.push(event);
+    }
+    assert!(watch.wait().unwrap().success());
+    let named: Vec<&Value> = events.iter().filter(|e| e["event"] == "named").collect();
+    assert_eq!(
+        named.len(),
+        1,
+        "John was named after his removal: {events:?}"
+    );
+    assert!(events.iter().any(|e| e["event"] == "unnamed"), "{events:?}");
+}

@@ -215,3 +215,39 @@ fn a_face_that_leaves_and_comes_back_is_a_new_track() {
         "a new track is not named from one frame"
     );
 }
+
+#[test]
+fn a_stranger_in_an_enrolled_persons_place_never_borrows_the_name() {
+    let Some(faces) = common::faces() else { return };
+    let (mut pipeline, gallery) = enrolled(&faces, "live-borrowed");
+    let john = gallery.find("John_Ashcroft").unwrap();
+    // John at the door, then a stranger in his place for one, two and many frames, then
+    // John again: the stranger's frames never show John's name on any face in view.
+    for stranger_frames in [1u32, 2, 6] {
+        let mut frames: Vec<Frame> = (10..16)
+            .map(|n| photo(&faces, "John_Ashcroft", n))
+            .collect();
+        frames.extend((1..=stranger_frames).map(|n| photo(&faces, "Colin_Powell", n)));
+        frames.extend((16..18).map(|n| photo(&faces, "John_Ashcroft", n)));
+        let mut live = LiveRecognizer::new(LiveConfig::default());
+        let mut shown = Vec::new();
+        for frame in &frames {
+            live.step(&mut pipeline, frame, &gallery, Resolution::R24, None)
+                .unwrap();
+            let johns = live
+                .visible()
+                .filter(|t| named(&t.verdict) == Some(john))
+                .count();
+            shown.push(johns);
+        }
+        assert_eq!(
+            shown[5], 1,
+            "{stranger_frames}: John not named first: {shown:?}"
+        );
+        let stranger = 6..6 + stranger_frames as usize;
+        assert!(
+            shown[stranger].iter().all(|&n| n == 0),
+            "{stranger_frames} stranger frame(s) showed John's name: {shown:?}"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 //! events and "who is there" go to a broker for Home Assistant.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
@@ -54,7 +55,7 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
         "--fps must be between 0 (as fast as possible) and 1000"
     );
     let mut pipeline = open::pipeline(config)?;
-    let gallery = open::gallery_for(config, &mut pipeline)?;
+    let mut gallery = open::gallery_for(config, &mut pipeline)?;
     if gallery.is_empty() {
         eprintln!("note: nobody is enrolled yet; every face will be unknown");
     }
@@ -109,7 +110,32 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
         p.state(&who, args.res);
     }
     let mut ever_named = std::collections::HashSet::new();
+    let mut checked = Instant::now();
     loop {
+        // Someone enrolled, renamed or removed from another lrfr: open the gallery again, and
+        // let no track keep a name (or a gallery position) from before.
+        if checked.elapsed() >= lrfr::gallery::CHANGE_CHECK {
+            checked = Instant::now();
+            if gallery.changed_elsewhere() {
+                for track in live.tracks() {
+                    if let Verdict::Named { person, .. } = track.verdict {
+                        let event = Event::Unnamed {
+                            track: track.id,
+                            person,
+                        };
+                        tell(&Report::new(&event, &gallery, track.res));
+                    }
+                }
+                live.reset();
+                ever_named.clear();
+                gallery = open::gallery_for(config, &mut pipeline)?;
+                eprintln!("the gallery changed; {} enrolled now", gallery.len());
+                who.clear();
+                if let Some(p) = &publisher {
+                    p.state(&who, args.res);
+                }
+            }
+        }
         match source.latest_frame(&mut frame) {
             Ok(()) => {}
             Err(SourceError::Exhausted) => break,

@@ -500,3 +500,32 @@ fn help_lists_the_shortcuts_and_the_camera_picker_switches_source() {
         "what the next run reopens"
     );
 }
+
+#[test]
+fn a_person_removed_by_another_lrfr_loses_the_name_on_their_box() {
+    let Some(faces) = faces() else { return };
+    let gallery = scratch("removed-gallery");
+    let source = one_person_source(&faces, "John_Ashcroft", "removed-source");
+    let mut pipeline = pipeline();
+    enroll_john(&mut pipeline, &faces, &gallery);
+    let mut harness = harness(&gallery, &source);
+    let named = |h: &Harness<'_, LrfrApp>| {
+        h.state()
+            .worker()
+            .snapshot()
+            .tracks
+            .iter()
+            .any(|t| matches!(t.label, Label::Named(..)))
+    };
+    step_until(&mut harness, "John named", named);
+    // `lrfr gallery remove John` in a terminal beside the window.
+    let (mut people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
+    people.remove("John").unwrap();
+    step_until(&mut harness, "John's box to lose the name", |h| !named(h));
+    // And it stays lost: John is still in view, but nobody is enrolled now.
+    for _ in 0..10 {
+        harness.step();
+        assert!(!named(&harness), "John was named again after his removal");
+        std::thread::sleep(STEP_PAUSE);
+    }
+}

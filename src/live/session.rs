@@ -81,6 +81,8 @@ pub struct Session {
     selected: Option<u64>,
     capture: Option<Capture>,
     stats: StageStats,
+    /// When gallery.json was last checked for another lrfr's change.
+    gallery_checked: std::time::Instant,
 }
 
 impl Session {
@@ -99,6 +101,7 @@ impl Session {
             selected: None,
             capture: None,
             stats: StageStats::new(STATS_FRAMES),
+            gallery_checked: std::time::Instant::now(),
         }
     }
 
@@ -124,6 +127,26 @@ impl Session {
         self.pipeline = Some(pipeline);
         self.gallery = Some(gallery);
         Ok(notice.or(left_out))
+    }
+
+    /// Opens the gallery again after another lrfr changed it; every track starts over, since
+    /// tracks hold names and gallery positions from before.
+    fn reopen_gallery(&mut self) -> Result<(), SessionError> {
+        let Some(pipeline) = self.pipeline.as_mut() else {
+            return Ok(());
+        };
+        let (mut gallery, _) = Gallery::open(&self.config.gallery_dir)?;
+        if let Some(left_out) = enroll::refresh(pipeline, &mut gallery).left_out() {
+            tracing::warn!("{left_out}");
+        }
+        if let MatchMode::Verify(id) = &self.mode {
+            if gallery.find_id(id).is_none() {
+                self.mode = MatchMode::Identify;
+            }
+        }
+        self.gallery = Some(gallery);
+        self.live.reset();
+        Ok(())
     }
 
     pub fn pipeline(&self) -> Option<&Pipeline> {
@@ -211,8 +234,19 @@ impl Session {
         })
     }
 
-    /// One frame: take the newest, recognise, feed a running enrollment capture.
+    /// One frame: take the newest, recognise, feed a running enrollment capture. Once a
+    /// second, a gallery changed by another lrfr is opened again first.
     pub fn step(&mut self) -> Result<Stepped, SessionError> {
+        if self.gallery_checked.elapsed() >= crate::gallery::CHANGE_CHECK {
+            self.gallery_checked = std::time::Instant::now();
+            if self
+                .gallery
+                .as_ref()
+                .is_some_and(Gallery::changed_elsewhere)
+            {
+                self.reopen_gallery()?;
+            }
+        }
         let (Some(source), Some(pipeline), Some(gallery)) = (
             self.source.as_mut(),
             self.pipeline.as_mut(),
@@ -340,6 +374,7 @@ impl Session {
         };
         enroll::enroll(pipeline, gallery, &capture.name, &capture.faces)
             .map_err(|e| e.to_string())?;
+        self.live.reset();
         Ok(format!(
             "enrolled {} from {} samples",
             capture.name,
@@ -374,6 +409,7 @@ impl Session {
             ));
         }
         enroll::enroll(pipeline, gallery, name, &faces).map_err(|e| e.to_string())?;
+        self.live.reset();
         Ok(format!(
             "enrolled {name} from {} images ({} skipped)",
             faces.len(),
@@ -385,6 +421,7 @@ impl Session {
         self.gallery_mut()?
             .rename(old, new)
             .map_err(|e| e.to_string())?;
+        self.live.reset();
         Ok(format!("renamed {old} to {}", new.trim()))
     }
 
@@ -392,6 +429,8 @@ impl Session {
     pub fn remove(&mut self, name: &str) -> Result<String, String> {
         let gallery = self.gallery_mut()?;
         gallery.remove(name).map_err(|e| e.to_string())?;
+        // Tracks hold gallery positions, which the removal shifted: none may keep a name.
+        self.live.reset();
         if let MatchMode::Verify(id) = &self.mode {
             if self.gallery.as_ref().and_then(|g| g.find_id(id)).is_none() {
                 self.mode = MatchMode::Identify;
@@ -414,6 +453,7 @@ impl Session {
             return Err("models or gallery not loaded".into());
         };
         let names = crate::gallery::import(gallery, passphrase, file).map_err(|e| e.to_string())?;
+        self.live.reset();
         let imported = format!("imported {}", names.join(", "));
         Ok(match enroll::refresh(pipeline, gallery).left_out() {
             Some(left_out) => format!("{imported}; {left_out}"),

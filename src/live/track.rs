@@ -50,6 +50,9 @@ pub enum Reason {
     Blurred,
     Turned,
     TooFewFrames,
+    /// This frame's face disagrees with the track's own template: maybe someone else
+    /// stepped into this place. Nobody's name is shown until the next frame tells.
+    Checking,
 }
 
 impl std::fmt::Display for Reason {
@@ -59,6 +62,7 @@ impl std::fmt::Display for Reason {
             Reason::Blurred => "blurred",
             Reason::Turned => "turned away",
             Reason::TooFewFrames => "not seen long enough",
+            Reason::Checking => "checking",
         })
     }
 }
@@ -81,6 +85,8 @@ pub struct Track {
     streak: u32,
     dip: u32,
     disagreements: u32,
+    /// Whether the latest good frame disagreed with the template (see [`Track::observe`]).
+    checking: bool,
     /// The verdict last reported as an event.
     reported: Verdict,
     /// Why the latest frame was not used, if it was not.
@@ -115,6 +121,7 @@ impl Track {
             streak: 0,
             dip: 0,
             disagreements: 0,
+            checking: false,
             reported: Verdict::CantTell(Reason::TooFewFrames),
             latest_problem: None,
             res: None,
@@ -131,14 +138,17 @@ impl Track {
     /// Adds one good frame's embedding with its quality weight (in (0, 1]) and whom it names
     /// on its own (`vote`: its best candidate, if over the 1:N threshold). A frame whose
     /// cosine with the track's own template is under `same_face` (the 1:1 threshold: the
-    /// same person rarely falls under it) is held aside; a second in a row starts the track
+    /// same person rarely falls under it) is held aside, and the track says "checking" at
+    /// that very frame, never the name its template had; a second in a row starts the track
     /// over from it.
     pub fn observe(&mut self, embedding: &[f32], weight: f32, vote: Option<usize>, same_face: f32) {
+        self.checking = false;
         if self.frames() >= MIN_FRAMES
             && crate::matching::cosine(self.fused(), embedding) < same_face
         {
             self.disagreements += 1;
             if self.disagreements < SWITCH_FRAMES {
+                self.checking = true;
                 return;
             }
             self.start_over();
@@ -212,8 +222,14 @@ impl Track {
     }
 
     /// Updates the verdict from the fused template's best candidate this frame (`None`
-    /// when nobody is enrolled or no good frame has come yet).
+    /// when nobody is enrolled or no good frame has come yet). While the latest frame holds
+    /// a face that disagrees with the template, the verdict is "checking" and the count
+    /// towards a name waits: the template speaks for the frames before, not this face.
     pub fn decide(&mut self, best: Option<(usize, f32)>, threshold: f32) {
+        if self.checking {
+            self.verdict = Verdict::CantTell(Reason::Checking);
+            return;
+        }
         let passing = best.filter(|(_, score)| *score >= threshold);
         match passing {
             Some((person, _)) if self.leader == Some(person) => self.streak += 1,
@@ -335,13 +351,33 @@ mod tests {
         let mut track = Track::new(1, face());
         run(&mut track, &[Some((0, 0.5)); 4]);
         assert!(matches!(track.verdict, Verdict::Named { person: 0, .. }));
-        // One odd frame is held aside, out of the template...
+        // One odd frame is held aside, out of the template, and the name is not shown for it...
         track.observe(&[0.0, 1.0], 1.0, None, 0.2);
         assert_eq!(track.frames(), 4);
+        track.decide(Some((0, 0.5)), 0.3);
+        assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
         // ...two in a row are another person: no name, and a template of them alone.
         track.observe(&[0.0, 1.0], 1.0, None, 0.2);
         assert_eq!(track.frames(), 1);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::TooFewFrames));
+    }
+
+    #[test]
+    fn one_odd_frame_hides_the_name_and_the_same_face_back_restores_it() {
+        let mut track = Track::new(1, face());
+        run(&mut track, &[Some((0, 0.5)); 4]);
+        track.observe(&[0.0, 1.0], 1.0, None, 0.2);
+        track.decide(Some((0, 0.5)), 0.3);
+        assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
+        // The same person again: named at once, the count having waited, not restarted.
+        let back = run(&mut track, &[Some((0, 0.5))]);
+        assert!(
+            matches!(back[0], Verdict::Named { person: 0, .. }),
+            "{back:?}"
+        );
+        // A frame with no face at all is a dip, not a different face: the name holds.
+        track.decide(None, 0.3);
+        assert!(matches!(track.verdict, Verdict::Named { person: 0, .. }));
     }
 
     #[test]

@@ -347,6 +347,56 @@ fn watch_names_a_person_once_and_says_when_they_leave() {
 }
 
 #[test]
+fn watch_says_when_a_stranger_is_at_the_door_and_who_left() {
+    let Some(faces) = common::faces() else { return };
+    let gallery = common::scratch("cli-watch-stranger");
+    let files = images(&faces, "John_Ashcroft", 1..=5);
+    let mut args = vec!["enroll", "--name", "John"];
+    args.extend(files.iter().map(String::as_str));
+    assert!(lrfr(&gallery, &args).status.success());
+    let frames = gallery.join("frames");
+    std::fs::create_dir_all(&frames).unwrap();
+    for n in 0..8u32 {
+        std::fs::copy(
+            faces.join(format!("Colin_Powell/Colin_Powell_{:04}.jpg", n + 1)),
+            frames.join(format!("{n:02}.jpg")),
+        )
+        .unwrap();
+    }
+    let frames = frames.display().to_string();
+    let out = lrfr(
+        &gallery,
+        &["watch", "--source", &frames, "--res", "24", "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events = json_lines(&out);
+    // The stranger: reported once as unknown, with the closest score, then as leaving.
+    let unknown: Vec<&Value> = events.iter().filter(|e| e["event"] == "unknown").collect();
+    assert!(!unknown.is_empty(), "{events:?}");
+    let stranger = &unknown[0]["track"];
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["event"] == "unknown" && &e["track"] == stranger)
+            .count(),
+        1,
+        "{events:?}"
+    );
+    assert!(unknown[0]["score"].as_f64().is_some_and(|s| s < 0.5));
+    assert!(unknown[0]["frame"].as_u64().is_some_and(|f| f >= 3));
+    assert!(events.iter().all(|e| e["event"] != "named"), "{events:?}");
+    let left = events
+        .iter()
+        .find(|e| e["event"] == "lost" && &e["track"] == stranger)
+        .expect("the stranger's leaving is told");
+    assert!(left["was"].is_null() && left["name"].is_null());
+}
+
+#[test]
 fn models_are_found_beside_a_copied_binary_before_the_build_tree() {
     let dir = common::scratch("cli-installed");
     let (bin, models) = (dir.join("bin"), dir.join("share/lrfr/models"));

@@ -9,7 +9,7 @@ use std::process::{Child, Command};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use lrfr::live::{Event, Report};
+use lrfr::live::{Event, Present, Report};
 use lrfr::mqtt::{Broker, Publisher, QUEUE};
 use lrfr::Resolution;
 use rumqttc::{Client, MqttOptions, Packet, QoS};
@@ -211,7 +211,14 @@ fn watch_tells_home_assistant_who_is_at_the_door() {
     assert_eq!(events[0]["res"], 16);
     assert!(events[0]["score"].as_f64().unwrap() > 0.3);
     assert!(events[0]["time"].as_f64().unwrap() > 1.7e9);
-    assert_eq!(events[1]["name"], "John");
+    // Who left, and where in the stream each happened.
+    assert_eq!(events[1]["was"], "John");
+    assert!(events[1]["name"].is_null());
+    let frames: Vec<u64> = events.iter().filter_map(|e| e["frame"].as_u64()).collect();
+    assert!(
+        frames.len() == 2 && frames[0] >= 3 && frames[0] <= frames[1],
+        "{events:?}"
+    );
 
     // Who is there: nobody, then John, then nobody again when the door closes.
     let who: Vec<String> = payloads(&got, "lrfr/front_door/state")
@@ -280,7 +287,11 @@ fn the_door_keeps_going_while_the_broker_is_away_and_catches_up_after() {
     // The broker goes away. Publishing never blocks: what does not fit the queue is counted.
     drop(broker);
     wait_for("the door to notice", &|| !door.connected());
-    door.state(&["Ada".to_string()], Resolution::R24.into());
+    let ada = Present {
+        names: vec!["Ada".to_string()],
+        strangers: 0,
+    };
+    door.state(&ada, Resolution::R24.into());
     for _ in 0..QUEUE + 50 {
         door.event(&lost);
     }
@@ -332,7 +343,7 @@ fn what_the_door_said_before_it_closed_reaches_the_broker() {
         };
         door.event(&Report::new(&lost, &gallery, Some(Resolution::R16)));
     }
-    door.state(&[], Resolution::R16.into());
+    door.state(&Present::default(), Resolution::R16.into());
     drop(door);
     let got = collect(&rx, |got| got.iter().any(|(t, p, _)| offline(t, p)));
     let tracks: Vec<Value> = payloads(&got, "lrfr/porch/event")

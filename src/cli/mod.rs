@@ -38,7 +38,7 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Identify over a folder for a long time, sampling memory (a leak check)
     Soak(soak::SoakArgs),
-    /// Live recognition without a window: a line when a face is named, renamed or lost
+    /// Live recognition without a window: a line when a face is named, unnamed, a stranger, or lost
     Watch(watch::WatchArgs),
     /// Check the models, the gallery, the cameras, the display and the data folders
     Doctor,

@@ -1,5 +1,5 @@
 //! `lrfr watch`: the live recogniser without a window (a door camera with no screen). One
-//! line per change: a face named, renamed, no longer named, or gone; with `--mqtt`, the same
+//! line per change: a face named, renamed, no longer named, a stranger, or gone; with `--mqtt`, the same
 //! events and "who is there" go to a broker for Home Assistant.
 
 use std::path::{Path, PathBuf};
@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use lrfr::frame::Frame;
-use lrfr::live::{present, Event, LiveConfig, LiveRecognizer, Report, Verdict};
+use lrfr::live::{present, Event, LiveConfig, LiveRecognizer, Present, Report, Verdict};
 use lrfr::models::IDLE_NETWORKS;
 use lrfr::mqtt::{Broker, Publisher};
 use lrfr::source::{FrameSource, ImageFolderSource, SourceError, Webcam};
@@ -95,21 +95,24 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
     eprintln!("watching {} at {}", source.describe(), describe(args.res));
     let mut live = LiveRecognizer::new(LiveConfig::default());
     let mut frame = Frame::new(0, 0);
-    let mut who: Vec<String> = Vec::new();
-    let tell = |report: &Report| {
+    let mut who = Present::default();
+    // Frames recognised so far: every event says at which it happened.
+    let mut frames: u64 = 0;
+    let tell = |report: Report| {
         if args.json {
-            println!("{}", serde_json::to_string(report).unwrap_or_default());
+            println!("{}", serde_json::to_string(&report).unwrap_or_default());
         } else {
             println!("{}", report.describe());
         }
         if let Some(p) = &publisher {
-            p.event(report);
+            p.event(&report);
         }
     };
     if let Some(p) = &publisher {
         p.state(&who, args.res);
     }
-    let mut ever_named = std::collections::HashSet::new();
+    // Tracks that were named or reported as strangers: only their leaving is worth a line.
+    let mut told = std::collections::HashSet::new();
     let mut checked = Instant::now();
     loop {
         // Someone enrolled, renamed or removed from another lrfr: open the gallery again, and
@@ -123,14 +126,14 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
                             track: track.id,
                             person,
                         };
-                        tell(&Report::new(&event, &gallery, track.res));
+                        tell(Report::new(&event, &gallery, track.res).at_frame(frames));
                     }
                 }
                 live.reset();
-                ever_named.clear();
+                told.clear();
                 gallery = open::gallery_for(config, &mut pipeline)?;
                 eprintln!("the gallery changed; {} enrolled now", gallery.len());
-                who.clear();
+                who = Present::default();
                 if let Some(p) = &publisher {
                     p.state(&who, args.res);
                 }
@@ -147,24 +150,25 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
         }
         live.step(&mut pipeline, &frame, &gallery, args.res, None)
             .context("recognising a frame")?;
+        frames += 1;
         pipeline.models_mut().release_idle(IDLE_NETWORKS);
         if live.events().is_empty() {
             continue;
         }
-        // A face that left without ever being named says nothing at a door (small
-        // background faces come and go): only tracks that had a name report being lost.
+        // A face that left without ever being named or reported as a stranger says nothing
+        // at a door (small background faces come and go).
         for event in live.events() {
-            if let Event::Named { track, .. } = event {
-                ever_named.insert(*track);
+            if let Event::Named { track, .. } | Event::Unknown { track, .. } = event {
+                told.insert(*track);
             }
-            if !worth_telling(event, &mut ever_named) {
+            if !worth_telling(event, &mut told) {
                 continue;
             }
             let res = match args.res {
                 ResChoice::Fixed(res) => Some(res),
                 ResChoice::Native => live.track_res(event.track()),
             };
-            tell(&Report::new(event, &gallery, res));
+            tell(Report::new(event, &gallery, res).at_frame(frames));
         }
         let now = present(&live, &gallery);
         if now != who {
@@ -184,13 +188,13 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
             track: track.id,
             person,
         };
-        if worth_telling(&event, &mut ever_named) {
-            tell(&Report::new(&event, &gallery, track.res));
+        if worth_telling(&event, &mut told) {
+            tell(Report::new(&event, &gallery, track.res).at_frame(frames));
         }
     }
     if let Some(p) = &publisher {
-        if !who.is_empty() {
-            p.state(&[], args.res);
+        if who != Present::default() {
+            p.state(&Present::default(), args.res);
         }
         if p.dropped() > 0 {
             eprintln!(
@@ -246,11 +250,11 @@ fn describe(res: ResChoice) -> String {
     }
 }
 
-/// Everything but the loss of a track that never had a name; a lost track leaves the set,
-/// so it stays as small as the faces in view.
-fn worth_telling(event: &Event, ever_named: &mut std::collections::HashSet<u64>) -> bool {
+/// Everything but the loss of a track never named nor reported as a stranger; a lost track
+/// leaves the set, so it stays as small as the faces in view.
+fn worth_telling(event: &Event, told: &mut std::collections::HashSet<u64>) -> bool {
     match event {
-        Event::Lost { track, .. } => ever_named.remove(track),
+        Event::Lost { track, .. } => told.remove(track),
         _ => true,
     }
 }

@@ -9,7 +9,7 @@ mod session;
 mod track;
 mod tracker;
 
-pub use report::{present, unix_now, Report};
+pub use report::{present, unix_now, Present, Report};
 pub use session::{Session, SessionError, Shown, SourceChoice, Stepped};
 pub use track::{Reason, Track, Verdict};
 pub use tracker::{associate, iou};
@@ -70,6 +70,9 @@ pub enum Event {
     },
     /// A named track's evidence stayed under the threshold too long.
     Unnamed { track: u64, person: usize },
+    /// A face stayed unknown as long as a name takes to confirm: a stranger is in view.
+    /// `score` is its fused template's best match, if anyone is enrolled.
+    Unknown { track: u64, score: Option<f32> },
     /// The face left; `person` is who it was named as, if anyone.
     Lost { track: u64, person: Option<usize> },
 }
@@ -80,6 +83,7 @@ impl Event {
             Event::Named { track, .. }
             | Event::Renamed { track, .. }
             | Event::Unnamed { track, .. }
+            | Event::Unknown { track, .. }
             | Event::Lost { track, .. } => track,
         }
     }
@@ -242,6 +246,12 @@ impl LiveRecognizer {
             let (before, now) = track.report();
             if let Some(event) = change(track.id, before, now) {
                 self.events.push(event);
+            }
+            if track.tell_unknown() {
+                self.events.push(Event::Unknown {
+                    track: track.id,
+                    score: track.top.first().map(|&(_, score)| score),
+                });
             }
         }
         self.timings.matching = clock.elapsed();

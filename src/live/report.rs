@@ -11,20 +11,25 @@ use crate::resolution::Resolution;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
-    /// `named`, `renamed`, `unnamed` (the evidence faded) or `lost` (the face left).
+    /// `named`, `renamed`, `unnamed` (the evidence faded, or the gallery changed), `unknown`
+    /// (a stranger: nobody enrolled, seen long enough) or `lost` (the face left).
     pub event: &'static str,
     pub track: u64,
-    /// Who the track is named as now; for `lost`, who it was named as when it left.
+    /// Who the track is named as now.
     pub name: Option<String>,
-    /// For `renamed` and `unnamed`: the name it had before.
+    /// For `renamed` and `unnamed`: the name it had before; for `lost`, who left (`None`
+    /// for a stranger).
     pub was: Option<String>,
-    /// The fused template's score when a name was given.
+    /// The fused template's score when a name was given; for `unknown`, its best match.
     pub score: Option<f32>,
     /// The resolution the track was recognised at (`None` when it is no longer known: a
     /// track lost at `auto`).
     pub res: Option<u32>,
     /// Seconds since the Unix epoch.
     pub time: f64,
+    /// The frame of the stream it happened at (the first is 1), to place it in a recording
+    /// or a folder; 0 when the teller counts no frames.
+    pub frame: u64,
 }
 
 impl Report {
@@ -55,7 +60,8 @@ impl Report {
                 Some(score),
             ),
             Event::Unnamed { track, person } => ("unnamed", track, None, Some(name(person)), None),
-            Event::Lost { track, person } => ("lost", track, person.map(name), None, None),
+            Event::Unknown { track, score } => ("unknown", track, None, None, score),
+            Event::Lost { track, person } => ("lost", track, None, person.map(name), None),
         };
         Report {
             event,
@@ -65,7 +71,13 @@ impl Report {
             score,
             res: res.map(Resolution::px),
             time: unix_now(),
+            frame: 0,
         }
+    }
+
+    /// The same report, placed at `frame` of the stream.
+    pub fn at_frame(self, frame: u64) -> Report {
+        Report { frame, ..self }
     }
 
     /// One line for a person reading a terminal.
@@ -77,30 +89,43 @@ impl Report {
             "named" => format!("named {name} (score {score:.3})"),
             "renamed" => format!("renamed {was} -> {name} (score {score:.3})"),
             "unnamed" => format!("no longer named {was}"),
-            _ => match &self.name {
+            "unknown" => match self.score {
+                Some(score) => format!("unknown (closest at {score:.3})"),
+                None => "unknown".into(),
+            },
+            _ => match &self.was {
                 Some(n) => format!("lost (was {n})"),
-                None => "lost".into(),
+                None => "lost (a stranger)".into(),
             },
         };
         format!("track {}: {text}", self.track)
     }
 }
 
-/// The names of the tracks named now, in track order, without repeats: "who is there". A
-/// track missed for a frame or two still counts (it is lost only after several), so this
-/// changes exactly when an event says so.
-pub fn present(live: &LiveRecognizer, gallery: &Gallery) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
+/// Who is there: the names of the tracks named now, in track order, without repeats, and
+/// how many strangers (tracks reported `unknown` and still unknown).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Present {
+    pub names: Vec<String>,
+    pub strangers: usize,
+}
+
+/// Who is there now. A track missed for a frame or two still counts (it is lost only after
+/// several), so this changes exactly when an event says so.
+pub fn present(live: &LiveRecognizer, gallery: &Gallery) -> Present {
+    let mut now = Present::default();
     for track in live.tracks() {
         if let Verdict::Named { person, .. } = track.verdict {
             if let Some(p) = gallery.people().get(person) {
-                if !names.contains(&p.name) {
-                    names.push(p.name.clone());
+                if !now.names.contains(&p.name) {
+                    now.names.push(p.name.clone());
                 }
             }
+        } else if track.is_stranger() {
+            now.strangers += 1;
         }
     }
-    names
+    now
 }
 
 pub fn unix_now() -> f64 {

@@ -10,6 +10,7 @@
 //! named after four frames), while single frames pass only now and then.
 
 use std::collections::VecDeque;
+use std::time::{Duration, Instant};
 
 use crate::detect::FaceBox;
 use crate::frame::Frame;
@@ -26,6 +27,8 @@ const CONFIRM_FRAMES: u32 = 3;
 const MIN_VOTES: usize = 3;
 /// Frames a named track keeps its name while the evidence dips.
 const DIP_FRAMES: u32 = 5;
+/// How soon the same track, still unknown, is reported as a stranger again.
+const UNKNOWN_AGAIN: Duration = Duration::from_secs(60);
 /// Frames in a row that disagree with the track's own template (see [`Track::observe`]) that
 /// mean the person in this place changed: the track starts over rather than lend its name to
 /// whoever stepped in.
@@ -87,6 +90,9 @@ pub struct Track {
     disagreements: u32,
     /// Whether the latest good frame disagreed with the template (see [`Track::observe`]).
     checking: bool,
+    /// Decisions in a row that said unknown, and when the track was last reported so.
+    unknown_streak: u32,
+    unknown_told: Option<Instant>,
     /// The verdict last reported as an event.
     reported: Verdict,
     /// Why the latest frame was not used, if it was not.
@@ -122,6 +128,8 @@ impl Track {
             dip: 0,
             disagreements: 0,
             checking: false,
+            unknown_streak: 0,
+            unknown_told: None,
             reported: Verdict::CantTell(Reason::TooFewFrames),
             latest_problem: None,
             res: None,
@@ -183,6 +191,30 @@ impl Track {
             self.disagreements = 0;
             self.res = Some(res);
         }
+    }
+
+    /// Whether this decision makes the track a stranger worth reporting: unknown for as many
+    /// decisions in a row as a name needs to be confirmed, and not reported in the last
+    /// [`UNKNOWN_AGAIN`]. Call once per decision.
+    pub fn tell_unknown(&mut self) -> bool {
+        if self.verdict != Verdict::Unknown {
+            self.unknown_streak = 0;
+            return false;
+        }
+        self.unknown_streak += 1;
+        let due = self
+            .unknown_told
+            .is_none_or(|told| told.elapsed() >= UNKNOWN_AGAIN);
+        if self.unknown_streak >= CONFIRM_FRAMES && due {
+            self.unknown_told = Some(Instant::now());
+            return true;
+        }
+        false
+    }
+
+    /// Whether the track is a stranger now: unknown, and reported as such.
+    pub fn is_stranger(&self) -> bool {
+        self.verdict == Verdict::Unknown && self.unknown_told.is_some()
     }
 
     /// Frames of the template that name `person` on their own.

@@ -75,7 +75,7 @@ impl Publisher {
             // Nobody, until the caller's first `state` (which `watch` sends at once) says at
             // which resolution.
             state: Mutex::new(Topics::state_payload(
-                &[],
+                &crate::live::Present::default(),
                 crate::ResChoice::Native,
                 crate::live::unix_now(),
             )),
@@ -168,8 +168,8 @@ impl Publisher {
     }
 
     /// Who is in view now; retained, so Home Assistant shows it after its own restart too.
-    pub fn state(&self, names: &[String], res: crate::ResChoice) {
-        let payload = Topics::state_payload(names, res, crate::live::unix_now());
+    pub fn state(&self, present: &crate::live::Present, res: crate::ResChoice) {
+        let payload = Topics::state_payload(present, res, crate::live::unix_now());
         if let Ok(mut last) = self.shared.state.lock() {
             last.clone_from(&payload);
         }

@@ -1,8 +1,8 @@
 //! Where a door publishes, and the Home Assistant discovery message that turns it into a
 //! sensor ("who is at the door") without any YAML on the Home Assistant side.
 //!
-//! - `lrfr/<device>/state`: who is in view now (retained JSON: `who`, `names`, `count`, `res`,
-//!   `time`, `availability`); the sensor's value is `who`, and whether it is available is
+//! - `lrfr/<device>/state`: who is in view now (retained JSON: `who`, `names`, `count`,
+//!   `strangers`, `res`, `time`, `availability`); the sensor's value is `who`, and whether it is available is
 //!   `availability` (`online` / `offline`). One retained message holds both because MQTT
 //!   gives a connection one last will: when the door dies without saying goodbye (`kill -9`,
 //!   a power cut), the broker publishes the will, which says nobody is there and the door is
@@ -13,6 +13,7 @@
 
 use serde_json::json;
 
+use crate::live::Present;
 use crate::ResChoice;
 
 /// Home Assistant's default discovery prefix.
@@ -91,23 +92,30 @@ impl Topics {
     }
 
     /// The retained "who is there" message of a door that is running: `who` is the names
-    /// joined, or `nobody`.
-    pub fn state_payload(names: &[String], res: ResChoice, time: f64) -> String {
-        let who = if names.is_empty() {
+    /// joined, then `a stranger` or `N strangers`, or `nobody`.
+    pub fn state_payload(present: &Present, res: ResChoice, time: f64) -> String {
+        let mut who = present.names.clone();
+        match present.strangers {
+            0 => {}
+            1 => who.push("a stranger".into()),
+            n => who.push(format!("{n} strangers")),
+        }
+        let who = if who.is_empty() {
             "nobody".to_string()
         } else {
-            names.join(", ")
+            who.join(", ")
         };
-        json!({"who": who, "names": names, "count": names.len(), "res": res.to_json(),
-               "time": time, "availability": "online"})
+        json!({"who": who, "names": present.names, "count": present.names.len(),
+               "strangers": present.strangers, "res": res.to_json(), "time": time,
+               "availability": "online"})
         .to_string()
     }
 
     /// The state of a door that has stopped, by its own goodbye or as its last will: nobody
     /// it can vouch for is there.
     pub fn offline_payload(time: f64) -> String {
-        json!({"who": "nobody", "names": [], "count": 0, "res": null, "time": time,
-               "availability": "offline"})
+        json!({"who": "nobody", "names": [], "count": 0, "strangers": 0, "res": null,
+               "time": time, "availability": "offline"})
         .to_string()
     }
 }
@@ -147,7 +155,7 @@ mod tests {
     #[test]
     fn the_state_says_who_or_nobody() {
         let s: serde_json::Value = serde_json::from_str(&Topics::state_payload(
-            &[],
+            &Present::default(),
             ResChoice::Fixed(crate::Resolution::R16),
             1.0,
         ))
@@ -156,15 +164,28 @@ mod tests {
             (s["who"].as_str(), s["count"].as_u64()),
             (Some("nobody"), Some(0))
         );
-        let names = ["Ada".to_string(), "Bo".to_string()];
+        let present = Present {
+            names: vec!["Ada".to_string(), "Bo".to_string()],
+            strangers: 0,
+        };
         let s: serde_json::Value = serde_json::from_str(&Topics::state_payload(
-            &names,
+            &present,
             ResChoice::Fixed(crate::Resolution::R24),
             1.0,
         ))
         .unwrap();
         assert_eq!(s["who"], "Ada, Bo");
         assert_eq!(s["availability"], "online");
+        let present = Present {
+            names: vec!["Ada".to_string()],
+            strangers: 2,
+        };
+        let s: serde_json::Value =
+            serde_json::from_str(&Topics::state_payload(&present, ResChoice::Native, 1.0)).unwrap();
+        assert_eq!(
+            (s["who"].as_str(), s["strangers"].as_u64()),
+            (Some("Ada, 2 strangers"), Some(2))
+        );
         let s: serde_json::Value = serde_json::from_str(&Topics::offline_payload(1.0)).unwrap();
         assert_eq!(
             (s["who"].as_str(), s["availability"].as_str()),

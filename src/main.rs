@@ -64,6 +64,18 @@ impl GlobalArgs {
     }
 }
 
+/// Opens the window, or says in one sentence why it cannot: over SSH with no display, the
+/// windowing library's own error names its source files.
+fn window(config: lrfr::Config, options: gui::GuiOptions) -> anyhow::Result<()> {
+    if let Err(why) = lrfr::doctor::display_server() {
+        anyhow::bail!(
+            "the window cannot open here: {why}. Run `lrfr watch` for recognition without a \
+             window, or start lrfr on the Pi's desktop (or set DISPLAY)"
+        );
+    }
+    gui::run(config, options)
+}
+
 fn main() -> ExitCode {
     // Rust ignores SIGPIPE, which turns a closed pipe into a panic in println!; a CLI should
     // simply stop, as other Unix tools do.
@@ -84,12 +96,16 @@ fn main() -> ExitCode {
     let args = Lrfr::parse();
     let config = args.global.config();
     let result = match args.front {
-        None => gui::run(config, gui::GuiArgs::default().options()),
-        Some(Front::Gui(window)) => gui::run(config, window.options()),
+        None => window(config, gui::GuiArgs::default().options()),
+        Some(Front::Gui(window_args)) => window(config, window_args.options()),
         Some(Front::Headless(command)) => cli::run(&config, command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is::<cli::NoMatch>() => {
+            eprintln!("lrfr: {error}");
+            ExitCode::from(cli::NO_MATCH_EXIT)
+        }
         Err(error) => {
             eprintln!("lrfr: {error:#}");
             ExitCode::FAILURE

@@ -131,11 +131,14 @@ fn verify_accepts_the_person_and_refuses_others() {
     ];
     args.extend(same.iter().chain(&other).map(String::as_str));
     let out = lrfr(&gallery, &args);
-    assert!(
-        out.status.success(),
+    // Some photos are not John: exit 3, "no match", not 0 and not an error's 1.
+    assert_eq!(
+        out.status.code(),
+        Some(3),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did not match John"));
     let lines = json_lines(&out);
     let accepted: Vec<bool> = lines.iter().map(|l| l["match"] == true).collect();
     assert!(
@@ -146,6 +149,59 @@ fn verify_accepts_the_person_and_refuses_others() {
         accepted[4..].iter().filter(|a| !**a).count() >= 3,
         "{accepted:?}"
     );
+    // A photo of John alone: a match, exit 0.
+    let one = lrfr(
+        &gallery,
+        &["verify", "--name", "John", "--largest", &same[0]],
+    );
+    assert_eq!(
+        one.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+}
+
+#[test]
+fn with_no_display_the_window_says_so_in_one_sentence() {
+    let gallery = common::scratch("cli-headless");
+    for display in [None, Some(":97")] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lrfr"));
+        command
+            .arg("--gallery")
+            .arg(&gallery)
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("DISPLAY");
+        if let Some(display) = display {
+            command.env("DISPLAY", display);
+        }
+        let out = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{display:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{display:?}: {stderr}");
+        assert!(
+            stderr.contains("lrfr watch") && !stderr.contains(".cargo"),
+            "{stderr}"
+        );
+    }
+    // doctor connects, rather than trusting that DISPLAY is set.
+    let out = Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .arg("--gallery")
+        .arg(&gallery)
+        .arg("--models")
+        .arg(common::models_dir())
+        .arg("doctor")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("DISPLAY", ":97")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let display = text
+        .lines()
+        .find(|l| l.split_whitespace().nth(1) == Some("display"))
+        .unwrap_or("");
+    assert!(display.contains("DISPLAY=:97 does not answer"), "{text}");
+    assert!(!display.starts_with("ok"), "{text}");
 }
 
 #[test]
@@ -564,4 +620,28 @@ fn watch_stops_naming_a_person_removed_by_another_lrfr() {
         "John was named after his removal: {events:?}"
     );
     assert!(events.iter().any(|e| e["event"] == "unnamed"), "{events:?}");
+}
+
+#[test]
+fn eval_with_nothing_readable_is_an_error_not_a_table() {
+    let dir = common::scratch("cli-eval-wrong-root");
+    let pairs = dir.join("pairs.txt");
+    std::fs::write(&pairs, "a.jpg\tb.jpg\t1\nc.jpg\td.jpg\t0\n").unwrap();
+    let out = lrfr(
+        &dir.join("gallery"),
+        &[
+            "eval",
+            "--pairs",
+            pairs.to_str().unwrap(),
+            "--root",
+            dir.join("wrong").to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("none of the 4 images could be used"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "a table was printed");
 }

@@ -95,6 +95,15 @@ pub fn run(config: &Config, args: EvalArgs) -> anyhow::Result<()> {
     for failure in &evaluation.failures {
         eprintln!("failure: {}: {}", failure.path.display(), failure.reason);
     }
+    let mut images: Vec<&std::path::PathBuf> = pairs.iter().flat_map(|p| [&p.a, &p.b]).collect();
+    images.sort();
+    images.dedup();
+    // Scores of nothing but failures would print a table (EER 50%) that means nothing.
+    anyhow::ensure!(
+        evaluation.failures.len() < images.len(),
+        "none of the {} images could be used; is --root the folder the pairs' paths start from?",
+        images.len()
+    );
     if args.json {
         println!("{}", json!({ "results": evaluation.rows }));
     } else {
@@ -185,6 +194,12 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
     for failure in &evaluation.failures {
         eprintln!("failure: {}: {}", failure.path.display(), failure.reason);
     }
+    anyhow::ensure!(
+        evaluation.eligible > 0,
+        "no identity under {} has {} or more photos with a face; is --root right?",
+        args.root.display(),
+        protocol.enroll + 1
+    );
     let manifest = pipeline.models().manifest();
     let rows: Vec<_> = evaluation
         .rows

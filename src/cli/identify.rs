@@ -47,7 +47,7 @@ pub fn run_identify(config: &Config, args: IdentifyArgs) -> anyhow::Result<()> {
     if gallery.is_empty() {
         eprintln!("note: nobody is enrolled yet; every face will be unknown");
     }
-    each_image(&mut pipeline, &gallery, &args, &MatchMode::Identify)
+    each_image(&mut pipeline, &gallery, &args, &MatchMode::Identify).map(drop)
 }
 
 pub fn run_verify(config: &Config, args: VerifyArgs) -> anyhow::Result<()> {
@@ -60,21 +60,32 @@ pub fn run_verify(config: &Config, args: VerifyArgs) -> anyhow::Result<()> {
         )
     })?;
     let id = gallery.people()[person].id.clone();
-    each_image(
+    let name = gallery.people()[person].name.clone();
+    let (images, unmatched) = each_image(
         &mut pipeline,
         &gallery,
         &args.common,
         &MatchMode::Verify(id),
-    )
+    )?;
+    if unmatched > 0 {
+        return Err(super::NoMatch(format!(
+            "{unmatched} of {images} image(s) did not match {name}"
+        ))
+        .into());
+    }
+    Ok(())
 }
 
+/// Every image under `args.paths`; returns how many were read, and how many had no face
+/// accepted (for `verify`: no match).
 fn each_image(
     pipeline: &mut Pipeline,
     gallery: &Gallery,
     args: &IdentifyArgs,
     mode: &MatchMode,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<(usize, usize)> {
     let mut failed = 0;
+    let (mut images, mut unmatched) = (0, 0);
     for root in &args.paths {
         let files = match list_images(root) {
             Ok(files) => files,
@@ -86,7 +97,12 @@ fn each_image(
         };
         for path in files {
             match decode_file(&path) {
-                Ok(frame) => each_face(pipeline, &frame, &path, gallery, args, mode)?,
+                Ok(frame) => {
+                    images += 1;
+                    if !each_face(pipeline, &frame, &path, gallery, args, mode)? {
+                        unmatched += 1;
+                    }
+                }
                 Err(e) => {
                     eprintln!("{}: {e}", super::shown_path(&path));
                     failed += 1;
@@ -97,7 +113,7 @@ fn each_image(
     if failed > 0 {
         anyhow::bail!("{failed} input(s) could not be read");
     }
-    Ok(())
+    Ok((images, unmatched))
 }
 
 /// Most faces one image reports: a crowd photo is not what this app is for.
@@ -110,19 +126,26 @@ fn each_face(
     gallery: &Gallery,
     args: &IdentifyArgs,
     mode: &MatchMode,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let faces: Vec<_> = pipeline.locator().detect_all(frame)?.to_vec();
     if args.largest || faces.is_empty() {
         let output = pipeline.process(frame, args.res, gallery, mode, None)?;
         print_result(path, None, output, gallery, args, mode);
-        return Ok(());
+        return Ok(accepted(output));
     }
     let several = faces.len() > 1;
+    let mut any = false;
     for (k, face) in faces.iter().take(MAX_FACES).enumerate() {
         let output = pipeline.identify_face(frame, face, args.res, gallery, mode, None)?;
         print_result(path, several.then_some(k + 1), output, gallery, args, mode);
+        any |= accepted(output);
     }
-    Ok(())
+    Ok(any)
+}
+
+/// Whether a face was found and given a name (for `verify`: matched).
+fn accepted(output: &lrfr::pipeline::FrameOutput) -> bool {
+    output.face.is_some() && !output.too_small && output.matched.accepted.is_some()
 }
 
 /// One line: `index` numbers the face when the image has several.

@@ -24,9 +24,10 @@ pub enum Command {
     Enroll(enroll::EnrollArgs),
     /// Identify the face in each image against everyone enrolled (1:N)
     Identify(identify::IdentifyArgs),
-    /// Check each image against one enrolled person (1:1)
+    /// Check each image against one enrolled person (1:1); exits 0 when every image matches,
+    /// 3 when one does not
     Verify(identify::VerifyArgs),
-    /// List, remove or rename enrolled people
+    /// List, remove or rename enrolled people; export or import them (encrypted)
     Gallery(gallery::GalleryArgs),
     /// Write the aligned 112x112 faces exactly as the pipeline makes them
     Crop(crop::CropArgs),
@@ -43,6 +44,15 @@ pub enum Command {
     /// Check the models, the gallery, the cameras, the display and the data folders
     Doctor,
 }
+
+/// `verify` found no match: `main` says so and exits 3, so a script can tell "not this
+/// person" (3) from "could not check" (1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NoMatch(pub String);
+
+/// Exit status for "no match".
+pub const NO_MATCH_EXIT: u8 = 3;
 
 /// `path` for one line of text output: control characters (a newline or an escape sequence
 /// in a file name) are written escaped (`\n`, `\u{1b}`), so a file name cannot forge a line

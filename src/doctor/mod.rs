@@ -4,6 +4,8 @@
 mod files;
 mod system;
 
+pub use system::display_server;
+
 use crate::config::Config;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::detect::DetectConfig;
+use crate::source::Pace;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -13,6 +14,8 @@ pub struct Config {
     /// Threads the networks may use; the camera thread comes on top.
     pub threads: usize,
     pub detect: DetectConfig,
+    /// How a folder chosen as the window's camera plays.
+    pub folder_pace: Pace,
 }
 
 impl Default for Config {
@@ -22,6 +25,7 @@ impl Default for Config {
             gallery_dir: default_gallery_dir(),
             threads: default_threads(),
             detect: DetectConfig::default(),
+            folder_pace: Pace::default(),
         }
     }
 }

@@ -593,7 +593,9 @@ fn watch_stops_naming_a_person_removed_by_another_lrfr() {
         .arg(&gallery)
         .arg("--models")
         .arg(common::models_dir())
-        .args(["watch", "--res", "24", "--fps", "10", "--json", "--source"])
+        .args([
+            "watch", "--res", "24", "--fps", "10", "--hold", "0", "--json", "--source",
+        ])
         .arg(&frames)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -644,4 +646,53 @@ fn eval_with_nothing_readable_is_an_error_not_a_table() {
         "{stderr}"
     );
     assert!(out.stdout.is_empty(), "a table was printed");
+}
+
+#[test]
+fn enrolling_two_people_as_one_or_someone_twice_is_refused() {
+    let Some(faces) = common::faces() else { return };
+    let gallery = common::scratch("cli-enroll-sanity");
+    // Three photos of John and three of David Beckham under one name.
+    let mixed: Vec<String> = images(&faces, "John_Ashcroft", 1..=3)
+        .into_iter()
+        .chain(images(&faces, "David_Beckham", 1..=3))
+        .collect();
+    let mut args = vec!["enroll", "--name", "John"];
+    args.extend(mixed.iter().map(String::as_str));
+    let out = lrfr(&gallery, &args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("look like two people"), "{stderr}");
+    // Three and three: either group is "the odd ones", named by file, never a mix.
+    let named = |who: &str| (1..=3).all(|n| stderr.contains(&format!("{who}_{n:04}.jpg")));
+    assert!(
+        named("John_Ashcroft") != named("David_Beckham"),
+        "the odd ones are named: {stderr}"
+    );
+    assert!(
+        !gallery.join("gallery.json").exists(),
+        "something was enrolled"
+    );
+    // John, then John again as "Johnny": refused, unless forced.
+    let mut args = vec!["enroll", "--name", "John"];
+    let john = images(&faces, "John_Ashcroft", 1..=5);
+    args.extend(john.iter().map(String::as_str));
+    assert!(lrfr(&gallery, &args).status.success());
+    let again = images(&faces, "John_Ashcroft", 10..=14);
+    let mut args = vec!["enroll", "--name", "Johnny"];
+    args.extend(again.iter().map(String::as_str));
+    let out = lrfr(&gallery, &args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("look like John") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    args.push("--force");
+    let out = lrfr(&gallery, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

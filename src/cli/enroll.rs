@@ -2,9 +2,8 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
-use lrfr::enroll::{enroll, MIN_SAMPLES};
+use lrfr::enroll::{enroll, EnrollError, MIN_SAMPLES, SPLIT_BOUND};
 use lrfr::frame::decode_file;
 use lrfr::gallery::MAX_FACES;
 use lrfr::matching::cosine;
@@ -21,6 +20,9 @@ pub struct EnrollArgs {
     /// Resolution(s) whose enrollment quality is reported; templates are always made for all three
     #[arg(long, default_value = "all")]
     res: ResSet,
+    /// Enroll even when the faces look like someone enrolled already (a twin, say)
+    #[arg(long)]
+    force: bool,
     /// Image files or folders of them
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -31,6 +33,8 @@ pub fn run(config: &Config, args: EnrollArgs) -> anyhow::Result<()> {
     let mut gallery = open::gallery_for(config, &mut pipeline)?;
     gallery.admit(&args.name)?;
     let mut faces = Vec::new();
+    // The file each face came from, to name the odd ones out.
+    let mut used = Vec::new();
     let files = progress::images(&args.paths)?;
     let bar = progress::bar(files.len(), "finding faces");
     for (_, path) in &files {
@@ -50,7 +54,10 @@ pub fn run(config: &Config, args: EnrollArgs) -> anyhow::Result<()> {
             }
         };
         match pipeline.align(&frame)? {
-            Some(output) => faces.push(output.aligned.clone()),
+            Some(output) => {
+                faces.push(output.aligned.clone());
+                used.push(path.clone());
+            }
             None => progress::say(&bar, format!("skipped {}: no face found", path.display())),
         }
     }
@@ -62,7 +69,28 @@ pub fn run(config: &Config, args: EnrollArgs) -> anyhow::Result<()> {
             args.name
         );
     }
-    enroll(&mut pipeline, &mut gallery, &args.name, &faces).context("enrolling")?;
+    match enroll(&mut pipeline, &mut gallery, &args.name, &faces, args.force) {
+        Ok(()) => {}
+        Err(EnrollError::SeveralPeople { odd, between, .. }) => {
+            let odd: Vec<String> = odd
+                .iter()
+                .filter_map(|&i| used.get(i))
+                .map(|p| super::shown_path(p))
+                .collect();
+            anyhow::bail!(
+                "these photos look like two people: {} differ from the rest (the two groups \
+                 match at {between:.2}, under {SPLIT_BOUND}); enroll one person at a time",
+                odd.join(", ")
+            );
+        }
+        Err(e @ EnrollError::LooksLike { .. }) => {
+            anyhow::bail!(
+                "{e}. If {} is someone else (a twin, say), enroll with --force",
+                args.name.trim()
+            )
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context("enrolling")),
+    }
     println!(
         "enrolled {} from {} faces ({} of 5 people)",
         args.name.trim(),

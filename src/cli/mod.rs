@@ -68,6 +68,22 @@ pub fn shown_path(path: &std::path::Path) -> String {
         .collect()
 }
 
+/// `--fps`: 0 (as fast as frames are processed) to 1000.
+pub fn fps(text: &str) -> Result<f32, String> {
+    text.parse::<f32>()
+        .ok()
+        .filter(|f| f.is_finite() && (0.0..=1000.0).contains(f))
+        .ok_or_else(|| format!("{text:?} is not a rate from 0 (as fast as possible) to 1000"))
+}
+
+/// `--hold`: 0 to 3600 seconds.
+pub fn seconds(text: &str) -> Result<f32, String> {
+    text.parse::<f32>()
+        .ok()
+        .filter(|s| s.is_finite() && (0.0..=3600.0).contains(s))
+        .ok_or_else(|| format!("{text:?} is not a number of seconds from 0 to 3600"))
+}
+
 /// `all`, or one of 16, 24, 32.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResSet {

@@ -3,7 +3,7 @@
 //! events and "who is there" go to a broker for Home Assistant.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
@@ -11,7 +11,7 @@ use lrfr::frame::Frame;
 use lrfr::live::{present, Event, LiveConfig, LiveRecognizer, Present, Report, Verdict};
 use lrfr::models::IDLE_NETWORKS;
 use lrfr::mqtt::{Broker, Publisher};
-use lrfr::source::{FrameSource, ImageFolderSource, SourceError, Webcam};
+use lrfr::source::{FrameSource, ImageFolderSource, Pace, SourceError, Webcam};
 use lrfr::{Config, ResChoice};
 
 use super::open;
@@ -28,9 +28,13 @@ pub struct WatchArgs {
     /// shrunk to it
     #[arg(long, default_value = "auto")]
     res: ResChoice,
-    /// Frames per second a folder plays at (0: as fast as they are processed)
-    #[arg(long, default_value_t = 0.0)]
+    /// Images per second a folder plays at (0: as fast as they are processed)
+    #[arg(long, default_value_t = 0.0, value_parser = super::fps)]
     fps: f32,
+    /// Seconds each image of a folder stays in view [default, with --fps: 2 for separate
+    /// photos, 0 for a video's numbered frames; without: 0]
+    #[arg(long, value_name = "SECONDS", value_parser = super::seconds)]
+    hold: Option<f32>,
     /// Print one JSON object per event
     #[arg(long)]
     json: bool,
@@ -50,21 +54,22 @@ pub struct WatchArgs {
 }
 
 pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        args.fps.is_finite() && (0.0..=1000.0).contains(&args.fps),
-        "--fps must be between 0 (as fast as possible) and 1000"
-    );
     let mut pipeline = open::pipeline(config)?;
     let mut gallery = open::gallery_for(config, &mut pipeline)?;
     if gallery.is_empty() {
         eprintln!("note: nobody is enrolled yet; every face will be unknown");
     }
     let mut source: Box<dyn FrameSource> = match (&args.source, args.camera) {
-        (Some(dir), _) => Box::new(ImageFolderSource::open(
-            dir,
-            (args.fps > 0.0).then_some(args.fps),
-            false,
-        )?),
+        (Some(dir), _) => {
+            let fps = (args.fps > 0.0).then_some(args.fps);
+            // Unpaced, a folder is a recording to go through as fast as possible: no hold.
+            let hold = match (args.hold, fps) {
+                (Some(hold), _) => Some(Duration::from_secs_f32(hold)),
+                (None, None) => Some(Duration::ZERO),
+                (None, Some(_)) => None,
+            };
+            Box::new(ImageFolderSource::paced(dir, Pace { fps, hold }, false)?)
+        }
         (None, camera) => Box::new(Webcam::open(camera.unwrap_or(0), None)?),
     };
     let broker = args

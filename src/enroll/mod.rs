@@ -3,9 +3,11 @@
 
 mod capture;
 mod quality;
+mod sanity;
 
 pub use capture::{Capture, Progress, SAMPLES_RANGE};
 pub use quality::{laplacian_variance, QualityGate, Rejection};
+pub use sanity::{looks_like, odd_ones, CHECK_RES, SPLIT_BOUND};
 
 use crate::frame::Frame;
 use crate::gallery::{Gallery, GalleryError, PerRes, EMBEDDING_DIMS};
@@ -21,6 +23,20 @@ pub const MIN_SAMPLES: usize = 3;
 pub enum EnrollError {
     #[error("{found} usable face(s); enrolling needs at least {MIN_SAMPLES}")]
     TooFewFaces { found: usize },
+    /// Faces (their indices) that look like another person than the rest.
+    #[error(
+        "these faces look like two people: {} of {total} differ from the rest (the two groups \
+         match at {between:.2}, under {SPLIT_BOUND}); enroll one person at a time",
+        odd.len()
+    )]
+    SeveralPeople {
+        odd: Vec<usize>,
+        total: usize,
+        between: f32,
+    },
+    /// The faces match someone already enrolled; enrolling needs to be forced.
+    #[error("these faces look like {name}, who is enrolled already (score {score:.2})")]
+    LooksLike { name: String, score: f32 },
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
     #[error(transparent)]
@@ -34,18 +50,26 @@ pub fn templates(
 ) -> Result<PerRes<Vec<f32>>, PipelineError> {
     let mut templates = PerRes::default();
     for res in Resolution::ALL {
-        let mut samples = Vec::with_capacity(faces.len());
-        for face in faces {
-            samples.push(
-                pipeline
-                    .embed_aligned(face, res, Upscaler::Dsr)?
-                    .embedding
-                    .clone(),
-            );
-        }
+        let samples = samples(pipeline, faces, res)?;
         *templates.get_mut(res) = mean_embedding(samples.iter().map(Vec::as_slice), EMBEDDING_DIMS);
     }
     Ok(templates)
+}
+
+/// Each face's embedding at `res`.
+fn samples(
+    pipeline: &mut Pipeline,
+    faces: &[Frame],
+    res: Resolution,
+) -> Result<Vec<Vec<f32>>, PipelineError> {
+    faces
+        .iter()
+        .map(|face| {
+            pipeline
+                .embed_aligned(face, res, Upscaler::Dsr)
+                .map(|output| output.embedding.clone())
+        })
+        .collect()
 }
 
 pub fn fingerprints(models: &Models) -> PerRes<String> {
@@ -56,16 +80,34 @@ pub fn fingerprints(models: &Models) -> PerRes<String> {
     prints
 }
 
-/// Enrolls `name` from aligned faces.
+/// Enrolls `name` from aligned faces, refusing faces of two people, and (unless `force`)
+/// faces that match someone enrolled already.
 pub fn enroll(
     pipeline: &mut Pipeline,
     gallery: &mut Gallery,
     name: &str,
     faces: &[Frame],
+    force: bool,
 ) -> Result<(), EnrollError> {
     gallery.admit(name)?;
     if faces.len() < MIN_SAMPLES {
         return Err(EnrollError::TooFewFaces { found: faces.len() });
+    }
+    let checked = samples(pipeline, faces, CHECK_RES)?;
+    if let Some((odd, between)) = odd_ones(&checked) {
+        return Err(EnrollError::SeveralPeople {
+            odd,
+            total: faces.len(),
+            between,
+        });
+    }
+    if !force {
+        let models = pipeline.models();
+        let fingerprint = models.fingerprint(CHECK_RES).to_string();
+        let threshold = models.threshold(CHECK_RES);
+        if let Some((name, score)) = looks_like(gallery, &checked, &fingerprint, threshold) {
+            return Err(EnrollError::LooksLike { name, score });
+        }
     }
     let templates = templates(pipeline, faces)?;
     gallery.add(name, faces, templates, fingerprints(pipeline.models()))?;

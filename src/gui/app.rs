@@ -17,7 +17,8 @@ pub struct LrfrApp {
 }
 
 impl LrfrApp {
-    pub fn new(ctx: &egui::Context, config: Config, options: GuiOptions) -> LrfrApp {
+    pub fn new(ctx: &egui::Context, mut config: Config, options: GuiOptions) -> LrfrApp {
+        config.folder_pace = options.pace;
         if options.fullscreen {
             panels::touch_style(ctx);
         }

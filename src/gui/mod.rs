@@ -19,7 +19,7 @@ pub use app::LrfrApp;
 pub use worker::SourceChoice;
 
 /// `lrfr gui` (and `lrfr` alone, with every flag at its default): the window's flags.
-#[derive(clap::Args, Debug, Default)]
+#[derive(clap::Args, Debug)]
 pub struct GuiArgs {
     /// Webcam index (/dev/videoN) [default: the camera or folder used last time, else 0]
     #[arg(long)]
@@ -34,11 +34,37 @@ pub struct GuiArgs {
     /// Start full-screen, as a kiosk (F11 toggles it)
     #[arg(long)]
     fullscreen: bool,
+    /// Images a second a folder plays at
+    #[arg(long, default_value_t = 15.0, value_parser = crate::cli::fps)]
+    fps: f32,
+    /// Seconds each image of a folder stays in view [default: 2 for separate photos, 0 for a
+    /// video's numbered frames]
+    #[arg(long, value_name = "SECONDS", value_parser = crate::cli::seconds)]
+    hold: Option<f32>,
+}
+
+/// The flags' own defaults, for `lrfr` with no command.
+impl Default for GuiArgs {
+    fn default() -> Self {
+        GuiArgs {
+            camera: None,
+            source: None,
+            res: ResChoice::default(),
+            fullscreen: false,
+            fps: 15.0,
+            hold: None,
+        }
+    }
 }
 
 impl GuiArgs {
     pub fn options(self) -> GuiOptions {
-        GuiOptions::new(self.camera, self.source, self.res, self.fullscreen)
+        let mut options = GuiOptions::new(self.camera, self.source, self.res, self.fullscreen);
+        options.pace = lrfr::source::Pace {
+            fps: Some(self.fps),
+            hold: self.hold.map(std::time::Duration::from_secs_f32),
+        };
+        options
     }
 }
 
@@ -49,6 +75,8 @@ pub struct GuiOptions {
     pub source: Option<SourceChoice>,
     pub res: ResChoice,
     pub fullscreen: bool,
+    /// How a folder plays.
+    pub pace: lrfr::source::Pace,
 }
 
 impl GuiOptions {
@@ -67,6 +95,7 @@ impl GuiOptions {
             source,
             res,
             fullscreen,
+            pace: lrfr::source::Pace::default(),
         }
     }
 }

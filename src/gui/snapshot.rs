@@ -96,6 +96,8 @@ pub struct Snapshot {
     pub cant_tell: Option<String>,
     pub people: Vec<PersonSummary>,
     pub enroll: Option<EnrollProgress>,
+    /// The name of an enrollment held back because it looks like someone enrolled.
+    pub pending_enroll: Option<String>,
     /// detect, align, dsr, edgeface, match, total.
     pub stages: [Summary; 6],
     pub fps: f32,
@@ -134,6 +136,7 @@ impl Snapshot {
             cant_tell: None,
             people: Vec::new(),
             enroll: None,
+            pending_enroll: None,
             stages: [Summary::default(); 6],
             fps: 0.0,
             memory: MemorySnapshot::default(),

@@ -378,7 +378,7 @@ fn enroll_john(pipeline: &mut Pipeline, faces: &Path, gallery: &Path) {
             pipeline.align(&frame).unwrap().unwrap().aligned.clone()
         })
         .collect();
-    lrfr::enroll::enroll(pipeline, &mut people, "John", &aligned).unwrap();
+    lrfr::enroll::enroll(pipeline, &mut people, "John", &aligned, false).unwrap();
 }
 
 #[test]
@@ -528,4 +528,34 @@ fn a_person_removed_by_another_lrfr_loses_the_name_on_their_box() {
         assert!(!named(&harness), "John was named again after his removal");
         std::thread::sleep(STEP_PAUSE);
     }
+}
+
+#[test]
+fn enrolling_someone_twice_asks_before_it_goes_ahead() {
+    let Some(faces) = faces() else { return };
+    let gallery = scratch("twice-gallery");
+    let source = one_person_source(&faces, "John_Ashcroft", "twice-source");
+    let mut pipeline = pipeline();
+    enroll_john(&mut pipeline, &faces, &gallery);
+    let mut harness = harness(&gallery, &source);
+    step_until(&mut harness, "the gallery to load", |h| {
+        h.query_by_label("Gallery 1 / 5").is_some()
+    });
+    // The same person's photos, under another name.
+    type_into(&mut harness, Role::TextInput, "name", "Johnny");
+    let folder = faces.join("John_Ashcroft").display().to_string();
+    type_into(&mut harness, Role::TextInput, "folder", &folder);
+    harness.get_by_label("add").click();
+    step_until(&mut harness, "the question", |h| {
+        h.query_by_label("enroll anyway").is_some()
+    });
+    assert!(harness.query_by_label_contains("look like John").is_some());
+    assert!(
+        harness.query_by_label("Gallery 1 / 5").is_some(),
+        "enrolled without asking"
+    );
+    harness.get_by_label("enroll anyway").click();
+    step_until(&mut harness, "Johnny enrolled after all", |h| {
+        h.query_by_label("Gallery 2 / 5").is_some()
+    });
 }

@@ -39,6 +39,8 @@ pub enum Command {
         samples: usize,
     },
     CancelEnroll,
+    /// Enroll the faces held back because they look like someone enrolled.
+    EnrollAnyway,
     EnrollFromFolder {
         name: String,
         folder: PathBuf,
@@ -314,6 +316,9 @@ impl Shell {
             self.publish(|s| s.enroll = None);
             self.after_gallery_change(result);
         }
+        if stepped.gallery_reopened {
+            self.publish_gallery(Some("the gallery was changed by another lrfr".into()));
+        }
     }
 
     fn handle(&mut self, command: Command) {
@@ -346,10 +351,16 @@ impl Shell {
             }
             Command::CancelEnroll => {
                 self.session.cancel_capture();
+                self.session.drop_pending();
                 self.publish(|s| {
                     s.enroll = None;
+                    s.pending_enroll = None;
                     s.notice = Some("enrollment cancelled; nothing was saved".into());
                 });
+            }
+            Command::EnrollAnyway => {
+                let result = self.session.enroll_anyway();
+                self.after_gallery_change(result);
             }
             Command::EnrollFromFolder { name, folder } => {
                 let result = self.session.enroll_from_folder(&name, &folder);
@@ -378,6 +389,8 @@ impl Shell {
 
     /// Publishes the gallery with the success message, or only the error.
     fn after_gallery_change(&mut self, result: Result<String, String>) {
+        let pending = self.session.pending_enroll().map(str::to_owned);
+        self.publish(|s| s.pending_enroll = pending);
         match result {
             Ok(message) => self.publish_gallery(Some(message)),
             Err(message) => self.publish(|s| s.notice = Some(message)),

@@ -16,8 +16,6 @@ use crate::pipeline::{MatchMode, Pipeline, PipelineError};
 use crate::resolution::{ResChoice, Resolution};
 use crate::source::{list_images, CameraMode, FrameSource, ImageFolderSource, SourceError, Webcam};
 
-/// Frames per second a folder source plays at, like a webcam would.
-const FOLDER_FPS: f32 = 15.0;
 /// Frames the stage statistics cover.
 const STATS_FRAMES: usize = 120;
 
@@ -66,6 +64,8 @@ pub struct Stepped {
     pub enroll: Option<Progress>,
     /// A capture that just finished: what was enrolled, or why not.
     pub enrolled: Option<Result<String, String>>,
+    /// Another lrfr changed the gallery, and it was opened again before this frame.
+    pub gallery_reopened: bool,
 }
 
 pub struct Session {
@@ -81,6 +81,8 @@ pub struct Session {
     selected: Option<u64>,
     capture: Option<Capture>,
     stats: StageStats,
+    /// An enrollment held back because it looks like someone enrolled: name and faces.
+    pending: Option<(String, Vec<Frame>)>,
     /// When gallery.json was last checked for another lrfr's change.
     gallery_checked: std::time::Instant,
 }
@@ -101,6 +103,7 @@ impl Session {
             selected: None,
             capture: None,
             stats: StageStats::new(STATS_FRAMES),
+            pending: None,
             gallery_checked: std::time::Instant::now(),
         }
     }
@@ -163,9 +166,11 @@ impl Session {
         self.live.reset();
         let source: Box<dyn FrameSource> = match choice {
             SourceChoice::Camera { index, mode } => Box::new(Webcam::open(*index, *mode)?),
-            SourceChoice::Folder(dir) => {
-                Box::new(ImageFolderSource::open(dir, Some(FOLDER_FPS), true)?)
-            }
+            SourceChoice::Folder(dir) => Box::new(ImageFolderSource::paced(
+                dir,
+                self.config.folder_pace,
+                true,
+            )?),
         };
         let name = source.describe();
         self.source = Some(source);
@@ -237,6 +242,7 @@ impl Session {
     /// One frame: take the newest, recognise, feed a running enrollment capture. Once a
     /// second, a gallery changed by another lrfr is opened again first.
     pub fn step(&mut self) -> Result<Stepped, SessionError> {
+        let mut reopened = false;
         if self.gallery_checked.elapsed() >= crate::gallery::CHANGE_CHECK {
             self.gallery_checked = std::time::Instant::now();
             if self
@@ -245,6 +251,7 @@ impl Session {
                 .is_some_and(Gallery::changed_elsewhere)
             {
                 self.reopen_gallery()?;
+                reopened = true;
             }
         }
         let (Some(source), Some(pipeline), Some(gallery)) = (
@@ -274,7 +281,10 @@ impl Session {
         if faces_found > 0 || self.stats.frames() == 0 {
             self.stats.push(&timings);
         }
-        let mut stepped = Stepped::default();
+        let mut stepped = Stepped {
+            gallery_reopened: reopened,
+            ..Stepped::default()
+        };
         if let Some(capture) = self.capture.as_mut() {
             let output = pipeline.output();
             let side = output.face.map(|f| f.side()).unwrap_or(0.0);
@@ -368,28 +378,81 @@ impl Session {
 
     fn finish_capture(&mut self) -> Result<String, String> {
         let capture = self.capture.take().ok_or("no capture is running")?;
+        let count = capture.faces.len();
+        self.enroll_checked(capture.name.clone(), capture.faces, &[], false)?;
+        Ok(format!("enrolled {} from {count} samples", capture.name))
+    }
+
+    /// The name of an enrollment held back because its faces look like someone enrolled,
+    /// waiting for the user to say "enroll anyway" or cancel.
+    pub fn pending_enroll(&self) -> Option<&str> {
+        self.pending.as_ref().map(|(name, _)| name.as_str())
+    }
+
+    /// Enrolls the held-back faces after all.
+    pub fn enroll_anyway(&mut self) -> Result<String, String> {
+        let (name, faces) = self
+            .pending
+            .take()
+            .ok_or("nothing is waiting to be enrolled")?;
+        let count = faces.len();
+        self.enroll_checked(name.clone(), faces, &[], true)?;
+        Ok(format!("enrolled {name} from {count} faces"))
+    }
+
+    /// Forgets the held-back enrollment.
+    pub fn drop_pending(&mut self) {
+        self.pending = None;
+    }
+
+    /// Enrolls `faces` (from `files`, when they came from photos, to name the odd ones out);
+    /// faces that look like someone enrolled are held back (see [`Session::enroll_anyway`]).
+    fn enroll_checked(
+        &mut self,
+        name: String,
+        faces: Vec<Frame>,
+        files: &[PathBuf],
+        force: bool,
+    ) -> Result<(), String> {
         let (Some(pipeline), Some(gallery)) = (self.pipeline.as_mut(), self.gallery.as_mut())
         else {
             return Err("models or gallery not loaded".into());
         };
-        enroll::enroll(pipeline, gallery, &capture.name, &capture.faces)
-            .map_err(|e| e.to_string())?;
-        self.live.reset();
-        Ok(format!(
-            "enrolled {} from {} samples",
-            capture.name,
-            capture.faces.len()
-        ))
+        match enroll::enroll(pipeline, gallery, &name, &faces, force) {
+            Ok(()) => {
+                self.live.reset();
+                Ok(())
+            }
+            Err(e @ enroll::EnrollError::LooksLike { .. }) => {
+                self.pending = Some((name.clone(), faces));
+                Err(format!(
+                    "{e}. Press \"enroll anyway\" if {name} is someone else, or cancel"
+                ))
+            }
+            Err(enroll::EnrollError::SeveralPeople { odd, .. }) if !files.is_empty() => {
+                let odd: Vec<String> = odd
+                    .iter()
+                    .filter_map(|&i| files.get(i))
+                    .map(|p| p.display().to_string())
+                    .collect();
+                Err(format!(
+                    "these photos look like two people: {} differ from the rest; enroll one \
+                     person at a time",
+                    odd.join(", ")
+                ))
+            }
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     /// Enrolls `name` from the photos in `folder`.
     pub fn enroll_from_folder(&mut self, name: &str, folder: &Path) -> Result<String, String> {
-        let (Some(pipeline), Some(gallery)) = (self.pipeline.as_mut(), self.gallery.as_mut())
-        else {
-            return Err("models or gallery not loaded".into());
+        let Some(pipeline) = self.pipeline.as_mut() else {
+            return Err("models not loaded".into());
         };
         let files = list_images(folder).map_err(|e| e.to_string())?;
         let mut faces = Vec::new();
+        let mut used = Vec::new();
         for path in &files {
             let aligned = decode_file(path).ok().and_then(|frame| {
                 pipeline
@@ -398,7 +461,10 @@ impl Session {
                     .flatten()
                     .map(|o| o.aligned.clone())
             });
-            faces.extend(aligned);
+            if let Some(face) = aligned {
+                faces.push(face);
+                used.push(path.clone());
+            }
         }
         if faces.len() < MIN_SAMPLES {
             return Err(format!(
@@ -408,12 +474,11 @@ impl Session {
                 files.len()
             ));
         }
-        enroll::enroll(pipeline, gallery, name, &faces).map_err(|e| e.to_string())?;
-        self.live.reset();
+        let count = faces.len();
+        self.enroll_checked(name.to_string(), faces, &used, false)?;
         Ok(format!(
-            "enrolled {name} from {} images ({} skipped)",
-            faces.len(),
-            files.len() - faces.len()
+            "enrolled {name} from {count} images ({} skipped)",
+            files.len() - count
         ))
     }
 

@@ -13,7 +13,35 @@ pub struct ImageFolderSource {
     looping: bool,
     period: Option<Duration>,
     last_emit: Option<Instant>,
+    /// How long each image stays in view (see [`ImageFolderSource::holding`]).
+    hold: Duration,
+    /// The image in view and since when, while it is held.
+    held: Option<(Frame, Instant)>,
 }
+
+/// How a folder plays: `fps` images a second (`None`: as fast as they are asked for), each
+/// held in view for `hold` (`None`: [`STILL_HOLD`] for separate photos, nothing for a video's
+/// frames; see [`ImageFolderSource::is_video`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pace {
+    pub fps: Option<f32>,
+    pub hold: Option<Duration>,
+}
+
+impl Default for Pace {
+    /// The window's: 15 frames a second, stills held.
+    fn default() -> Self {
+        Pace {
+            fps: Some(15.0),
+            hold: None,
+        }
+    }
+}
+
+/// How long the window and `watch` (when paced) hold each of a folder's stills: long enough
+/// for the live recogniser to confirm a known face (a few frames) and for a person to read
+/// the name.
+pub const STILL_HOLD: Duration = Duration::from_secs(2);
 
 impl ImageFolderSource {
     /// `fps` paces the frames like a camera would; `None` hands them out as fast as asked.
@@ -31,7 +59,52 @@ impl ImageFolderSource {
             looping,
             period,
             last_emit: None,
+            hold: Duration::ZERO,
+            held: None,
         })
+    }
+
+    /// Opens `path` to play at `pace`.
+    pub fn paced(path: &Path, pace: Pace, looping: bool) -> Result<Self, SourceError> {
+        let source = ImageFolderSource::open(path, pace.fps, looping)?;
+        let hold = pace.hold.unwrap_or_else(|| {
+            if source.is_video() {
+                Duration::ZERO
+            } else {
+                STILL_HOLD
+            }
+        });
+        Ok(source.holding(hold))
+    }
+
+    /// Keeps each image in view for `hold` (handing it out again at the pace, like a person
+    /// standing before a camera) before the next: a folder of unrelated photos then shows
+    /// each long enough to be recognised instead of a new face every frame.
+    pub fn holding(mut self, hold: Duration) -> Self {
+        self.hold = hold;
+        self
+    }
+
+    /// Whether the folder looks like a video's frames rather than separate photos: its first
+    /// images differ little from one to the next (a photo collection changes scene at every
+    /// image). Decodes at most four images.
+    pub fn is_video(&self) -> bool {
+        let thumbs: Vec<Vec<u8>> = self
+            .files
+            .iter()
+            .take(4)
+            .filter_map(|path| decode_file(path).ok())
+            .map(|frame| thumbnail(&frame))
+            .collect();
+        thumbs.len() >= 2
+            && thumbs.windows(2).all(|pair| {
+                let diff: u32 = pair[0]
+                    .iter()
+                    .zip(&pair[1])
+                    .map(|(a, b)| u32::from(a.abs_diff(*b)))
+                    .sum();
+                (diff as f32 / pair[0].len() as f32) < VIDEO_DIFFERENCE
+            })
     }
 
     pub fn len(&self) -> usize {
@@ -62,8 +135,30 @@ impl ImageFolderSource {
     }
 }
 
+/// Mean difference of grey levels (0-255) between two 16x16 thumbnails under which two
+/// images are frames of one video: a person moving between frames changes a few levels,
+/// another photo tens.
+const VIDEO_DIFFERENCE: f32 = 12.0;
+
+fn thumbnail(frame: &Frame) -> Vec<u8> {
+    let grey = image::imageops::grayscale(frame);
+    image::imageops::thumbnail(&grey, 16, 16).into_raw()
+}
+
 impl FrameSource for ImageFolderSource {
     fn latest_frame(&mut self, frame: &mut Frame) -> Result<(), SourceError> {
+        if self
+            .held
+            .as_ref()
+            .is_some_and(|(_, since)| since.elapsed() < self.hold)
+        {
+            self.pace();
+            if let Some((image, _)) = &self.held {
+                frame.clone_from(image);
+            }
+            return Ok(());
+        }
+        self.held = None;
         if self.next >= self.files.len() {
             if !self.looping {
                 return Err(SourceError::Exhausted);
@@ -77,6 +172,9 @@ impl FrameSource for ImageFolderSource {
             path: path.clone(),
             source,
         })?;
+        if !self.hold.is_zero() {
+            self.held = Some((frame.clone(), Instant::now()));
+        }
         Ok(())
     }
 
@@ -212,6 +310,62 @@ mod tests {
         std::os::unix::fs::symlink(".", dir.join("self2")).unwrap();
         let files = list_images(&dir).unwrap();
         assert_eq!(files, vec![dir.join("a.jpg")]);
+    }
+
+    /// A 64x48 image: a gradient shifted by `shift`, or noise from `seed` when it is given.
+    fn picture(shift: u32, seed: Option<u32>) -> Frame {
+        Frame::from_fn(64, 48, |x, y| {
+            let v = match seed {
+                Some(s) => {
+                    (x * 7919 + y * 104_729 + s * 15_485_863).wrapping_mul(2_654_435_761) >> 24
+                }
+                None => (x * 3 + y * 2 + shift) % 256,
+            };
+            image::Rgb([v as u8; 3])
+        })
+    }
+
+    #[test]
+    fn photos_are_held_and_a_videos_frames_are_not() {
+        let photos = scratch("photos");
+        let video = scratch("video");
+        for n in 0..3u32 {
+            picture(0, Some(n))
+                .save(photos.join(format!("{n}.png")))
+                .unwrap();
+            picture(n, None)
+                .save(video.join(format!("{n:04}.png")))
+                .unwrap();
+        }
+        let pace = |hold| Pace { fps: None, hold };
+        assert!(!ImageFolderSource::paced(&photos, pace(None), false)
+            .unwrap()
+            .is_video());
+        assert!(ImageFolderSource::paced(&video, pace(None), false)
+            .unwrap()
+            .is_video());
+        // Held for 0.3 s: the first image comes again and again, then the second.
+        let hold = Some(Duration::from_millis(300));
+        let mut source = ImageFolderSource::paced(&photos, pace(hold), false).unwrap();
+        let mut frame = Frame::new(0, 0);
+        let started = Instant::now();
+        let mut first = 0;
+        loop {
+            source.latest_frame(&mut frame).unwrap();
+            if frame != picture(0, Some(0)) {
+                break;
+            }
+            first += 1;
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(first > 3 && started.elapsed() >= Duration::from_millis(300));
+        assert_eq!(frame, picture(0, Some(1)));
+        // A video's frames come one after another.
+        let mut source = ImageFolderSource::paced(&video, pace(None), false).unwrap();
+        for n in 0..3 {
+            source.latest_frame(&mut frame).unwrap();
+            assert_eq!(frame, picture(n, None));
+        }
     }
 
     #[test]

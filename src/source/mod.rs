@@ -13,7 +13,7 @@ use crate::frame::{DecodeError, Frame};
 
 pub use cameras::{list_cameras, CameraInfo, CameraList, CameraMode};
 pub use capture::{Capture, Device, Patience};
-pub use folder::{list_images, ImageFolderSource, MAX_FILES};
+pub use folder::{list_images, ImageFolderSource, Pace, MAX_FILES, STILL_HOLD};
 pub use latest::LatestSlot;
 pub use webcam::{CameraFormatChoice, Webcam};
 

@@ -95,7 +95,7 @@ pub fn enrolled(
                 pipeline.align(&frame).unwrap().unwrap().aligned.clone()
             })
             .collect();
-        lrfr::enroll::enroll(&mut pipeline, &mut gallery, name, &aligned).unwrap();
+        lrfr::enroll::enroll(&mut pipeline, &mut gallery, name, &aligned, false).unwrap();
     }
     (pipeline, gallery)
 }

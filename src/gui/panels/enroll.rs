@@ -35,6 +35,20 @@ pub fn enroll(
         }
         return;
     }
+    if let Some(name) = &snapshot.pending_enroll {
+        ui.label(format!(
+            "These faces look like someone enrolled already. Is {name} someone else?"
+        ));
+        ui.horizontal(|ui| {
+            if ui.button("enroll anyway").clicked() {
+                commands.push(Command::EnrollAnyway);
+            }
+            if ui.button("cancel").clicked() {
+                commands.push(Command::CancelEnroll);
+            }
+        });
+        return;
+    }
     if snapshot.people.len() >= MAX_PEOPLE {
         ui.label(format!(
             "The gallery is full ({MAX_PEOPLE} people): remove someone to enroll another."
@@ -63,7 +77,9 @@ pub fn enroll(
     }
     ui.label("or add from a folder of photos:");
     ui.horizontal(|ui| {
-        ui.text_edit_singleline(&mut state.enroll_folder);
+        let label = ui.label("folder");
+        ui.text_edit_singleline(&mut state.enroll_folder)
+            .labelled_by(label.id);
         let ready = named && !state.enroll_folder.trim().is_empty();
         if ui.add_enabled(ready, egui::Button::new("add")).clicked() {
             commands.push(Command::EnrollFromFolder {

@@ -696,3 +696,48 @@ fn enrolling_two_people_as_one_or_someone_twice_is_refused() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn bench_and_soak_speak_auto_like_the_other_commands() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("cli-bench-auto");
+    let frames = dir.join("frames");
+    std::fs::create_dir_all(&frames).unwrap();
+    std::fs::copy(
+        faces.join("John_Ashcroft/John_Ashcroft_0001.jpg"),
+        frames.join("a.jpg"),
+    )
+    .unwrap();
+    let frames = frames.display().to_string();
+    let gallery = dir.join("gallery");
+    let out = lrfr(
+        &gallery,
+        &["bench", "--source", &frames, "--frames", "3", "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["runs"][0]["res"], "auto", "auto is the default");
+    let out = lrfr(
+        &gallery,
+        &[
+            "soak",
+            "--source",
+            &frames,
+            "--res",
+            "auto",
+            "--minutes",
+            "0.02",
+            "--every",
+            "1",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

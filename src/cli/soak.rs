@@ -11,7 +11,7 @@ use lrfr::live::{LiveConfig, LiveRecognizer};
 use lrfr::metrics::{MemoryProbe, StageStats};
 use lrfr::models::IDLE_NETWORKS;
 use lrfr::source::{FrameSource, ImageFolderSource};
-use lrfr::{Config, Resolution};
+use lrfr::{Config, ResChoice};
 use serde_json::json;
 
 use super::open;
@@ -30,9 +30,10 @@ pub struct SoakArgs {
     /// Frames per second the folder plays at, like a webcam (0 = as fast as possible)
     #[arg(long, default_value_t = 15.0)]
     fps: f32,
-    /// Resolution the faces are shrunk to
-    #[arg(long, default_value = "16")]
-    res: Resolution,
+    /// auto: each face at the largest resolution its own pixels give; 16, 24 or 32: faces
+    /// shrunk to it
+    #[arg(long, default_value = "auto")]
+    res: ResChoice,
 }
 
 const WARM_UP_FRAMES: u64 = 30;

@@ -1,0 +1,182 @@
+"""Detector precision and recall, measured through the app: every box `lrfr identify --json`
+reports is checked against a reference detector, YuNet at score 0.3 on the photo upscaled to
+640 px on its long side. A box is a phantom when no reference face overlaps it (IoU under 0.2)
+and no reference face's centre lies inside it. Real small faces that YuNet misses count as
+phantoms too, so the figure is an upper bound; the contact sheet shows which they are.
+
+Near photos: every photo of the validation identities, as they are (250x250 LFW). Distant
+frames: `detector_data.validation_frames` (the frames `detection_rate` measures recall on);
+there every box that is not the subject is counted, since other people in a photo shrunk to
+a subject of 11-21 px are far below what any detector finds. Usable as a script:
+
+    python -m lrfr_forge.precision --lrfr target/release/lrfr --faces ../shared/assets/faces/train \\
+        --yunet ../shared/assets/upstream/face_detection_yunet_2023mar.onnx --work /tmp/precision
+"""
+
+import argparse
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from . import data, detection_rate, detector_data
+from .yunet import YuNet, iou
+
+REFERENCE_SCORE = 0.3
+PHANTOM_IOU = 0.2
+# Box sides (frame pixels) the report is broken down by.
+SIDES = (12, 17, 24, 40)
+
+
+def reference(photos, yunet_path: Path):
+    """YuNet's faces on each photo, upscaled to 640 px on its long side: {path: [box xywh]}."""
+    yunet = YuNet(yunet_path, size=640)
+    boxes = {}
+    for path in photos:
+        photo = Image.open(path).convert("RGB")
+        scale = 640 / max(photo.size)
+        big = photo.resize((round(photo.width * scale), round(photo.height * scale)), Image.BICUBIC)
+        faces = yunet.detect(np.asarray(big), threshold=REFERENCE_SCORE)
+        boxes[str(path)] = [list(map(float, b / scale)) for _, b, _ in faces]
+    return boxes
+
+
+def identify(lrfr: Path, models, inputs, res="auto"):
+    """Every face box `lrfr identify --json` reports: [(file, box, detection score)]."""
+    with tempfile.TemporaryDirectory() as gallery:
+        command = [str(lrfr), "--gallery", gallery]
+        if models:
+            command += ["--models", str(models)]
+        command += ["identify", "--json", "--res", res, *map(str, inputs)]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rows = []
+    for line in out.splitlines():
+        row = json.loads(line)
+        if row.get("box"):
+            rows.append((row["file"], row["box"], row.get("detection") or 0.0))
+    return rows
+
+
+def is_phantom(box, truths):
+    """No reference face overlaps `box` (IoU under 0.2) and none has its centre inside it."""
+    for t in truths:
+        tx, ty = t[0] + t[2] / 2, t[1] + t[3] / 2
+        inside = box[0] <= tx <= box[0] + box[2] and box[1] <= ty <= box[1] + box[3]
+        if iou(box, t) >= PHANTOM_IOU or inside:
+            return False
+    return True
+
+
+def side_bucket(box):
+    side = max(box[2], box[3])
+    for limit in SIDES:
+        if side < limit:
+            return f"<{limit}"
+    return f">={SIDES[-1]}"
+
+
+def near(lrfr: Path, models, photos, yunet_path: Path, sheet: Path = None):
+    """Phantoms per 100 near photos, by box side, and whether every photo's subject was found."""
+    truth = reference(photos, yunet_path)
+    rows = identify(lrfr, models, photos)
+    phantoms = [(f, b, s) for f, b, s in rows if is_phantom(b, truth.get(f, []))]
+    by_side = {}
+    for _, box, _ in phantoms:
+        key = side_bucket(box)
+        by_side[key] = by_side.get(key, 0) + 1
+    found = {f for f, b, _ in rows if not is_phantom(b, truth.get(f, []))}
+    with_reference = [p for p in map(str, photos) if truth.get(p)]
+    missed = [p for p in with_reference if p not in found]
+    if sheet:
+        contact_sheet(phantoms, sheet)
+    return {
+        "photos": len(photos),
+        "boxes": len(rows),
+        "phantoms": len(phantoms),
+        "phantoms_per_100": 100 * len(phantoms) / max(1, len(photos)),
+        "photos_with_a_phantom": len({f for f, _, _ in phantoms}),
+        "phantoms_by_side": by_side,
+        "subject_missed": len(missed),
+        "boxes": [[round(max(b[2], b[3]), 1), round(s, 3), not is_phantom(b, truth.get(f, []))]
+                  for f, b, s in rows],
+    }
+
+
+def contact_sheet(phantoms, out: Path, per_row=12, cell=96):
+    """Each phantom box with some context, scaled to `cell` px, its box drawn in red."""
+    rows = (len(phantoms) + per_row - 1) // per_row
+    sheet = Image.new("RGB", (per_row * cell, max(1, rows) * cell), (40, 40, 40))
+    for k, (path, box, score) in enumerate(phantoms):
+        photo = Image.open(path).convert("RGB")
+        side = max(box[2], box[3]) * 3
+        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+        crop = photo.crop((int(cx - side / 2), int(cy - side / 2), int(cx + side / 2), int(cy + side / 2)))
+        crop = crop.resize((cell, cell), Image.BICUBIC)
+        draw = ImageDraw.Draw(crop)
+        f = cell / side
+        draw.rectangle([cell / 2 - box[2] * f / 2, cell / 2 - box[3] * f / 2,
+                        cell / 2 + box[2] * f / 2, cell / 2 + box[3] * f / 2], outline=(255, 0, 0))
+        draw.text((2, 2), f"{score:.2f}", fill=(255, 255, 0))
+        sheet.paste(crop, ((k % per_row) * cell, (k // per_row) * cell))
+    sheet.save(out)
+
+
+def distant(lrfr: Path, models, frames: Path):
+    """For each native size of `frames`: the subject's recall (IoU 0.4 with its true box, as
+    `detection_rate` counts it) and the other boxes per 100 frames, with every box's score."""
+    report = {}
+    for folder in sorted((p for p in frames.iterdir() if p.is_dir()), key=lambda p: -int(p.name)):
+        truth = {}
+        for line in (folder / "truth.tsv").read_text().splitlines():
+            key, *box = line.split("\t")
+            truth[str(folder / key)] = [float(v) for v in box]
+        rows = identify(lrfr, models, [folder])
+        found, boxes = set(), []
+        for path, box, score in rows:
+            true = truth.get(path)
+            subject = true is not None and iou(box, true) >= detection_rate.MATCH_IOU
+            if subject:
+                found.add(path)
+            boxes.append([round(max(box[2], box[3]), 1), round(score, 3), subject])
+        others = sum(1 for b in boxes if not b[2])
+        report[int(folder.name)] = {
+            "frames": len(truth),
+            "found": len(found),
+            "rate": len(found) / max(1, len(truth)),
+            "other_per_100": 100 * others / max(1, len(truth)),
+            "boxes": boxes,
+        }
+    return report
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lrfr", type=Path, required=True)
+    parser.add_argument("--models", type=Path)
+    parser.add_argument("--faces", type=Path, required=True)
+    parser.add_argument("--yunet", type=Path, required=True, help="YuNet with a 640x640 input")
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--sheet", type=Path, help="contact sheet of the near photos' phantoms")
+    parser.add_argument("--skip-distant", action="store_true")
+    parser.add_argument("--skip-near", action="store_true")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    names = data.split(args.faces, args.work)["val"]
+    photos = [p for n in names for p in sorted((args.faces / n).glob("*.jpg"))]
+    report = {}
+    if not args.skip_near:
+        report["near"] = near(args.lrfr, args.models, photos, args.yunet, args.sheet)
+    if not args.skip_distant:
+        frames = args.work / "distant"
+        if not frames.exists():
+            labels = detector_data.teach_upscaled(args.faces, names, args.yunet, args.work / "labels.json")
+            detector_data.validation_frames(args.faces, names, labels, frames)
+        report["distant"] = distant(args.lrfr, args.models, frames)
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()

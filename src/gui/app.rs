@@ -124,9 +124,12 @@ pub(super) fn draw(
         .show(ctx, |ui| panels::controls(ui, snapshot, ui_state, commands));
     egui::TopBottomPanel::bottom("status").show(ctx, |ui| panels::status(ui, snapshot));
     if ui_state.show_metrics {
-        egui::TopBottomPanel::bottom("metrics")
+        egui::SidePanel::right("metrics")
             .resizable(true)
-            .show(ctx, |ui| panels::metrics(ui, snapshot));
+            .default_width(300.0)
+            .show(ctx, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| panels::metrics(ui, snapshot));
+            });
     }
     egui::SidePanel::right("people")
         .default_width(300.0)

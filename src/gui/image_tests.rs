@@ -5,6 +5,7 @@
 //! `tests/snapshots/`; `UPDATE_SNAPSHOTS=1 cargo test image_tests` rewrites them after a
 //! deliberate change. The live-app tests in `tests.rs` cover behaviour; these cover the look.
 
+use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions};
 use image::Rgb;
 use lrfr::detect::FaceBox;
@@ -133,22 +134,36 @@ fn no_camera() -> Snapshot {
 }
 
 fn render(name: &str, snapshot: Snapshot, show_metrics: bool) {
+    let mut harness = harness([1280.0, 800.0], snapshot, show_metrics, false);
+    harness.run();
+    compare(&mut harness, name);
+}
+
+/// The window at `size` drawing `snapshot`; `kiosk`: the 7" touch screen's style, people
+/// folded, as `--fullscreen` starts.
+fn harness<'a>(size: [f32; 2], snapshot: Snapshot, show_metrics: bool, kiosk: bool) -> Harness<'a> {
     let mut ui_state = UiState::new();
     ui_state.show_metrics = show_metrics;
+    ui_state.show_people = !kiosk;
     let mut textures = Textures::default();
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .wgpu()
-        .build(move |ctx| {
-            draw(
-                ctx,
-                &snapshot,
-                &mut textures,
-                &mut ui_state,
-                &mut Vec::new(),
-            )
-        });
-    harness.run();
+    // Once, as the app does at start: the style scales the fonts it finds.
+    let mut styled = !kiosk;
+    Harness::builder().with_size(size).wgpu().build(move |ctx| {
+        if !styled {
+            super::panels::touch_style(ctx);
+            styled = true;
+        }
+        draw(
+            ctx,
+            &snapshot,
+            &mut textures,
+            &mut ui_state,
+            &mut Vec::new(),
+        )
+    })
+}
+
+fn compare(harness: &mut Harness<'_>, name: &str) {
     // Glyph edges may differ by a few pixels between rasteriser versions; a layout change
     // moves hundreds.
     harness.snapshot_options(
@@ -165,6 +180,26 @@ fn the_window_identifying_someone() {
 #[test]
 fn the_window_with_its_metrics_panel() {
     render("window_metrics", identified(), true);
+}
+
+#[test]
+fn the_kiosk_shows_the_answer_whole_on_its_screen() {
+    let mut harness = harness([800.0, 480.0], identified(), false, true);
+    harness.run();
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(800.0, 480.0));
+    // The name and the threshold slider: on the screen whole, nothing to scroll to.
+    for label in ["Ada", "threshold", "default"] {
+        let nodes: Vec<_> = harness.query_all_by_label(label).collect();
+        assert!(!nodes.is_empty(), "{label} is shown");
+        for node in nodes {
+            assert!(
+                screen.contains_rect(node.rect()),
+                "{label} at {:?}",
+                node.rect()
+            );
+        }
+    }
+    compare(&mut harness, "window_kiosk");
 }
 
 #[test]

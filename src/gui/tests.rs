@@ -544,7 +544,7 @@ fn enrolling_someone_twice_asks_before_it_goes_ahead() {
     // The same person's photos, under another name.
     type_into(&mut harness, Role::TextInput, "name", "Johnny");
     let folder = faces.join("John_Ashcroft").display().to_string();
-    type_into(&mut harness, Role::TextInput, "folder", &folder);
+    type_into(&mut harness, Role::TextInput, "photos", &folder);
     harness.get_by_label("add").click();
     step_until(&mut harness, "the question", |h| {
         h.query_by_label("enroll anyway").is_some()

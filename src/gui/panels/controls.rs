@@ -38,11 +38,12 @@ pub fn controls(
         ui.separator();
         // At auto each face is decided at its own resolution's calibrated threshold, so one
         // slider cannot stand for them; it shows the shown face's.
-        ui.add_enabled_ui(snapshot.res != ResChoice::Native, |ui| {
-            threshold_slider(ui, snapshot.threshold, commands);
-        })
-        .response
-        .on_disabled_hover_text("at auto, each face uses its resolution's calibrated threshold");
+        threshold_slider(
+            ui,
+            snapshot.res != ResChoice::Native,
+            snapshot.threshold,
+            commands,
+        );
         ui.separator();
         let current = match &snapshot.mode {
             MatchMode::Identify => "identify (1:N)".to_string(),
@@ -94,28 +95,46 @@ pub fn controls(
     });
 }
 
-fn threshold_slider(ui: &mut egui::Ui, mut threshold: f32, commands: &mut Vec<Command>) {
-    ui.horizontal(|ui| {
-        // Clamp and round only what the user enters: a slider that rounds on every draw
-        // turned the calibrated 0.3257 into a user override of 0.33 as the window opened.
-        let slider = ui.add(
+/// The label, the slider and its reset as separate items, so a narrow window wraps them onto
+/// the next row instead of cutting them off.
+fn threshold_slider(
+    ui: &mut egui::Ui,
+    enabled: bool,
+    mut threshold: f32,
+    commands: &mut Vec<Command>,
+) {
+    const AT_AUTO: &str = "at auto, each face uses its resolution's calibrated threshold";
+    // On a row of their own when the rest of this one cannot hold them (a 7" screen), rather
+    // than cut off at the window's edge.
+    let needed = ui.spacing().slider_width + 260.0;
+    let left = ui.max_rect().right() - ui.cursor().min.x;
+    if left < needed {
+        ui.end_row();
+    }
+    let label = ui.add_enabled(enabled, egui::Label::new("threshold"));
+    // Clamp and round only what the user enters: a slider that rounds on every draw turned
+    // the calibrated 0.3257 into a user override of 0.33 as the window opened.
+    let slider = ui
+        .add_enabled(
+            enabled,
             egui::Slider::new(&mut threshold, 0.0..=1.0)
-                .text("threshold")
                 .clamping(egui::SliderClamping::Edits)
                 .min_decimals(2)
                 .max_decimals(4),
-        );
-        if slider.changed() {
-            commands.push(Command::SetThreshold(Some(threshold)));
-        }
-        if ui
-            .small_button("default")
-            .on_hover_text("the threshold calibrated for this resolution")
-            .clicked()
-        {
-            commands.push(Command::SetThreshold(None));
-        }
-    });
+        )
+        .labelled_by(label.id)
+        .on_disabled_hover_text(AT_AUTO);
+    if slider.changed() {
+        commands.push(Command::SetThreshold(Some(threshold)));
+    }
+    if ui
+        .add_enabled(enabled, egui::Button::new("default").small())
+        .on_hover_text("the threshold calibrated for this resolution")
+        .on_disabled_hover_text(AT_AUTO)
+        .clicked()
+    {
+        commands.push(Command::SetThreshold(None));
+    }
 }
 
 pub fn status(ui: &mut egui::Ui, snapshot: &Snapshot) {

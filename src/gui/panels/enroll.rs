@@ -77,7 +77,7 @@ pub fn enroll(
     }
     ui.label("or add from a folder of photos:");
     ui.horizontal(|ui| {
-        let label = ui.label("folder");
+        let label = ui.label("photos");
         ui.text_edit_singleline(&mut state.enroll_folder)
             .labelled_by(label.id);
         let ready = named && !state.enroll_folder.trim().is_empty();

@@ -16,14 +16,19 @@ const UNKNOWN: Color32 = Color32::from_rgb(240, 170, 40);
 const CANT_TELL: Color32 = Color32::from_rgb(150, 150, 150);
 
 /// Below this width the panels stack vertically.
-const SIDE_BY_SIDE: f32 = 600.0;
+const SIDE_BY_SIDE: f32 = 520.0;
 /// Room under the camera image for its heading and the FPS line.
-const CAMERA_CHROME: f32 = 80.0;
+const CAMERA_CHROME: f32 = 64.0;
+/// Room the face tiles need besides the tiles: heading, captions and spacing (with the
+/// kiosk's larger text).
+const FACE_CHROME: f32 = 76.0;
+/// The top five, when there is room for them: heading and five rows.
+const TOP_FIVE: f32 = 150.0;
 
-/// Side by side, the camera takes what the window's height allows (up to 62% of the width)
-/// with who it is underneath, and the face before and after DSR fills the column beside it,
-/// so a bigger window means bigger pictures instead of empty space; narrow windows stack
-/// everything.
+/// Side by side, the camera takes what the window's height allows (up to 60% of the width);
+/// the column beside it opens with the answer in large type, so it is the first thing read
+/// and is never pushed out of view, then the face before and after DSR, sized to what is
+/// left, then the top five if they fit. Narrow windows stack everything.
 pub fn live(
     ui: &mut egui::Ui,
     snapshot: &Snapshot,
@@ -32,47 +37,41 @@ pub fn live(
 ) {
     let (width, height) = (ui.available_width(), ui.available_height());
     let aspect = snapshot.frame.height().max(1) as f32 / snapshot.frame.width().max(1) as f32;
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        if width >= SIDE_BY_SIDE {
-            let by_height = (height - CAMERA_CHROME).max(120.0) / aspect;
-            let camera_width = by_height.min(width * 0.62);
-            let side = width - camera_width - 16.0;
-            ui.horizontal_top(|ui| {
-                ui.vertical(|ui| {
-                    ui.set_width(camera_width);
-                    camera(ui, snapshot, textures, camera_width, commands);
-                    ui.add_space(8.0);
-                    matched(ui, snapshot, textures, camera_width);
-                });
-                ui.vertical(|ui| {
-                    ui.set_width(side);
-                    // One above the other in a tall column, side by side in a short one
-                    // (a 7" screen): whichever gives the bigger pictures.
-                    let stacked = (side - 8.0).min((height - 110.0) / 2.0);
-                    let beside = (side / 2.0 - 8.0).min(height - 90.0);
-                    face(
-                        ui,
-                        snapshot,
-                        textures,
-                        stacked.max(beside).max(64.0),
-                        stacked >= beside,
-                    );
-                });
-            });
-        } else {
+    if width >= SIDE_BY_SIDE {
+        let by_height = (height - CAMERA_CHROME).max(120.0) / aspect;
+        let camera_width = by_height.min(width * 0.6);
+        let side = width - camera_width - 16.0;
+        ui.horizontal_top(|ui| {
             ui.vertical(|ui| {
-                camera(ui, snapshot, textures, width, commands);
-                face(
-                    ui,
-                    snapshot,
-                    textures,
-                    (width / 2.0 - 8.0).min(320.0),
-                    false,
-                );
-                matched(ui, snapshot, textures, width);
+                ui.set_width(camera_width);
+                camera(ui, snapshot, textures, camera_width, commands);
             });
-        }
-    });
+            ui.vertical(|ui| {
+                ui.set_width(side);
+                answer(ui, snapshot, textures, side);
+                // What the answer left, whatever the text style made of its height.
+                let room = ui.available_height() - FACE_CHROME;
+                let with_top = (room - TOP_FIVE).min(side / 2.0 - 8.0);
+                let without = room.min(side / 2.0 - 8.0);
+                // The top five only when the faces keep most of their size beside them.
+                let show_top = with_top >= 0.75 * without && with_top >= 64.0;
+                let tile = if show_top { with_top } else { without };
+                face(ui, snapshot, textures, tile.max(48.0));
+                if show_top {
+                    top_five(ui, snapshot);
+                }
+            });
+        });
+    } else {
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            answer(ui, snapshot, textures, width);
+            // Half the height at most, so the faces below stay in sight.
+            let camera_width = width.min(height * 0.5 / aspect);
+            camera(ui, snapshot, textures, camera_width, commands);
+            face(ui, snapshot, textures, (width / 2.0 - 8.0).min(320.0));
+            top_five(ui, snapshot);
+        });
+    }
 }
 
 fn camera(
@@ -123,6 +122,7 @@ fn camera(
         let (colour, text) = match &track.label {
             Label::Named(person, _) => (KNOWN, snapshot.name(*person).to_string()),
             Label::Unknown => (UNKNOWN, "unknown".to_string()),
+            Label::CantTell(why) if why == "checking" => (CANT_TELL, "checking".to_string()),
             Label::CantTell(_) => (CANT_TELL, "can't tell".to_string()),
         };
         let selected = snapshot.selected == Some(track.id);
@@ -151,8 +151,8 @@ fn camera(
     }
 }
 
-/// The face the model gets beside (or above) what DSR made of it, each `tile` px square.
-fn face(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, tile: f32, stacked: bool) {
+/// The face the model gets beside what DSR made of it, each `tile` px square.
+fn face(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, tile: f32) {
     ui.heading(format!("Face: {}", path(snapshot)));
     let Some(texture) = &textures.face_strip else {
         return;
@@ -161,8 +161,8 @@ fn face(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, tile: f32, 
         ui.label("no face");
         return;
     }
-    let tiles = |ui: &mut egui::Ui| {
-        for (k, caption) in [(0.0, "what the model gets"), (1.0, "what DSR made of it")] {
+    ui.horizontal(|ui| {
+        for (k, caption) in [(0.0, "what the model gets"), (1.0, "DSR's 112 px")] {
             ui.vertical(|ui| {
                 let uv =
                     Rect::from_min_max(egui::pos2(k / 3.0, 0.0), egui::pos2((k + 1.0) / 3.0, 1.0));
@@ -173,39 +173,35 @@ fn face(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, tile: f32, 
                 ui.small(caption);
             });
         }
-    };
-    if stacked {
-        ui.vertical(tiles);
-    } else {
-        ui.horizontal(tiles);
-    }
+    });
 }
 
 /// How the shown face reached the DSR: at `auto` a distant face keeps its own pixels, a near
-/// one (and every face at a fixed resolution, distance simulated) is shrunk.
+/// one (and every face at a fixed resolution, distance simulated) is shrunk. Short, so it
+/// fits on one line of a narrow column.
 fn path(snapshot: &Snapshot) -> String {
     let native = snapshot.native;
     match snapshot.face_res {
         None if native > 0.0 => format!("{native:.0} px of its own, under 16"),
         None => match snapshot.res {
             ResChoice::Native => "auto".to_string(),
-            ResChoice::Fixed(res) => format!("{res} px · DSR 112 out"),
+            ResChoice::Fixed(res) => format!("{res} px"),
         },
         Some(res) if snapshot.res == ResChoice::Native && native < FACE_SIZE as f32 => {
-            format!("{res} px of its own ({native:.0}) · DSR 112 out")
+            format!("{res} px of its own ({native:.0})")
         }
-        Some(res) => format!("{res} px, shrunk from {native:.0} · DSR 112 out"),
+        Some(res) => format!("{res} px, shrunk from {native:.0}"),
     }
 }
 
-/// Who it is: the enrolled person's picture beside the name, the score bar and the top five.
-fn matched(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, width: f32) {
-    ui.heading("Who is it?");
+/// Who it is, the largest thing in the column: the enrolled person's picture beside the
+/// name (or unknown, or can't tell) in large type and its colour, and the score bar.
+fn answer(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, width: f32) {
     if snapshot.face.is_none() {
-        ui.label("no face");
+        ui.label(egui::RichText::new("no face").size(28.0).color(CANT_TELL));
         return;
     }
-    let picture = (width / 4.0).clamp(64.0, 160.0);
+    let picture = 72.0;
     ui.horizontal_top(|ui| {
         if let (Some(_), Some(texture)) = (snapshot.accepted, &textures.face_strip) {
             let uv = Rect::from_min_max(egui::pos2(2.0 / 3.0, 0.0), egui::pos2(1.0, 1.0));
@@ -215,34 +211,50 @@ fn matched(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, width: f
             );
         }
         ui.vertical(|ui| {
-            match snapshot.accepted {
-                Some((person, _)) => {
-                    ui.heading(snapshot.name(person));
-                }
-                None if snapshot.cant_tell.is_some() => {
-                    ui.heading("can't tell");
-                    ui.label(snapshot.cant_tell.as_deref().unwrap_or_default());
-                }
-                None if snapshot.people.is_empty() => {
-                    ui.heading("unknown");
-                    ui.label("nobody is enrolled yet: enroll someone on the right");
-                }
-                None => {
-                    ui.heading("unknown");
-                }
+            let (text, colour, why) = match snapshot.accepted {
+                Some((person, _)) => (snapshot.name(person).to_string(), KNOWN, None),
+                None if snapshot.cant_tell.is_some() => (
+                    "can't tell".to_string(),
+                    CANT_TELL,
+                    snapshot.cant_tell.clone(),
+                ),
+                None if snapshot.people.is_empty() => (
+                    "unknown".to_string(),
+                    UNKNOWN,
+                    Some("nobody is enrolled yet: enroll someone under people".into()),
+                ),
+                None => ("unknown".to_string(), UNKNOWN, None),
+            };
+            // As large as the column allows, from 22 to 40 px; a long name wraps, never cut.
+            let size =
+                ((width - picture) / (text.chars().count().max(6) as f32 * 0.55)).clamp(22.0, 40.0);
+            ui.add(
+                egui::Label::new(egui::RichText::new(text).size(size).strong().color(colour))
+                    .wrap(),
+            );
+            if let Some(why) = why {
+                ui.label(why);
             }
             score_bar(ui, snapshot);
-            ui.add_space(8.0);
-            egui::Grid::new("top5").striped(true).show(ui, |ui| {
-                for (person, score) in &snapshot.top {
-                    ui.label(snapshot.name(*person));
-                    let passed = *score >= snapshot.threshold;
-                    let text = egui::RichText::new(format!("{score:.3}"));
-                    ui.label(if passed { text.strong() } else { text.weak() });
-                    ui.end_row();
-                }
-            });
         });
+    });
+}
+
+/// The best five scores, best first; those over the threshold in bold.
+fn top_five(ui: &mut egui::Ui, snapshot: &Snapshot) {
+    if snapshot.top.is_empty() {
+        return;
+    }
+    ui.add_space(4.0);
+    ui.strong("Closest enrolled");
+    egui::Grid::new("top5").striped(true).show(ui, |ui| {
+        for (person, score) in &snapshot.top {
+            ui.label(snapshot.name(*person));
+            let passed = *score >= snapshot.threshold;
+            let text = egui::RichText::new(format!("{score:.3}"));
+            ui.label(if passed { text.strong() } else { text.weak() });
+            ui.end_row();
+        }
     });
 }
 

@@ -28,7 +28,8 @@ pub fn metrics(ui: &mut egui::Ui, snapshot: &Snapshot) {
         ui.separator();
         ui.label(format!("{:.1} FPS", snapshot.fps));
     });
-    ui.horizontal_top(|ui| {
+    // A column beside the live view: the answer stays in sight while these are read.
+    ui.vertical(|ui| {
         egui::Grid::new("stages").striped(true).show(ui, |ui| {
             ui.strong("stage");
             ui.strong("median ms");
@@ -53,14 +54,12 @@ pub fn metrics(ui: &mut egui::Ui, snapshot: &Snapshot) {
             }
         });
         ui.separator();
-        ui.vertical(|ui| {
-            plot(ui, "RSS (MB), last minute", &snapshot.rss_history_mb);
-            plot(
-                ui,
-                "frame latency (ms, median), last minute",
-                &snapshot.latency_history_ms,
-            );
-        });
+        plot(ui, "RSS (MB), last minute", &snapshot.rss_history_mb);
+        plot(
+            ui,
+            "frame latency (ms, median), last minute",
+            &snapshot.latency_history_ms,
+        );
     });
 }
 
@@ -73,7 +72,7 @@ fn plot(ui: &mut egui::Ui, title: &str, values: &std::collections::VecDeque<f32>
         .collect();
     Plot::new(title)
         .height(70.0)
-        .width(260.0)
+        .width(ui.available_width().min(300.0))
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)

@@ -79,7 +79,7 @@ fn the_aarch64_build_embeds_like_this_one() {
     // The float kernels agree to 1e-6. The integer twins do not reach 0.999 (measured: min
     // 0.998), and cannot: EdgeFace's dynamic-int8 MatMuls turn one-ulp float differences into
     // different rounding, so x86 tract and onnxruntime disagree as much on the same file (see
-    // the README). The integer DSR twins agree to 1e-6.
+    // docs/pi.md). The integer DSR twins agree to 1e-6.
     for (models, bound) in [
         (common::models_dir(), 0.999),
         (common::models_dir().join("int8-compute"), 0.995),

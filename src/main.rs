@@ -4,6 +4,7 @@
 
 mod cli;
 mod gui;
+mod options;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,18 +34,19 @@ enum Front {
     Headless(cli::Command),
 }
 
-/// Flags every front end takes.
+/// Flags for every front end, given before the command's name; each command that uses one
+/// also takes it after its name (see `options.rs`).
 #[derive(Args, Debug, Clone)]
 struct GlobalArgs {
     /// Folder holding gallery.json and the enrolled faces [default: the user's data folder]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, value_name = "DIR")]
     gallery: Option<PathBuf>,
     /// Folder holding manifest.json and the models [default: $LRFR_MODELS, then
     /// ../share/lrfr/models beside the program, /usr/share/lrfr/models, the build tree]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, value_name = "DIR")]
     models: Option<PathBuf>,
     /// Threads for the networks; EdgeFace always uses one, its fastest in tract [default: the number of cores]
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     threads: Option<u16>,
 }
 
@@ -94,11 +96,17 @@ fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let args = Lrfr::parse();
-    let config = args.global.config();
+    let mut config = args.global.config();
     let result = match args.front {
         None => window(config, gui::GuiArgs::default().options()),
-        Some(Front::Gui(window_args)) => window(config, window_args.options()),
-        Some(Front::Headless(command)) => cli::run(&config, command),
+        Some(Front::Gui(window_args)) => {
+            window_args.apply_options(&mut config);
+            window(config, window_args.options())
+        }
+        Some(Front::Headless(command)) => {
+            command.apply_options(&mut config);
+            cli::run(&config, command)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

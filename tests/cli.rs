@@ -741,3 +741,43 @@ fn bench_and_soak_speak_auto_like_the_other_commands() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn each_command_lists_only_the_options_it_uses() {
+    let help = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_lrfr"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let top = help(&["--help"]);
+    for option in ["--gallery", "--models", "--threads"] {
+        assert!(top.contains(option), "lrfr --help lists {option}");
+    }
+    let doctor = help(&["doctor", "--help"]);
+    assert!(
+        doctor.contains("--models") && !doctor.contains("--threads"),
+        "{doctor}"
+    );
+    let crop = help(&["crop", "--help"]);
+    assert!(!crop.contains("--gallery"), "{crop}");
+    let gallery = help(&["gallery", "--help"]);
+    assert!(
+        !gallery.contains("--models") && gallery.contains("export"),
+        "{gallery}"
+    );
+    // Before the command's name or after it, either works.
+    let dir = common::scratch("cli-options");
+    let g = dir.join("g");
+    let g = g.to_str().unwrap();
+    for args in [
+        vec!["--gallery", g, "gallery", "list", "--json"],
+        vec!["gallery", "list", "--gallery", g, "--json"],
+        vec!["gallery", "--gallery", g, "list", "--json"],
+    ] {
+        let listed: Value = serde_json::from_str(&help(&args)).unwrap();
+        assert_eq!(listed["dir"], g, "{args:?}");
+    }
+}

@@ -14,6 +14,12 @@ use super::{open, progress, ResSet};
 
 #[derive(Args, Debug)]
 pub struct EnrollArgs {
+    #[command(flatten)]
+    pub(crate) gallery_option: crate::options::GalleryOption,
+    #[command(flatten)]
+    pub(crate) models_option: crate::options::ModelsOption,
+    #[command(flatten)]
+    pub(crate) threads_option: crate::options::ThreadsOption,
     /// The person's name (1 to 40 characters, unique ignoring case)
     #[arg(long)]
     name: String,

@@ -11,6 +11,8 @@ use super::open;
 
 #[derive(Args, Debug)]
 pub struct GalleryArgs {
+    #[command(flatten)]
+    pub(crate) gallery_option: crate::options::GalleryOption,
     #[command(subcommand)]
     action: Action,
     /// Print JSON

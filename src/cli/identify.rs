@@ -17,6 +17,12 @@ use super::open;
 
 #[derive(Args, Debug)]
 pub struct IdentifyArgs {
+    #[command(flatten)]
+    pub(crate) gallery_option: crate::options::GalleryOption,
+    #[command(flatten)]
+    pub(crate) models_option: crate::options::ModelsOption,
+    #[command(flatten)]
+    pub(crate) threads_option: crate::options::ThreadsOption,
     /// auto: each face at the largest resolution its own pixels give (under 16 px: can't
     /// tell); 16, 24 or 32: the face shrunk to it (distance simulated)
     #[arg(long, default_value = "auto")]
@@ -38,7 +44,7 @@ pub struct VerifyArgs {
     #[arg(long)]
     name: String,
     #[command(flatten)]
-    common: IdentifyArgs,
+    pub(crate) common: IdentifyArgs,
 }
 
 pub fn run_identify(config: &Config, args: IdentifyArgs) -> anyhow::Result<()> {

@@ -42,7 +42,86 @@ pub enum Command {
     /// Live recognition without a window: a line when a face is named, unnamed, a stranger, or lost
     Watch(watch::WatchArgs),
     /// Check the models, the gallery, the cameras, the display and the data folders
-    Doctor,
+    Doctor(DoctorArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    gallery_option: crate::options::GalleryOption,
+    #[command(flatten)]
+    models_option: crate::options::ModelsOption,
+}
+
+impl Command {
+    /// Applies the options given after the command's name (where, and how many threads),
+    /// over those given before it.
+    pub fn apply_options(&self, config: &mut Config) {
+        use crate::options::Apply;
+        let all = |g: &dyn Apply, m: &dyn Apply, t: &dyn Apply, config: &mut Config| {
+            g.apply(config);
+            m.apply(config);
+            t.apply(config);
+        };
+        match self {
+            Command::Enroll(a) => all(
+                &a.gallery_option,
+                &a.models_option,
+                &a.threads_option,
+                config,
+            ),
+            Command::Identify(a) => all(
+                &a.gallery_option,
+                &a.models_option,
+                &a.threads_option,
+                config,
+            ),
+            Command::Verify(a) => {
+                let a = &a.common;
+                all(
+                    &a.gallery_option,
+                    &a.models_option,
+                    &a.threads_option,
+                    config,
+                )
+            }
+            Command::Gallery(a) => a.gallery_option.apply(config),
+            Command::Crop(a) => {
+                a.models_option.apply(config);
+                a.threads_option.apply(config);
+            }
+            Command::Embed(a) => {
+                a.models_option.apply(config);
+                a.threads_option.apply(config);
+            }
+            Command::Eval(a) => {
+                a.models_option.apply(config);
+                a.threads_option.apply(config);
+            }
+            Command::Bench(a) => all(
+                &a.gallery_option,
+                &a.models_option,
+                &a.threads_option,
+                config,
+            ),
+            Command::Soak(a) => all(
+                &a.gallery_option,
+                &a.models_option,
+                &a.threads_option,
+                config,
+            ),
+            Command::Watch(a) => all(
+                &a.gallery_option,
+                &a.models_option,
+                &a.threads_option,
+                config,
+            ),
+            Command::Doctor(a) => {
+                a.gallery_option.apply(config);
+                a.models_option.apply(config);
+            }
+        }
+    }
 }
 
 /// `verify` found no match: `main` says so and exits 3, so a script can tell "not this
@@ -153,6 +232,6 @@ pub fn run(config: &Config, command: Command) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(config, args),
         Command::Soak(args) => soak::run(config, args),
         Command::Watch(args) => watch::run(config, args),
-        Command::Doctor => doctor::run(config),
+        Command::Doctor(_) => doctor::run(config),
     }
 }

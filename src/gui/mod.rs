@@ -21,6 +21,12 @@ pub use worker::SourceChoice;
 /// `lrfr gui` (and `lrfr` alone, with every flag at its default): the window's flags.
 #[derive(clap::Args, Debug)]
 pub struct GuiArgs {
+    #[command(flatten)]
+    pub(crate) gallery_option: crate::options::GalleryOption,
+    #[command(flatten)]
+    pub(crate) models_option: crate::options::ModelsOption,
+    #[command(flatten)]
+    pub(crate) threads_option: crate::options::ThreadsOption,
     /// Webcam index (/dev/videoN) [default: the camera or folder used last time, else 0]
     #[arg(long)]
     camera: Option<u32>,
@@ -47,6 +53,9 @@ pub struct GuiArgs {
 impl Default for GuiArgs {
     fn default() -> Self {
         GuiArgs {
+            gallery_option: Default::default(),
+            models_option: Default::default(),
+            threads_option: Default::default(),
             camera: None,
             source: None,
             res: ResChoice::default(),
@@ -58,6 +67,14 @@ impl Default for GuiArgs {
 }
 
 impl GuiArgs {
+    /// Applies the options given after `gui` over those given before it.
+    pub fn apply_options(&self, config: &mut lrfr::Config) {
+        use crate::options::Apply;
+        self.gallery_option.apply(config);
+        self.models_option.apply(config);
+        self.threads_option.apply(config);
+    }
+
     pub fn options(self) -> GuiOptions {
         let mut options = GuiOptions::new(self.camera, self.source, self.res, self.fullscreen);
         options.pace = lrfr::source::Pace {

@@ -32,6 +32,24 @@ pub struct ThreadsOption {
     pub threads: Option<u16>,
 }
 
+/// The networks' options: where the models are and how many threads run them.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ModelOptions {
+    #[command(flatten)]
+    pub models: ModelsOption,
+    #[command(flatten)]
+    pub threads: ThreadsOption,
+}
+
+/// All three, for the commands that recognise against the gallery.
+#[derive(Args, Debug, Clone, Default)]
+pub struct AllOptions {
+    #[command(flatten)]
+    pub gallery: GalleryOption,
+    #[command(flatten)]
+    pub networks: ModelOptions,
+}
+
 /// An option that, when given, overrides its part of the configuration.
 pub trait Apply {
     fn apply(&self, config: &mut Config);
@@ -58,5 +76,19 @@ impl Apply for ThreadsOption {
         if let Some(threads) = self.threads {
             config.threads = usize::from(threads);
         }
+    }
+}
+
+impl Apply for ModelOptions {
+    fn apply(&self, config: &mut Config) {
+        self.models.apply(config);
+        self.threads.apply(config);
+    }
+}
+
+impl Apply for AllOptions {
+    fn apply(&self, config: &mut Config) {
+        self.gallery.apply(config);
+        self.networks.apply(config);
     }
 }

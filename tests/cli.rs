@@ -38,6 +38,19 @@ fn json_lines(output: &Output) -> Vec<Value> {
         .collect()
 }
 
+/// John Ashcroft enrolled as "John" from his first five photos, through `lrfr enroll`.
+fn enroll_john(faces: &Path, gallery: &Path) {
+    let files = images(faces, "John_Ashcroft", 1..=5);
+    let mut args = vec!["enroll", "--name", "John"];
+    args.extend(files.iter().map(String::as_str));
+    let out = lrfr(gallery, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 const PEOPLE: [&str; 3] = ["John_Ashcroft", "David_Beckham", "Norah_Jones"];
 
 #[test]
@@ -357,10 +370,7 @@ fn identify_names_each_enrolled_person_in_a_group_photo() {
 fn watch_names_a_person_once_and_says_when_they_leave() {
     let Some(faces) = common::faces() else { return };
     let gallery = common::scratch("cli-watch");
-    let files = images(&faces, "John_Ashcroft", 1..=5);
-    let mut args = vec!["enroll", "--name", "John"];
-    args.extend(files.iter().map(String::as_str));
-    assert!(lrfr(&gallery, &args).status.success());
+    enroll_john(&faces, &gallery);
     // A door camera's frames: John for eight frames, then a stranger for eight.
     let frames = gallery.join("frames");
     std::fs::create_dir_all(&frames).unwrap();
@@ -406,10 +416,7 @@ fn watch_names_a_person_once_and_says_when_they_leave() {
 fn watch_says_when_a_stranger_is_at_the_door_and_who_left() {
     let Some(faces) = common::faces() else { return };
     let gallery = common::scratch("cli-watch-stranger");
-    let files = images(&faces, "John_Ashcroft", 1..=5);
-    let mut args = vec!["enroll", "--name", "John"];
-    args.extend(files.iter().map(String::as_str));
-    assert!(lrfr(&gallery, &args).status.success());
+    enroll_john(&faces, &gallery);
     let frames = gallery.join("frames");
     std::fs::create_dir_all(&frames).unwrap();
     for n in 0..8u32 {
@@ -566,10 +573,7 @@ fn watch_stops_naming_a_person_removed_by_another_lrfr() {
     use std::io::BufRead;
     let Some(faces) = common::faces() else { return };
     let gallery = common::scratch("cli-watch-remove");
-    let files = images(&faces, "John_Ashcroft", 1..=5);
-    let mut args = vec!["enroll", "--name", "John"];
-    args.extend(files.iter().map(String::as_str));
-    assert!(lrfr(&gallery, &args).status.success());
+    enroll_john(&faces, &gallery);
     // Five visits of John, each a new track: twelve empty frames between them.
     let frames = gallery.join("frames");
     std::fs::create_dir_all(&frames).unwrap();

@@ -3,38 +3,9 @@
 
 mod common;
 
+use common::{plain_faces as faces, prints, templates, unit};
 use lrfr::frame::Frame;
-use lrfr::gallery::{Gallery, GalleryError, PerRes, EMBEDDING_DIMS, FILE_NAME, MAX_PEOPLE};
-
-fn unit(seed: usize) -> Vec<f32> {
-    let mut v: Vec<f32> = (0..EMBEDDING_DIMS)
-        .map(|i| ((i * 31 + seed * 17) % 97) as f32 - 48.0)
-        .collect();
-    lrfr::models::l2_normalise(&mut v);
-    v
-}
-
-fn templates(seed: usize) -> PerRes<Vec<f32>> {
-    PerRes {
-        r16: unit(seed),
-        r24: unit(seed + 1),
-        r32: unit(seed + 2),
-    }
-}
-
-fn faces() -> Vec<Frame> {
-    (0..3)
-        .map(|i| Frame::from_pixel(112, 112, image::Rgb([i * 40, 100, 200])))
-        .collect()
-}
-
-fn prints() -> PerRes<String> {
-    PerRes {
-        r16: "a+b".into(),
-        r24: "c+b".into(),
-        r32: "d+b".into(),
-    }
-}
+use lrfr::gallery::{Gallery, GalleryError, FILE_NAME, MAX_PEOPLE};
 
 #[test]
 fn people_survive_a_reopen_with_their_faces() {

@@ -9,38 +9,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::{plain_faces as faces, prints, templates, unit};
 use lrfr::frame::Frame;
-use lrfr::gallery::{Gallery, GalleryError, PerRes, EMBEDDING_DIMS, FILE_NAME, MAX_FACES};
-
-fn unit(seed: usize) -> Vec<f32> {
-    let mut v: Vec<f32> = (0..EMBEDDING_DIMS)
-        .map(|i| ((i * 29 + seed * 13) % 89) as f32 - 44.0)
-        .collect();
-    lrfr::models::l2_normalise(&mut v);
-    v
-}
-
-fn templates(seed: usize) -> PerRes<Vec<f32>> {
-    PerRes {
-        r16: unit(seed),
-        r24: unit(seed + 1),
-        r32: unit(seed + 2),
-    }
-}
-
-fn faces() -> Vec<Frame> {
-    (0..3)
-        .map(|i| Frame::from_pixel(112, 112, image::Rgb([i * 40, 90, 30])))
-        .collect()
-}
-
-fn prints() -> PerRes<String> {
-    PerRes {
-        r16: "a".into(),
-        r24: "b".into(),
-        r32: "c".into(),
-    }
-}
+use lrfr::gallery::{Gallery, GalleryError, FILE_NAME, MAX_FACES};
 
 fn mode(path: &Path) -> u32 {
     std::fs::symlink_metadata(path)

@@ -21,11 +21,7 @@ use super::{open, progress, EvalRes};
 #[derive(Args, Debug)]
 pub struct BenchArgs {
     #[command(flatten)]
-    pub(crate) gallery_option: crate::options::GalleryOption,
-    #[command(flatten)]
-    pub(crate) models_option: crate::options::ModelsOption,
-    #[command(flatten)]
-    pub(crate) threads_option: crate::options::ThreadsOption,
+    pub(crate) options: crate::options::AllOptions,
     /// auto: each face at the largest resolution its own pixels give; 16, 24 or 32: faces
     /// shrunk to it (the speed targets are for 16); all: 16, 24 and 32 in turn
     #[arg(long, default_value = "auto")]

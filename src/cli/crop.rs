@@ -25,9 +25,7 @@ use super::progress;
 #[derive(Args, Debug)]
 pub struct CropArgs {
     #[command(flatten)]
-    pub(crate) models_option: crate::options::ModelsOption,
-    #[command(flatten)]
-    pub(crate) threads_option: crate::options::ThreadsOption,
+    pub(crate) options: crate::options::ModelOptions,
     /// Folder to write into; created if missing
     #[arg(long, value_name = "DIR")]
     out: PathBuf,

@@ -15,9 +15,7 @@ use super::{open, progress, ResSet};
 #[derive(Args, Debug)]
 pub struct EmbedArgs {
     #[command(flatten)]
-    pub(crate) models_option: crate::options::ModelsOption,
-    #[command(flatten)]
-    pub(crate) threads_option: crate::options::ThreadsOption,
+    pub(crate) options: crate::options::ModelOptions,
     /// Resolution(s) the face is shrunk to before super-resolution
     #[arg(long, default_value = "all")]
     res: ResSet,

@@ -15,11 +15,7 @@ use super::{open, progress, ResSet};
 #[derive(Args, Debug)]
 pub struct EnrollArgs {
     #[command(flatten)]
-    pub(crate) gallery_option: crate::options::GalleryOption,
-    #[command(flatten)]
-    pub(crate) models_option: crate::options::ModelsOption,
-    #[command(flatten)]
-    pub(crate) threads_option: crate::options::ThreadsOption,
+    pub(crate) options: crate::options::AllOptions,
     /// The person's name (1 to 40 characters, unique ignoring case)
     #[arg(long)]
     name: String,

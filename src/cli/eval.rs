@@ -15,9 +15,7 @@ use super::{open, progress, EvalRes};
 #[derive(Args, Debug)]
 pub struct EvalArgs {
     #[command(flatten)]
-    pub(crate) models_option: crate::options::ModelsOption,
-    #[command(flatten)]
-    pub(crate) threads_option: crate::options::ThreadsOption,
+    pub(crate) options: crate::options::ModelOptions,
     /// Pairs list: LFW pairs.txt, or TSV `a<TAB>b<TAB>1|0` with # comments
     #[arg(long, value_name = "FILE", required_unless_present = "openset")]
     pairs: Option<PathBuf>,

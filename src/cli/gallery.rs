@@ -12,7 +12,7 @@ use super::open;
 #[derive(Args, Debug)]
 pub struct GalleryArgs {
     #[command(flatten)]
-    pub(crate) gallery_option: crate::options::GalleryOption,
+    pub(crate) options: crate::options::GalleryOption,
     #[command(subcommand)]
     action: Action,
     /// Print JSON

@@ -18,11 +18,7 @@ use super::open;
 #[derive(Args, Debug)]
 pub struct IdentifyArgs {
     #[command(flatten)]
-    pub(crate) gallery_option: crate::options::GalleryOption,
-    #[command(flatten)]
-    pub(crate) models_option: crate::options::ModelsOption,
-    #[command(flatten)]
-    pub(crate) threads_option: crate::options::ThreadsOption,
+    pub(crate) options: crate::options::AllOptions,
     /// auto: each face at the largest resolution its own pixels give (under 16 px: can't
     /// tell); 16, 24 or 32: the face shrunk to it (distance simulated)
     #[arg(long, default_value = "auto")]

@@ -58,64 +58,17 @@ impl Command {
     /// over those given before it.
     pub fn apply_options(&self, config: &mut Config) {
         use crate::options::Apply;
-        let all = |g: &dyn Apply, m: &dyn Apply, t: &dyn Apply, config: &mut Config| {
-            g.apply(config);
-            m.apply(config);
-            t.apply(config);
-        };
         match self {
-            Command::Enroll(a) => all(
-                &a.gallery_option,
-                &a.models_option,
-                &a.threads_option,
-                config,
-            ),
-            Command::Identify(a) => all(
-                &a.gallery_option,
-                &a.models_option,
-                &a.threads_option,
-                config,
-            ),
-            Command::Verify(a) => {
-                let a = &a.common;
-                all(
-                    &a.gallery_option,
-                    &a.models_option,
-                    &a.threads_option,
-                    config,
-                )
-            }
-            Command::Gallery(a) => a.gallery_option.apply(config),
-            Command::Crop(a) => {
-                a.models_option.apply(config);
-                a.threads_option.apply(config);
-            }
-            Command::Embed(a) => {
-                a.models_option.apply(config);
-                a.threads_option.apply(config);
-            }
-            Command::Eval(a) => {
-                a.models_option.apply(config);
-                a.threads_option.apply(config);
-            }
-            Command::Bench(a) => all(
-                &a.gallery_option,
-                &a.models_option,
-                &a.threads_option,
-                config,
-            ),
-            Command::Soak(a) => all(
-                &a.gallery_option,
-                &a.models_option,
-                &a.threads_option,
-                config,
-            ),
-            Command::Watch(a) => all(
-                &a.gallery_option,
-                &a.models_option,
-                &a.threads_option,
-                config,
-            ),
+            Command::Enroll(a) => a.options.apply(config),
+            Command::Identify(a) => a.options.apply(config),
+            Command::Verify(a) => a.common.options.apply(config),
+            Command::Gallery(a) => a.options.apply(config),
+            Command::Crop(a) => a.options.apply(config),
+            Command::Embed(a) => a.options.apply(config),
+            Command::Eval(a) => a.options.apply(config),
+            Command::Bench(a) => a.options.apply(config),
+            Command::Soak(a) => a.options.apply(config),
+            Command::Watch(a) => a.options.apply(config),
             Command::Doctor(a) => {
                 a.gallery_option.apply(config);
                 a.models_option.apply(config);

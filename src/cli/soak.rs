@@ -19,11 +19,7 @@ use super::open;
 #[derive(Args, Debug)]
 pub struct SoakArgs {
     #[command(flatten)]
-    pub(crate) gallery_option: crate::options::GalleryOption,
-    #[command(flatten)]
-    pub(crate) models_option: crate::options::ModelsOption,
-    #[command(flatten)]
-    pub(crate) threads_option: crate::options::ThreadsOption,
+    pub(crate) options: crate::options::AllOptions,
     /// Image file or folder to play as the camera (looped)
     #[arg(long, value_name = "DIR")]
     source: PathBuf,

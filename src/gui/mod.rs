@@ -22,11 +22,7 @@ pub use worker::SourceChoice;
 #[derive(clap::Args, Debug)]
 pub struct GuiArgs {
     #[command(flatten)]
-    pub(crate) gallery_option: crate::options::GalleryOption,
-    #[command(flatten)]
-    pub(crate) models_option: crate::options::ModelsOption,
-    #[command(flatten)]
-    pub(crate) threads_option: crate::options::ThreadsOption,
+    pub(crate) options: crate::options::AllOptions,
     /// Webcam index (/dev/videoN) [default: the camera or folder used last time, else 0]
     #[arg(long)]
     camera: Option<u32>,
@@ -53,9 +49,7 @@ pub struct GuiArgs {
 impl Default for GuiArgs {
     fn default() -> Self {
         GuiArgs {
-            gallery_option: Default::default(),
-            models_option: Default::default(),
-            threads_option: Default::default(),
+            options: Default::default(),
             camera: None,
             source: None,
             res: ResChoice::default(),
@@ -70,9 +64,7 @@ impl GuiArgs {
     /// Applies the options given after `gui` over those given before it.
     pub fn apply_options(&self, config: &mut lrfr::Config) {
         use crate::options::Apply;
-        self.gallery_option.apply(config);
-        self.models_option.apply(config);
-        self.threads_option.apply(config);
+        self.options.apply(config);
     }
 
     pub fn options(self) -> GuiOptions {

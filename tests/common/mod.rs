@@ -183,3 +183,35 @@ pub fn run_measured(command: &mut std::process::Command) -> (std::process::ExitS
         usage.ru_maxrss as u64 * 1024,
     )
 }
+
+/// Gallery tests' stand-ins, no models needed: a unit vector per seed, templates at every
+/// resolution, three plain 112x112 crops and model fingerprints.
+pub fn unit(seed: usize) -> Vec<f32> {
+    let mut v: Vec<f32> = (0..lrfr::gallery::EMBEDDING_DIMS)
+        .map(|i| ((i * 31 + seed * 17) % 97) as f32 - 48.0)
+        .collect();
+    lrfr::models::l2_normalise(&mut v);
+    v
+}
+
+pub fn templates(seed: usize) -> lrfr::gallery::PerRes<Vec<f32>> {
+    lrfr::gallery::PerRes {
+        r16: unit(seed),
+        r24: unit(seed + 1),
+        r32: unit(seed + 2),
+    }
+}
+
+pub fn plain_faces() -> Vec<lrfr::frame::Frame> {
+    (0..3)
+        .map(|i| lrfr::frame::Frame::from_pixel(112, 112, image::Rgb([i * 40, 100, 200])))
+        .collect()
+}
+
+pub fn prints() -> lrfr::gallery::PerRes<String> {
+    lrfr::gallery::PerRes {
+        r16: "a+b".into(),
+        r24: "c+b".into(),
+        r32: "d+b".into(),
+    }
+}

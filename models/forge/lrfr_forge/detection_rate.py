@@ -16,14 +16,23 @@ from .yunet import iou
 MATCH_IOU = 0.4
 
 
-def measure(frames: Path, lrfr: Path, models: Path = None, res: str = "auto"):
-    """{size: {"frames", "found", "rate", "other_faces"}} for every size folder of `frames`."""
-    report = {}
+def size_folders(frames: Path):
+    """Each size folder of `frames`, largest size first, with its subjects' true boxes:
+    [(folder, {frame path: box xywh})]."""
+    found = []
     for folder in sorted((p for p in frames.iterdir() if p.is_dir()), key=lambda p: -int(p.name)):
         truth = {}
         for line in (folder / "truth.tsv").read_text().splitlines():
             key, *box = line.split("\t")
             truth[str(folder / key)] = [float(v) for v in box]
+        found.append((folder, truth))
+    return found
+
+
+def measure(frames: Path, lrfr: Path, models: Path = None, res: str = "auto"):
+    """{size: {"frames", "found", "rate", "other_faces"}} for every size folder of `frames`."""
+    report = {}
+    for folder, truth in size_folders(frames):
         with tempfile.TemporaryDirectory() as gallery:
             command = [str(lrfr), "--gallery", gallery]
             if models:

@@ -128,11 +128,7 @@ def distant(lrfr: Path, models, frames: Path):
     """For each native size of `frames`: the subject's recall (IoU 0.4 with its true box, as
     `detection_rate` counts it) and the other boxes per 100 frames, with every box's score."""
     report = {}
-    for folder in sorted((p for p in frames.iterdir() if p.is_dir()), key=lambda p: -int(p.name)):
-        truth = {}
-        for line in (folder / "truth.tsv").read_text().splitlines():
-            key, *box = line.split("\t")
-            truth[str(folder / key)] = [float(v) for v in box]
+    for folder, truth in detection_rate.size_folders(frames):
         rows = identify(lrfr, models, [folder])
         found, boxes = set(), []
         for path, box, score in rows:

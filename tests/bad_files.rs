@@ -411,16 +411,34 @@ fn an_unreadable_subfolder_is_skipped_and_named() {
     .unwrap();
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
     let out = dir.join("out");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_lrfr"));
+    let (mut binary, mut models) = (
+        std::path::PathBuf::from(env!("CARGO_BIN_EXE_lrfr")),
+        common::models_dir(),
+    );
+    if root() {
+        // Root reads any folder: run as nobody, for whom `locked` is as closed as for a user,
+        // with copies of the program and the models nobody can reach (the checkout may be in
+        // root's home).
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let copied = dir.join("models");
+        std::fs::create_dir_all(&copied).unwrap();
+        for entry in std::fs::read_dir(&models).unwrap().flatten() {
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), copied.join(entry.file_name())).unwrap();
+            }
+        }
+        std::fs::set_permissions(&copied, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::copy(&binary, dir.join("lrfr")).unwrap();
+        (binary, models) = (dir.join("lrfr"), copied);
+    }
+    let mut command = Command::new(&binary);
     command
         .arg("--models")
-        .arg(common::models_dir())
+        .arg(&models)
         .args(["crop", "--out"])
         .arg(&out)
         .arg(&inputs);
     if root() {
-        // Root reads any folder: run as nobody, for whom `locked` is as closed as for a user.
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
         command.uid(65534).gid(65534);
     }
     let output = command.output().unwrap();

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use lrfr::detect::FaceBox;
 use lrfr::frame::Frame;
-use lrfr::live::SourceChoice;
+use lrfr::live::{Session, SourceChoice, Stepped, Track, Verdict};
 use lrfr::metrics::{MemorySnapshot, Summary};
 use lrfr::pipeline::MatchMode;
 use lrfr::source::CameraList;
@@ -54,6 +54,21 @@ pub struct TrackSummary {
     pub id: u64,
     pub face: FaceBox,
     pub label: Label,
+}
+
+impl TrackSummary {
+    /// What the window shows of a track.
+    pub fn of(track: &Track) -> TrackSummary {
+        TrackSummary {
+            id: track.id,
+            face: track.face,
+            label: match track.verdict {
+                Verdict::Named { person, score } => Label::Named(person, score),
+                Verdict::Unknown => Label::Unknown,
+                Verdict::CantTell(reason) => Label::CantTell(reason.to_string()),
+            },
+        }
+    }
 }
 
 pub struct Snapshot {
@@ -108,6 +123,49 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Takes in one recognised frame: the picture, every face followed, what the face and
+    /// match panels show, the stage statistics and a running enrollment's progress.
+    pub fn update(&mut self, session: &mut Session, stepped: &Stepped, fps: f32) {
+        let stages = session.stats().summaries();
+        let (shown, images) = session.shown();
+        let faces_found = session.output().map_or(0, |o| o.faces_found);
+        self.frame_seq += 1;
+        self.source_problem = None;
+        self.frame.clone_from(session.frame());
+        self.tracks.clear();
+        if matches!(session.mode(), MatchMode::Identify) {
+            self.tracks.extend(session.visible().map(TrackSummary::of));
+            self.selected = session.shown_track();
+            self.faces_found = self.tracks.len();
+        } else {
+            self.selected = None;
+            self.faces_found = faces_found;
+        }
+        if let Some((vlr, upscaled)) = images {
+            self.vlr.clone_from(vlr);
+            self.upscaled.clone_from(upscaled);
+        }
+        self.face = shown.face;
+        self.top = shown.top;
+        self.accepted = shown.accepted;
+        self.cant_tell = shown.cant_tell;
+        self.res = session.res();
+        self.face_res = shown.res;
+        self.native = shown.native;
+        self.threshold = session.threshold();
+        self.mode.clone_from(session.mode());
+        self.fps = fps;
+        self.stages = stages;
+        if let Some(progress) = &stepped.enroll {
+            self.enroll = Some(EnrollProgress {
+                name: progress.name.clone(),
+                accepted: progress.accepted,
+                target: progress.target,
+                rejection: progress.rejection.clone(),
+            });
+        }
+    }
+
     pub fn new(res: ResChoice) -> Snapshot {
         Snapshot {
             frame_seq: 0,

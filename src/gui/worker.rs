@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use lrfr::frame::Frame;
-use lrfr::live::{Session, SessionError, Track, Verdict};
+use lrfr::live::{Session, SessionError};
 use lrfr::metrics::MemoryProbe;
 use lrfr::pipeline::MatchMode;
 use lrfr::{Config, ResChoice};
@@ -18,9 +18,7 @@ use lrfr::{Config, ResChoice};
 pub use lrfr::enroll::SAMPLES_RANGE;
 pub use lrfr::live::SourceChoice;
 
-use super::snapshot::{
-    push_history, EnrollProgress, Label, PersonSummary, Snapshot, Status, TrackSummary,
-};
+use super::snapshot::{push_history, EnrollProgress, PersonSummary, Snapshot, Status};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -270,46 +268,8 @@ impl Shell {
             };
         }
         self.last_frame = Some(now);
-        let stages = self.session.stats().summaries();
-        let session = &self.session;
-        let (shown, images) = session.shown();
-        let faces_found = session.output().map_or(0, |o| o.faces_found);
         let mut shared = self.shared.lock().unwrap_or_else(|p| p.into_inner());
-        shared.frame_seq += 1;
-        shared.source_problem = None;
-        shared.frame.clone_from(session.frame());
-        shared.tracks.clear();
-        if matches!(session.mode(), MatchMode::Identify) {
-            shared.tracks.extend(session.visible().map(summary));
-            shared.selected = session.shown_track();
-            shared.faces_found = shared.tracks.len();
-        } else {
-            shared.selected = None;
-            shared.faces_found = faces_found;
-        }
-        if let Some((vlr, upscaled)) = images {
-            shared.vlr.clone_from(vlr);
-            shared.upscaled.clone_from(upscaled);
-        }
-        shared.face = shown.face;
-        shared.top = shown.top;
-        shared.accepted = shown.accepted;
-        shared.cant_tell = shown.cant_tell;
-        shared.res = session.res();
-        shared.face_res = shown.res;
-        shared.native = shown.native;
-        shared.threshold = session.threshold();
-        shared.mode.clone_from(session.mode());
-        shared.fps = self.fps;
-        shared.stages = stages;
-        if let Some(progress) = stepped.enroll {
-            shared.enroll = Some(EnrollProgress {
-                name: progress.name,
-                accepted: progress.accepted,
-                target: progress.target,
-                rejection: progress.rejection,
-            });
-        }
+        shared.update(&mut self.session, &stepped, self.fps);
         drop(shared);
         self.ctx.request_repaint();
         if let Some(result) = stepped.enrolled {
@@ -444,18 +404,5 @@ impl Shell {
     fn publish(&self, change: impl FnOnce(&mut Snapshot)) {
         change(&mut self.shared.lock().unwrap_or_else(|p| p.into_inner()));
         self.ctx.request_repaint();
-    }
-}
-
-/// What the window shows of a track.
-fn summary(track: &Track) -> TrackSummary {
-    TrackSummary {
-        id: track.id,
-        face: track.face,
-        label: match track.verdict {
-            Verdict::Named { person, score } => Label::Named(person, score),
-            Verdict::Unknown => Label::Unknown,
-            Verdict::CantTell(reason) => Label::CantTell(reason.to_string()),
-        },
     }
 }

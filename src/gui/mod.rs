@@ -9,6 +9,7 @@ mod panels;
 mod snapshot;
 #[cfg(test)]
 mod tests;
+mod words;
 mod worker;
 
 use std::path::PathBuf;

@@ -268,7 +268,7 @@ fn a_gallery_exported_from_the_window_imports_into_another() {
         });
         backup(&mut harness, &file, "export");
         step_until(&mut harness, "the export", |h| {
-            h.query_by_label_contains("exported 1 people").is_some()
+            h.query_by_label_contains("exported 1 person").is_some()
         });
     }
     assert!(file.is_file());

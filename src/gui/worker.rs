@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use lrfr::frame::Frame;
-use lrfr::live::{Session, SessionError};
+use lrfr::live::{GalleryChange, Session, SessionError};
 use lrfr::metrics::MemoryProbe;
 use lrfr::pipeline::MatchMode;
 use lrfr::{Config, ResChoice};
@@ -19,6 +19,7 @@ pub use lrfr::enroll::SAMPLES_RANGE;
 pub use lrfr::live::SourceChoice;
 
 use super::snapshot::{push_history, EnrollProgress, PersonSummary, Snapshot, Status};
+use super::words;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -306,7 +307,10 @@ impl Shell {
                             rejection: None,
                         })
                     }),
-                    Err(message) => self.publish(|s| s.notice = Some(message)),
+                    Err(e) => {
+                        let message = words::error(&e);
+                        self.publish(|s| s.notice = Some(message));
+                    }
                 }
             }
             Command::CancelEnroll => {
@@ -336,7 +340,8 @@ impl Shell {
             }
             Command::Export { file, passphrase } => {
                 let message = match self.session.export(&file, &passphrase) {
-                    Ok(message) | Err(message) => message,
+                    Ok(change) => words::change(&change),
+                    Err(e) => words::error(&e),
                 };
                 self.publish(|s| s.notice = Some(message));
             }
@@ -348,12 +353,15 @@ impl Shell {
     }
 
     /// Publishes the gallery with the success message, or only the error.
-    fn after_gallery_change(&mut self, result: Result<String, String>) {
+    fn after_gallery_change(&mut self, result: Result<GalleryChange, SessionError>) {
         let pending = self.session.pending_enroll().map(str::to_owned);
         self.publish(|s| s.pending_enroll = pending);
         match result {
-            Ok(message) => self.publish_gallery(Some(message)),
-            Err(message) => self.publish(|s| s.notice = Some(message)),
+            Ok(change) => self.publish_gallery(Some(words::change(&change))),
+            Err(e) => {
+                let message = words::error(&e);
+                self.publish(|s| s.notice = Some(message));
+            }
         }
     }
 

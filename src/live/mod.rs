@@ -10,7 +10,7 @@ mod track;
 mod tracker;
 
 pub use report::{present, unix_now, Present, Report};
-pub use session::{Session, SessionError, Shown, SourceChoice, Stepped};
+pub use session::{GalleryChange, Session, SessionError, Shown, SourceChoice, Stepped};
 pub use track::{Reason, Track, Verdict};
 pub use tracker::{associate, iou};
 

@@ -40,6 +40,50 @@ pub enum SessionError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    #[error(transparent)]
+    Enroll(#[from] enroll::EnrollError),
+    #[error("the models or the gallery are not loaded yet")]
+    NotLoaded,
+    #[error("no capture is running")]
+    NoCapture,
+    #[error("nothing is waiting to be enrolled")]
+    NothingPending,
+    #[error(
+        "{folder}: {found} usable face(s) in {images} image(s); at least {MIN_SAMPLES} are needed"
+    )]
+    TooFewFaces {
+        folder: PathBuf,
+        found: usize,
+        images: usize,
+    },
+    /// Photos of two people: the files of the faces that differ from the rest.
+    #[error("these photos look like two people")]
+    SeveralPeople(Vec<PathBuf>),
+}
+
+/// What a change to the gallery did, for the front end to tell the user in its words.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GalleryChange {
+    /// `skipped`: images of a folder without a usable face.
+    Enrolled {
+        name: String,
+        faces: usize,
+        skipped: Option<usize>,
+    },
+    Renamed {
+        from: String,
+        to: String,
+    },
+    Removed(String),
+    Exported {
+        people: usize,
+        file: PathBuf,
+    },
+    /// `left_out`: who could not be recomputed for these models, and why.
+    Imported {
+        names: Vec<String>,
+        left_out: Option<String>,
+    },
 }
 
 /// What the session says about the face it shows (the selected track, or in verify mode
@@ -63,7 +107,7 @@ pub struct Stepped {
     /// The enrollment capture's progress, while one runs.
     pub enroll: Option<Progress>,
     /// A capture that just finished: what was enrolled, or why not.
-    pub enrolled: Option<Result<String, String>>,
+    pub enrolled: Option<Result<GalleryChange, SessionError>>,
     /// Another lrfr changed the gallery, and it was opened again before this frame.
     pub gallery_reopened: bool,
 }
@@ -360,11 +404,12 @@ impl Session {
     }
 
     /// Starts capturing `samples` faces of `name` from the stream.
-    pub fn start_capture(&mut self, name: &str, samples: usize) -> Result<Progress, String> {
-        let name = match self.gallery.as_ref() {
-            Some(gallery) => gallery.admit(name).map_err(|e| e.to_string())?,
-            None => return Err("the gallery is not open".into()),
-        };
+    pub fn start_capture(&mut self, name: &str, samples: usize) -> Result<Progress, SessionError> {
+        let name = self
+            .gallery
+            .as_ref()
+            .ok_or(SessionError::NotLoaded)?
+            .admit(name)?;
         let capture = Capture::new(name, samples);
         let progress = capture.progress();
         self.capture = Some(capture);
@@ -376,11 +421,15 @@ impl Session {
         self.capture = None;
     }
 
-    fn finish_capture(&mut self) -> Result<String, String> {
-        let capture = self.capture.take().ok_or("no capture is running")?;
-        let count = capture.faces.len();
+    fn finish_capture(&mut self) -> Result<GalleryChange, SessionError> {
+        let capture = self.capture.take().ok_or(SessionError::NoCapture)?;
+        let faces = capture.faces.len();
         self.enroll_checked(capture.name.clone(), capture.faces, &[], false)?;
-        Ok(format!("enrolled {} from {count} samples", capture.name))
+        Ok(GalleryChange::Enrolled {
+            name: capture.name,
+            faces,
+            skipped: None,
+        })
     }
 
     /// The name of an enrollment held back because its faces look like someone enrolled,
@@ -390,14 +439,15 @@ impl Session {
     }
 
     /// Enrolls the held-back faces after all.
-    pub fn enroll_anyway(&mut self) -> Result<String, String> {
-        let (name, faces) = self
-            .pending
-            .take()
-            .ok_or("nothing is waiting to be enrolled")?;
+    pub fn enroll_anyway(&mut self) -> Result<GalleryChange, SessionError> {
+        let (name, faces) = self.pending.take().ok_or(SessionError::NothingPending)?;
         let count = faces.len();
         self.enroll_checked(name.clone(), faces, &[], true)?;
-        Ok(format!("enrolled {name} from {count} faces"))
+        Ok(GalleryChange::Enrolled {
+            name,
+            faces: count,
+            skipped: None,
+        })
     }
 
     /// Forgets the held-back enrollment.
@@ -413,10 +463,10 @@ impl Session {
         faces: Vec<Frame>,
         files: &[PathBuf],
         force: bool,
-    ) -> Result<(), String> {
+    ) -> Result<(), SessionError> {
         let (Some(pipeline), Some(gallery)) = (self.pipeline.as_mut(), self.gallery.as_mut())
         else {
-            return Err("models or gallery not loaded".into());
+            return Err(SessionError::NotLoaded);
         };
         match enroll::enroll(pipeline, gallery, &name, &faces, force) {
             Ok(()) => {
@@ -424,33 +474,26 @@ impl Session {
                 Ok(())
             }
             Err(e @ enroll::EnrollError::LooksLike { .. }) => {
-                self.pending = Some((name.clone(), faces));
-                Err(format!(
-                    "{e}. Press \"enroll anyway\" if {name} is someone else, or cancel"
-                ))
+                self.pending = Some((name, faces));
+                Err(e.into())
             }
             Err(enroll::EnrollError::SeveralPeople { odd, .. }) if !files.is_empty() => {
-                let odd: Vec<String> = odd
-                    .iter()
-                    .filter_map(|&i| files.get(i))
-                    .map(|p| p.display().to_string())
-                    .collect();
-                Err(format!(
-                    "these photos look like two people: {} differ from the rest; enroll one \
-                     person at a time",
-                    odd.join(", ")
+                Err(SessionError::SeveralPeople(
+                    odd.iter().filter_map(|&i| files.get(i).cloned()).collect(),
                 ))
             }
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e.into()),
         }
     }
 
     /// Enrolls `name` from the photos in `folder`.
-    pub fn enroll_from_folder(&mut self, name: &str, folder: &Path) -> Result<String, String> {
-        let Some(pipeline) = self.pipeline.as_mut() else {
-            return Err("models not loaded".into());
-        };
-        let files = list_images(folder).map_err(|e| e.to_string())?;
+    pub fn enroll_from_folder(
+        &mut self,
+        name: &str,
+        folder: &Path,
+    ) -> Result<GalleryChange, SessionError> {
+        let pipeline = self.pipeline.as_mut().ok_or(SessionError::NotLoaded)?;
+        let files = list_images(folder)?;
         let mut faces = Vec::new();
         let mut used = Vec::new();
         for path in &files {
@@ -467,33 +510,37 @@ impl Session {
             }
         }
         if faces.len() < MIN_SAMPLES {
-            return Err(format!(
-                "{}: {} usable face(s) in {} image(s); at least {MIN_SAMPLES} are needed",
-                folder.display(),
-                faces.len(),
-                files.len()
-            ));
+            return Err(SessionError::TooFewFaces {
+                folder: folder.to_path_buf(),
+                found: faces.len(),
+                images: files.len(),
+            });
         }
         let count = faces.len();
         self.enroll_checked(name.to_string(), faces, &used, false)?;
-        Ok(format!(
-            "enrolled {name} from {count} images ({} skipped)",
-            files.len() - count
-        ))
+        Ok(GalleryChange::Enrolled {
+            name: name.to_string(),
+            faces: count,
+            skipped: Some(files.len() - count),
+        })
     }
 
-    pub fn rename(&mut self, old: &str, new: &str) -> Result<String, String> {
-        self.gallery_mut()?
-            .rename(old, new)
-            .map_err(|e| e.to_string())?;
+    pub fn rename(&mut self, old: &str, new: &str) -> Result<GalleryChange, SessionError> {
+        let gallery = self.gallery_mut()?;
+        let from = gallery
+            .find(old)
+            .map_or_else(|| old.to_string(), |i| gallery.people()[i].name.clone());
+        gallery.rename(old, new)?;
         self.live.reset();
-        Ok(format!("renamed {old} to {}", new.trim()))
+        Ok(GalleryChange::Renamed {
+            from,
+            to: new.trim().to_string(),
+        })
     }
 
     /// Removes a person; a verify mode on them goes back to identification.
-    pub fn remove(&mut self, name: &str) -> Result<String, String> {
-        let gallery = self.gallery_mut()?;
-        gallery.remove(name).map_err(|e| e.to_string())?;
+    pub fn remove(&mut self, name: &str) -> Result<GalleryChange, SessionError> {
+        let person = self.gallery_mut()?.remove(name)?;
         // Tracks hold gallery positions, which the removal shifted: none may keep a name.
         self.live.reset();
         if let MatchMode::Verify(id) = &self.mode {
@@ -501,35 +548,32 @@ impl Session {
                 self.mode = MatchMode::Identify;
             }
         }
-        Ok(format!("removed {name}"))
+        Ok(GalleryChange::Removed(person.name))
     }
 
-    pub fn export(&mut self, file: &Path, passphrase: &str) -> Result<String, String> {
-        let count = crate::gallery::export(self.gallery_mut()?, passphrase, file)
-            .map_err(|e| e.to_string())?;
-        Ok(format!("exported {count} people to {}", file.display()))
+    pub fn export(&mut self, file: &Path, passphrase: &str) -> Result<GalleryChange, SessionError> {
+        let people = crate::gallery::export(self.gallery_mut()?, passphrase, file)?;
+        Ok(GalleryChange::Exported {
+            people,
+            file: file.to_path_buf(),
+        })
     }
 
     /// Adds the people of an export; templates made on another Pi with other models are
     /// recomputed for these.
-    pub fn import(&mut self, file: &Path, passphrase: &str) -> Result<String, String> {
+    pub fn import(&mut self, file: &Path, passphrase: &str) -> Result<GalleryChange, SessionError> {
         let (Some(pipeline), Some(gallery)) = (self.pipeline.as_mut(), self.gallery.as_mut())
         else {
-            return Err("models or gallery not loaded".into());
+            return Err(SessionError::NotLoaded);
         };
-        let names = crate::gallery::import(gallery, passphrase, file).map_err(|e| e.to_string())?;
+        let names = crate::gallery::import(gallery, passphrase, file)?;
         self.live.reset();
-        let imported = format!("imported {}", names.join(", "));
-        Ok(match enroll::refresh(pipeline, gallery).left_out() {
-            Some(left_out) => format!("{imported}; {left_out}"),
-            None => imported,
-        })
+        let left_out = enroll::refresh(pipeline, gallery).left_out();
+        Ok(GalleryChange::Imported { names, left_out })
     }
 
-    fn gallery_mut(&mut self) -> Result<&mut Gallery, String> {
-        self.gallery
-            .as_mut()
-            .ok_or_else(|| "the gallery is not open".to_string())
+    fn gallery_mut(&mut self) -> Result<&mut Gallery, SessionError> {
+        self.gallery.as_mut().ok_or(SessionError::NotLoaded)
     }
 }
 

@@ -6,11 +6,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use lrfr::frame::{place_on_canvas, Frame};
-use lrfr::live::{LiveConfig, LiveRecognizer};
-use lrfr::metrics::{MemoryProbe, StageStats};
-use lrfr::models::IDLE_NETWORKS;
-use lrfr::source::{FrameSource, ImageFolderSource};
+use lrfr::live::{LiveConfig, Step, Stream};
+use lrfr::metrics::MemoryProbe;
+use lrfr::source::ImageFolderSource;
 use lrfr::{Config, ResChoice};
 use serde_json::json;
 
@@ -39,8 +37,6 @@ pub struct SoakArgs {
 }
 
 const WARM_UP_FRAMES: u64 = 30;
-/// Frames the latency median in each sample covers.
-const STATS_FRAMES: usize = 900;
 const MAX_MINUTES: f64 = 7.0 * 24.0 * 60.0;
 
 pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
@@ -60,20 +56,18 @@ pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
     let mut pipeline = open::pipeline(config)?;
     let gallery = open::gallery_for(config, &mut pipeline).context("opening the gallery")?;
     let fps = (args.fps > 0.0).then_some(args.fps);
-    let mut source = ImageFolderSource::open(&args.source, fps, true)?;
+    let source = ImageFolderSource::open(&args.source, fps, true)?;
     let mut probe = MemoryProbe::new();
-    // The path the window and `watch` run: every face tracked and fused over frames.
-    let mut live = LiveRecognizer::new(LiveConfig::default());
-    let mut stats = StageStats::new(STATS_FRAMES);
-    let (mut image, mut frame) = (Frame::new(0, 0), Frame::new(0, 0));
-    let (mut frames, mut faces, mut unreadable) = (0u64, 0u64, 0u64);
+    // The path the window and `watch` run: every face tracked and fused over frames, each
+    // image laid on a webcam's 640x480 frame.
+    let mut stream = Stream::new(Box::new(source), LiveConfig::default()).on_canvas(640, 480);
+    let (mut faces, mut unreadable) = (0u64, 0u64);
     // The first sample comes after a warm-up, once every buffer has its working size.
-    while frames < WARM_UP_FRAMES {
-        if source.latest_frame(&mut image).is_ok() {
-            place_on_canvas(&image, 640, 480, &mut frame);
-            live.step(&mut pipeline, &frame, &gallery, args.res, None)?;
+    // Counted in tries, so a folder of unreadable files cannot hold it for ever.
+    for _ in 0..WARM_UP_FRAMES {
+        if let Step::Missed(_) = stream.step(&mut pipeline, &gallery, args.res, None)? {
+            unreadable += 1;
         }
-        frames += 1;
     }
     let started = Instant::now();
     let end = started + Duration::from_secs_f64(args.minutes * 60.0);
@@ -92,10 +86,10 @@ pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
                 "{}",
                 json!({
                     "minute": (now - started).as_secs_f64() / 60.0,
-                    "frames": frames,
+                    "frames": stream.frames(),
                     "faces": faces,
                     "rss_mb": rss,
-                    "total_ms_median": stats.summaries()[5].median_ms,
+                    "total_ms_median": stream.stats().summaries()[5].median_ms,
                     "peak_rss_mb": memory.peak_rss_bytes as f64 / 1048576.0,
                 })
             );
@@ -104,20 +98,17 @@ pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
         if now >= end {
             break;
         }
-        if source.latest_frame(&mut image).is_err() {
-            unreadable += 1;
-            continue;
+        match stream.step(&mut pipeline, &gallery, args.res, None)? {
+            Step::Recognised => faces += u64::from(!stream.live().tracks().is_empty()),
+            Step::Missed(_) => unreadable += 1,
+            // A looping folder never ends.
+            Step::Ended => break,
         }
-        place_on_canvas(&image, 640, 480, &mut frame);
-        live.step(&mut pipeline, &frame, &gallery, args.res, None)?;
-        pipeline.models_mut().release_idle(IDLE_NETWORKS);
-        stats.push(live.timings());
-        frames += 1;
-        faces += u64::from(!live.tracks().is_empty());
     }
     eprintln!(
-        "{frames} frames ({faces} with a face, {unreadable} unreadable files) in {:.1} min; \
+        "{} frames ({faces} with a face, {unreadable} unreadable files) in {:.1} min; \
          RSS {:.2} MB at the first sample, {last_rss:.2} MB at the last: growth {:+.2} MB",
+        stream.frames(),
         started.elapsed().as_secs_f64() / 60.0,
         first_rss.unwrap_or(0.0),
         last_rss - first_rss.unwrap_or(0.0)

@@ -7,11 +7,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use lrfr::frame::Frame;
-use lrfr::live::{present, Event, LiveConfig, LiveRecognizer, Present, Report, Verdict};
-use lrfr::models::IDLE_NETWORKS;
+use lrfr::live::{present, Event, LiveConfig, Present, Report, Step, Stream, Verdict};
 use lrfr::mqtt::{Broker, Publisher};
-use lrfr::source::{FrameSource, ImageFolderSource, Pace, SourceError, Webcam};
+use lrfr::source::{FrameSource, ImageFolderSource, Pace, Webcam};
 use lrfr::{Config, ResChoice};
 
 use super::open;
@@ -61,7 +59,7 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
     if gallery.is_empty() {
         eprintln!("note: nobody is enrolled yet; every face will be unknown");
     }
-    let mut source: Box<dyn FrameSource> = match (&args.source, args.camera) {
+    let source: Box<dyn FrameSource> = match (&args.source, args.camera) {
         (Some(dir), _) => {
             let fps = (args.fps > 0.0).then_some(args.fps);
             // Unpaced, a folder is a recording to go through as fast as possible: no hold.
@@ -99,12 +97,9 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    eprintln!("watching {} at {}", source.describe(), describe(args.res));
-    let mut live = LiveRecognizer::new(LiveConfig::default());
-    let mut frame = Frame::new(0, 0);
+    let mut stream = Stream::new(source, LiveConfig::default());
+    eprintln!("watching {} at {}", stream.describe(), describe(args.res));
     let mut who = Present::default();
-    // Frames recognised so far: every event says at which it happened.
-    let mut frames: u64 = 0;
     let tell = |report: Report| {
         if args.json {
             println!("{}", serde_json::to_string(&report).unwrap_or_default());
@@ -127,7 +122,8 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
         if checked.elapsed() >= lrfr::gallery::CHANGE_CHECK {
             checked = Instant::now();
             if gallery.changed_elsewhere() {
-                for track in live.tracks() {
+                let frames = stream.frames();
+                for track in stream.live().tracks() {
                     if let Verdict::Named { person, .. } = track.verdict {
                         let event = Event::Unnamed {
                             track: track.id,
@@ -136,7 +132,7 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
                         tell(Report::new(&event, &gallery, track.res).at_frame(frames));
                     }
                 }
-                live.reset();
+                stream.reset();
                 told.clear();
                 gallery = open::gallery_for(config, &mut pipeline)?;
                 eprintln!("the gallery changed; {} enrolled now", gallery.len());
@@ -146,19 +142,20 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
                 }
             }
         }
-        match source.latest_frame(&mut frame) {
-            Ok(()) => {}
-            Err(SourceError::Exhausted) => break,
+        match stream
+            .step(&mut pipeline, &gallery, args.res, None)
+            .context("recognising a frame")?
+        {
+            Step::Recognised => {}
+            Step::Ended => break,
             // A bad file or a camera hiccup: say so and go on, as a door camera must.
-            Err(e) => {
+            Step::Missed(e) => {
                 eprintln!("{e}");
                 continue;
             }
         }
-        live.step(&mut pipeline, &frame, &gallery, args.res, None)
-            .context("recognising a frame")?;
-        frames += 1;
-        pipeline.models_mut().release_idle(IDLE_NETWORKS);
+        // Every event says at which frame it happened.
+        let (live, frames) = (stream.live(), stream.frames());
         if live.events().is_empty() {
             continue;
         }
@@ -177,7 +174,7 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
             };
             tell(Report::new(event, &gallery, res).at_frame(frames));
         }
-        let now = present(&live, &gallery);
+        let now = present(live, &gallery);
         if now != who {
             who = now;
             if let Some(p) = &publisher {
@@ -186,7 +183,8 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
         }
     }
     // The folder ended: every face still in view is gone now.
-    for track in live.tracks() {
+    let frames = stream.frames();
+    for track in stream.live().tracks() {
         let person = match track.verdict {
             Verdict::Named { person, .. } => Some(person),
             _ => None,

@@ -6,11 +6,13 @@
 
 mod report;
 mod session;
+mod stream;
 mod track;
 mod tracker;
 
 pub use report::{present, unix_now, Present, Report};
 pub use session::{GalleryChange, Session, SessionError, Shown, SourceChoice, Stepped};
+pub use stream::{Step, Stream};
 pub use track::{Reason, Track, Verdict};
 pub use tracker::{associate, iou};
 

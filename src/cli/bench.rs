@@ -6,13 +6,12 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use lrfr::frame::{place_on_canvas, Frame};
 use lrfr::gallery::Gallery;
-use lrfr::live::{LiveConfig, LiveRecognizer};
+use lrfr::live::{LiveConfig, Step, Stream};
 use lrfr::metrics::{LatencyWindow, StageStats, Summary};
 use lrfr::models::Net;
 use lrfr::pipeline::{Pipeline, STAGE_NAMES};
-use lrfr::source::{FrameSource, ImageFolderSource};
+use lrfr::source::ImageFolderSource;
 use lrfr::{Config, ResChoice, Resolution};
 use serde_json::{json, Map, Value};
 
@@ -166,25 +165,23 @@ fn time_pipeline(
     size: FrameSize,
     windows: &mut [&mut StageStats],
 ) -> anyhow::Result<(usize, usize)> {
-    // The path the window and `watch` run: every face tracked and fused over frames.
-    let mut live = LiveRecognizer::new(LiveConfig::default());
-    let mut images = ImageFolderSource::open(source, None, true)?;
-    let mut image = Frame::new(0, 0);
-    let mut canvas = Frame::new(0, 0);
+    // The path the window, `watch` and `soak` run: every face tracked and fused over frames.
+    let images = ImageFolderSource::open(source, None, true)?;
+    let mut stream = Stream::new(Box::new(images), LiveConfig::default());
+    if let FrameSize::Canvas(w, h) = size {
+        stream = stream.on_canvas(w, h);
+    }
     let mut faces = 0;
     let bar = progress::bar(frames + WARM_UP, &format!("{res} frames"));
     for i in 0..frames + WARM_UP {
         bar.inc(1);
-        images.latest_frame(&mut image)?;
-        let frame = match size {
-            FrameSize::Native => &image,
-            FrameSize::Canvas(w, h) => {
-                place_on_canvas(&image, w, h, &mut canvas);
-                &canvas
-            }
-        };
-        live.step(pipeline, frame, gallery, res, None)?;
+        match stream.step(pipeline, gallery, res, None)? {
+            Step::Recognised => {}
+            Step::Missed(e) => return Err(e.into()),
+            Step::Ended => anyhow::bail!("{}: no frames", source.display()),
+        }
         if i >= WARM_UP {
+            let live = stream.live();
             faces += usize::from(!live.tracks().is_empty());
             for window in windows.iter_mut() {
                 window.push(live.timings());

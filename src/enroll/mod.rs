@@ -48,28 +48,36 @@ pub fn templates(
     pipeline: &mut Pipeline,
     faces: &[Frame],
 ) -> Result<PerRes<Vec<f32>>, PipelineError> {
-    let mut templates = PerRes::default();
-    for res in Resolution::ALL {
-        let samples = samples(pipeline, faces, res)?;
-        *templates.get_mut(res) = mean_embedding(samples.iter().map(Vec::as_slice), EMBEDDING_DIMS);
-    }
-    Ok(templates)
+    Ok(mean_of(&samples(pipeline, faces)?))
 }
 
-/// Each face's embedding at `res`.
+/// Each face's embedding at every resolution.
 fn samples(
     pipeline: &mut Pipeline,
     faces: &[Frame],
-    res: Resolution,
-) -> Result<Vec<Vec<f32>>, PipelineError> {
-    faces
-        .iter()
-        .map(|face| {
-            pipeline
-                .embed_aligned(face, res, Upscaler::Dsr)
-                .map(|output| output.embedding.clone())
-        })
-        .collect()
+) -> Result<PerRes<Vec<Vec<f32>>>, PipelineError> {
+    let mut samples = PerRes::default();
+    for res in Resolution::ALL {
+        *samples.get_mut(res) = faces
+            .iter()
+            .map(|face| {
+                pipeline
+                    .embed_aligned(face, res, Upscaler::Dsr)
+                    .map(|output| output.embedding.clone())
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(samples)
+}
+
+/// The mean of the samples at every resolution, re-normalised.
+fn mean_of(samples: &PerRes<Vec<Vec<f32>>>) -> PerRes<Vec<f32>> {
+    let mut templates = PerRes::default();
+    for res in Resolution::ALL {
+        *templates.get_mut(res) =
+            mean_embedding(samples.get(res).iter().map(Vec::as_slice), EMBEDDING_DIMS);
+    }
+    templates
 }
 
 pub fn fingerprints(models: &Models) -> PerRes<String> {
@@ -93,8 +101,10 @@ pub fn enroll(
     if faces.len() < MIN_SAMPLES {
         return Err(EnrollError::TooFewFaces { found: faces.len() });
     }
-    let checked = samples(pipeline, faces, CHECK_RES)?;
-    if let Some((odd, between)) = odd_ones(&checked) {
+    // Computed once: the checks read the 32 px ones, the templates are their means.
+    let samples = samples(pipeline, faces)?;
+    let checked = samples.get(CHECK_RES);
+    if let Some((odd, between)) = odd_ones(checked) {
         return Err(EnrollError::SeveralPeople {
             odd,
             total: faces.len(),
@@ -105,12 +115,16 @@ pub fn enroll(
         let models = pipeline.models();
         let fingerprint = models.fingerprint(CHECK_RES).to_string();
         let threshold = models.threshold(CHECK_RES);
-        if let Some((name, score)) = looks_like(gallery, &checked, &fingerprint, threshold) {
+        if let Some((name, score)) = looks_like(gallery, checked, &fingerprint, threshold) {
             return Err(EnrollError::LooksLike { name, score });
         }
     }
-    let templates = templates(pipeline, faces)?;
-    gallery.add(name, faces, templates, fingerprints(pipeline.models()))?;
+    gallery.add(
+        name,
+        faces,
+        mean_of(&samples),
+        fingerprints(pipeline.models()),
+    )?;
     Ok(())
 }
 

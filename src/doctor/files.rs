@@ -125,7 +125,7 @@ pub fn gallery(config: &Config, models: Option<&Models>, out: &mut Vec<Check>) {
 
 /// A note for each damaged gallery file lrfr set aside in `dir`.
 fn set_aside(dir: &Path, out: &mut Vec<Check>) {
-    for aside in set_aside_files(dir) {
+    for aside in crate::gallery::set_aside_files(dir) {
         out.push(Check::new(
             "gallery",
             Health::Note,
@@ -137,24 +137,6 @@ fn set_aside(dir: &Path, out: &mut Vec<Check>) {
             ),
         ));
     }
-}
-
-/// The damaged gallery files set aside in `dir` (`gallery.json.corrupt-<time>`).
-fn set_aside_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let prefix = format!("{}.corrupt-", crate::gallery::FILE_NAME);
-    let mut found: Vec<_> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| {
-            e.file_name()
-                .to_str()
-                .is_some_and(|n| n.starts_with(&prefix))
-        })
-        .map(|e| e.path())
-        .collect();
-    found.sort();
-    found
 }
 
 /// Entries under `dir` (it included) that group or others may read, write or enter.

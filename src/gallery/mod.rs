@@ -17,7 +17,7 @@ pub use archive::{export, import, MAX_ARCHIVE_BYTES};
 pub use file::{
     GalleryFile, PerRes, Person, EMBEDDING_DIMS, MAX_FACES, MAX_PEOPLE, SCHEMA_VERSION,
 };
-pub use name::{clean_name, same_name, shown as shown_name, MAX_NAME_CHARS};
+pub use name::{clean_name, same_name, MAX_NAME_CHARS};
 pub use store::{create_private_dir, write_atomic, write_png};
 
 use crate::frame::Frame;
@@ -432,7 +432,7 @@ fn write_faces(dir: &Path, id: &str, faces: &[Frame]) -> Result<Vec<String>, Gal
 fn sweep_faces(dir: &Path, file: &GalleryFile) -> Result<(), GalleryError> {
     let faces = dir.join("faces");
     let orphans = inspect_faces(dir, file)?;
-    if !orphans.is_empty() && !has_set_aside(dir) {
+    if !orphans.is_empty() && set_aside_files(dir).is_empty() {
         for orphan in orphans {
             let _ = std::fs::remove_dir_all(orphan);
         }
@@ -496,16 +496,23 @@ fn inspect_faces(dir: &Path, file: &GalleryFile) -> Result<Vec<PathBuf>, Gallery
     Ok(orphans)
 }
 
-/// Whether a damaged gallery file set aside by [`set_aside`] is still there.
-fn has_set_aside(dir: &Path) -> bool {
+/// The damaged gallery files [`set_aside`] moved out of the way and the user has not yet
+/// repaired or deleted (`gallery.json.corrupt-<time>`), in name order.
+pub fn set_aside_files(dir: &Path) -> Vec<PathBuf> {
     let prefix = format!("{FILE_NAME}{}", store::ASIDE_MARK);
-    std::fs::read_dir(dir).is_ok_and(|entries| {
-        entries.flatten().any(|e| {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
             e.file_name()
                 .to_str()
                 .is_some_and(|n| n.starts_with(&prefix))
         })
-    })
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
 }
 
 enum OnDisk {

@@ -1,6 +1,7 @@
 //! Reading a file through a cap. A file's claimed size is no bound: `/dev/zero`, a pipe
-//! (`<(cat big)`) and a fifo all claim 0 bytes and never end, so every file lrfr reads whole
-//! (models, manifests, gallery crops, imports, passphrases) is read through one of these.
+//! (`<(cat big)`) and a fifo all claim 0 bytes and never end, so the files a user or an
+//! archive can point lrfr at and that it reads whole (models, manifests, gallery crops,
+//! imports, passphrase and password files) are read through one of these.
 
 use std::io::Read;
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! `lrfr gallery list|remove|rename|export|import`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -54,7 +54,7 @@ impl Passphrase {
     /// file, so a typo cannot lock the export for ever).
     fn read(&self, confirm: bool) -> anyhow::Result<String> {
         let passphrase = match &self.passphrase_file {
-            Some(path) => first_line(path)?,
+            Some(path) => super::secret_line(path, "passphrase")?,
             None => {
                 let first = rpassword::prompt_password("passphrase: ")
                     .context("reading the passphrase (or use --passphrase-file)")?;
@@ -69,13 +69,6 @@ impl Passphrase {
         anyhow::ensure!(!passphrase.is_empty(), "the passphrase is empty");
         Ok(passphrase)
     }
-}
-
-/// A passphrase file is a line of text; reading stops at 64 kB (`/dev/zero` is not one).
-fn first_line(path: &Path) -> anyhow::Result<String> {
-    let text = lrfr::bounded::read_to_string(path, 64 << 10)
-        .with_context(|| format!("reading the passphrase from {}", path.display()))?;
-    Ok(text.lines().next().unwrap_or("").to_string())
 }
 
 pub fn run(config: &Config, args: GalleryArgs) -> anyhow::Result<()> {

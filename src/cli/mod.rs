@@ -77,6 +77,15 @@ impl Command {
     }
 }
 
+/// The first line of a passphrase or password file (`what` names it in the error), read
+/// through a 64 kB cap: `/dev/zero` is not a secret.
+pub fn secret_line(path: &std::path::Path, what: &str) -> anyhow::Result<String> {
+    use anyhow::Context;
+    let text = lrfr::bounded::read_to_string(path, 64 << 10)
+        .with_context(|| format!("reading the {what} from {}", path.display()))?;
+    Ok(text.lines().next().unwrap_or("").to_string())
+}
+
 /// `verify` found no match: `main` says so and exits 3, so a script can tell "not this
 /// person" (3) from "could not check" (1).
 #[derive(Debug, thiserror::Error)]

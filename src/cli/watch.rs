@@ -216,11 +216,7 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
 fn broker(url: &str, password_file: Option<&Path>) -> anyhow::Result<Broker> {
     let broker: Broker = url.parse()?;
     let password = match password_file {
-        Some(path) => Some(
-            lrfr::bounded::read_to_string(path, 64 << 10)
-                .map(|text| text.lines().next().unwrap_or("").to_string())
-                .with_context(|| format!("reading the MQTT password from {}", path.display()))?,
-        ),
+        Some(path) => Some(super::secret_line(path, "MQTT password")?),
         None => std::env::var(PASSWORD_VAR).ok().filter(|p| !p.is_empty()),
     };
     match password {

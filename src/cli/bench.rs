@@ -204,6 +204,9 @@ fn time_models(
     if let Some(detector) = pipeline.locator().small_face_net() {
         rows.push(time_net(detector?, runs, profile)?);
     }
+    if let Some(gate) = pipeline.locator().gate_net() {
+        rows.push(time_net(gate, runs, profile)?);
+    }
     if let Some(landmarks) = pipeline.locator().landmark_net() {
         rows.push(time_net(landmarks, runs, profile)?);
     }

@@ -25,6 +25,10 @@ pub struct Manifest {
     /// SeetaFace alone, which needs about 40 px.
     #[serde(default)]
     pub detector: Option<ModelEntry>,
+    /// The face gate: whether a box the detectors report holds a face; absent means every box
+    /// is taken.
+    #[serde(default)]
+    pub gate: Option<GateEntry>,
     /// The embedding network used at every resolution unless one overrides it.
     pub edgeface: ModelEntry,
     pub resolutions: Vec<ResolutionEntry>,
@@ -40,6 +44,28 @@ pub struct ModelEntry {
     /// The network sees `(rgb / 255 - mean) / std`.
     pub mean: f32,
     pub std: f32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateEntry {
+    pub model: ModelEntry,
+    /// The gate's probability at or above which a box is a face, chosen by the forge on
+    /// validation identities' photos and distant frames (`lrfr_forge.gate`).
+    pub threshold: f32,
+}
+
+impl GateEntry {
+    fn check(&self) -> Result<(), String> {
+        self.model.check_role(Role::Gate)?;
+        if !(0.0..=1.0).contains(&self.threshold) {
+            return Err(format!(
+                "{}: gate threshold {} is not a probability in [0, 1]",
+                self.model.file, self.threshold
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -106,6 +132,9 @@ impl Manifest {
         if let Some(detector) = &self.detector {
             detector.check_role(Role::Detector)?;
         }
+        if let Some(gate) = &self.gate {
+            gate.check()?;
+        }
         self.edgeface.check_role(Role::EdgeFace)?;
         for entry in self.resolutions.iter() {
             let cosines = [
@@ -156,6 +185,8 @@ pub struct LocatorManifest {
     pub landmarks: Option<ModelEntry>,
     #[serde(default)]
     pub detector: Option<ModelEntry>,
+    #[serde(default)]
+    pub gate: Option<GateEntry>,
 }
 
 impl LocatorManifest {
@@ -201,6 +232,12 @@ impl LocatorManifest {
                     })?;
             }
         }
+        if let Some(gate) = &manifest.gate {
+            gate.check().map_err(|reason| ModelError::Manifest {
+                path: path.clone(),
+                reason,
+            })?;
+        }
         Ok(Some(manifest))
     }
 }
@@ -216,6 +253,8 @@ pub enum Role {
     Dsr(Resolution),
     /// A 112 px face in, a 512-d embedding out.
     EdgeFace,
+    /// A square box crop in, the probability that it holds a face out.
+    Gate,
 }
 
 impl std::fmt::Display for Role {
@@ -225,11 +264,12 @@ impl std::fmt::Display for Role {
             Role::Detector => write!(f, "face detector"),
             Role::Dsr(res) => write!(f, "{res} px DSR"),
             Role::EdgeFace => write!(f, "EdgeFace"),
+            Role::Gate => write!(f, "face gate"),
         }
     }
 }
 
-/// Sides a landmark model's square input may have.
+/// Sides a landmark model's or the gate's square input may have.
 const LANDMARK_INPUT: std::ops::RangeInclusive<usize> = 8..=256;
 /// Cells a detector's input may have on a side: frames from 16 to 1920 px.
 const DETECTOR_CELLS: std::ops::RangeInclusive<usize> = 4..=480;
@@ -266,6 +306,12 @@ impl ModelEntry {
                 self.input == [1, 3, face, face]
                     && self.output == [1, crate::gallery::EMBEDDING_DIMS]
             }
+            Role::Gate => {
+                let side = self.input.get(2).copied().unwrap_or(0);
+                self.input == [1, 3, side, side]
+                    && LANDMARK_INPUT.contains(&side)
+                    && self.output == [1, 1]
+            }
         };
         let expected = match role {
             Role::Landmarks => "input [1, 3, S, S] (S from 8 to 256) -> output [1, 10]".into(),
@@ -283,6 +329,7 @@ impl ModelEntry {
                 "input [1, 3, {face}, {face}] -> output [1, {}]",
                 crate::gallery::EMBEDDING_DIMS
             ),
+            Role::Gate => "input [1, 3, S, S] (S from 8 to 256) -> output [1, 1]".into(),
         };
         if !ok {
             return Err(format!(
@@ -340,6 +387,12 @@ mod tests {
             .is_err());
         assert!(entry(&[1, 3, 112, 112], &[1, 128], 0.5)
             .check_role(Role::EdgeFace)
+            .is_err());
+        assert!(entry(&[1, 3, 32, 32], &[1, 1], 0.25)
+            .check_role(Role::Gate)
+            .is_ok());
+        assert!(entry(&[1, 3, 32, 32], &[1, 2], 0.25)
+            .check_role(Role::Gate)
             .is_err());
         let error = entry(&[1, 3, 112, 112], &[1, 512], 0.0)
             .check_role(Role::EdgeFace)

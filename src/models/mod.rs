@@ -1,10 +1,11 @@
 //! The networks: loaded once from the models folder, as `manifest.json` describes them, and
-//! run through tract. Each role (landmarks, DSR, EdgeFace) has its own small type that owns
+//! run through tract. Each role (detector, gate, landmarks, DSR, EdgeFace) has its own small type that owns
 //! its pre- and post-processing, so every caller feeds it the same way.
 
 mod dsr;
 mod edgeface;
 mod face_finder;
+mod face_gate;
 mod heap;
 mod landmarker;
 mod lazy;
@@ -20,8 +21,11 @@ use tract_onnx::prelude::multithread::Executor;
 pub use dsr::Dsr;
 pub use edgeface::EdgeFace;
 pub use face_finder::FaceFinder;
+pub use face_gate::FaceGate;
 pub use landmarker::Landmarker;
-pub use manifest::{LocatorManifest, Manifest, ModelEntry, ResolutionEntry, Role, SCHEMA_VERSION};
+pub use manifest::{
+    GateEntry, LocatorManifest, Manifest, ModelEntry, ResolutionEntry, Role, SCHEMA_VERSION,
+};
 pub use net::{Net, NodeCost};
 pub use tensors::{l2_normalise, planar_to_rgb, rgb_to_planar};
 

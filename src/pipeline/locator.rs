@@ -1,6 +1,7 @@
 //! Finding the faces and their 5 points: SeetaFace for faces of about 64 px and more, the
-//! small-face network for faces from about 8 to 80 px, then the landmark model on the box crop
-//! (or the calibrated box-only points when there is no landmark model).
+//! small-face network for faces from about 8 to 80 px, the face gate on every box they report,
+//! then the landmark model on the box crop (or the calibrated box-only points when there is no
+//! landmark model).
 //!
 //! The small-face network learns five points too (it helps it find faces), but the landmark
 //! model places them better even on an 11 px face: at 24 px of a face's own, aligning by the
@@ -10,13 +11,14 @@ use crate::align::{self, AreaScratch, Landmarks};
 use crate::config::Config;
 use crate::detect::{keep_distinct, same_face, subject, FaceBox, FaceDetector};
 use crate::frame::Frame;
-use crate::models::{FaceFinder, Landmarker, ModelError, Net};
+use crate::models::{FaceFinder, FaceGate, Landmarker, ModelError, Net};
 
 use super::PipelineError;
 
 pub struct FaceLocator {
     detector: FaceDetector,
     finder: Option<FaceFinder>,
+    gate: Option<FaceGate>,
     landmarks: Option<Landmarker>,
     faces: Vec<FaceBox>,
     small_faces: Vec<FaceBox>,
@@ -33,23 +35,26 @@ pub struct Located {
 }
 
 impl FaceLocator {
-    /// SeetaFace, plus the small-face detector and the landmark model if the models folder's
-    /// manifest names them.
+    /// SeetaFace, plus the small-face detector, the face gate and the landmark model if the
+    /// models folder's manifest names them.
     pub fn load(config: &Config) -> Result<FaceLocator, PipelineError> {
         let detector = FaceDetector::new(config.detect.clone())?;
         let finder = FaceFinder::load(&config.models_dir, config.threads)?;
+        let gate = FaceGate::load(&config.models_dir)?;
         let landmarks = Landmarker::load(&config.models_dir, config.threads)?;
-        Ok(FaceLocator::new(detector, finder, landmarks))
+        Ok(FaceLocator::new(detector, finder, gate, landmarks))
     }
 
     pub fn new(
         detector: FaceDetector,
         finder: Option<FaceFinder>,
+        gate: Option<FaceGate>,
         landmarks: Option<Landmarker>,
     ) -> FaceLocator {
         FaceLocator {
             detector,
             finder,
+            gate,
             landmarks,
             faces: Vec::new(),
             small_faces: Vec::new(),
@@ -70,6 +75,11 @@ impl FaceLocator {
     /// The small-face network itself at its whole-frame size, for timing it alone.
     pub fn small_face_net(&mut self) -> Option<Result<&mut Net, ModelError>> {
         self.finder.as_mut().map(FaceFinder::net)
+    }
+
+    /// The face gate's network, for timing it alone.
+    pub fn gate_net(&mut self) -> Option<&mut Net> {
+        self.gate.as_mut().map(FaceGate::net)
     }
 
     /// The landmark network itself, for timing it alone.
@@ -144,6 +154,17 @@ impl FaceLocator {
             }
             // Also where regions around faces close together found the same face twice.
             keep_distinct(&mut self.faces);
+        }
+        if let Some(gate) = self.gate.as_mut() {
+            let mut kept = 0;
+            for i in 0..self.faces.len() {
+                let face = self.faces[i];
+                if gate.passes(frame, &face)? {
+                    self.faces[kept] = face;
+                    kept += 1;
+                }
+            }
+            self.faces.truncate(kept);
         }
         self.faces_found = self.faces.len();
         Ok(&self.faces)

@@ -53,6 +53,12 @@ def run(args, work: Path, faces: Path, crops: Path, split, stage: Path, started)
     export.export_all(args, work, stage, nets, students, teacher, crops, split, started)
     build_twins(args, work, train_x)
     print(f"integer-compute twins done at {time.time() - started:.0f} s", flush=True)
+    # Step 8: the face gate, on the exported detector's own boxes (see gate.py).
+    from . import gate
+
+    yunet = args.shared / "upstream" / "face_detection_yunet_2023mar.onnx"
+    chosen = gate.forge_step(args.lrfr, faces, split, yunet, work / "gate", args.out, smoke=smoke)["chosen"]
+    print(f"face gate done at {time.time() - started:.0f} s: {chosen}", flush=True)
     if smoke:
         # A dozen identities hold no gallery of five with strangers left over.
         print("smoke run: thresholds not calibrated (too few validation identities)", flush=True)

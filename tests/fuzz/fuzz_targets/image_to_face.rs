@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         let locator = slot.get_or_insert_with(|| {
             let detector =
                 FaceDetector::new(DetectConfig::default()).expect("embedded model loads");
-            FaceLocator::new(detector, None)
+            FaceLocator::new(detector, None, None, None)
         });
         locator.locate(&frame)
     });

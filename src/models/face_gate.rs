@@ -1,0 +1,70 @@
+//! The face gate's role: the detector's box crop (the landmark region) in, the probability that
+//! a face is there out. The small-face network alone boxed ties, hands, ears, hair and
+//! lettering in one LFW photo in five; the gate learnt those phantoms from the app's own boxes
+//! (`lrfr_forge/gate.py`) and the faces beside them.
+
+use std::path::Path;
+
+use super::manifest::{GateEntry, LocatorManifest};
+use super::net::Net;
+use super::tensors::{planar_len, rgb_to_planar};
+use super::ModelError;
+use crate::align::{area_resample, landmark_region, AreaScratch};
+use crate::detect::FaceBox;
+use crate::frame::Frame;
+
+pub struct FaceGate {
+    net: Net,
+    threshold: f32,
+    crop: Frame,
+    area: AreaScratch,
+}
+
+impl FaceGate {
+    /// The gate named in `dir/manifest.json`, if there is a manifest and it names one.
+    pub fn load(dir: &Path) -> Result<Option<FaceGate>, ModelError> {
+        let Some(GateEntry { model, threshold }) = LocatorManifest::load(dir)?.and_then(|m| m.gate)
+        else {
+            return Ok(None);
+        };
+        // A 32 px crop is far too little work to share between threads.
+        let net = Net::load(dir, &model, None)?;
+        Ok(Some(FaceGate {
+            net,
+            threshold,
+            crop: Frame::new(0, 0),
+            area: AreaScratch::default(),
+        }))
+    }
+
+    /// The network itself, for timing it alone.
+    pub fn net(&mut self) -> &mut Net {
+        &mut self.net
+    }
+
+    /// The probability that `face` in `frame` is a face; 0 when the network gives no number.
+    pub fn score(&mut self, frame: &Frame, face: &FaceBox) -> Result<f32, ModelError> {
+        let side = self.net.entry().input[2] as u32;
+        area_resample(
+            frame,
+            landmark_region(face),
+            side,
+            &mut self.area,
+            &mut self.crop,
+        );
+        let (mean, std) = (self.net.entry().mean, self.net.entry().std);
+        rgb_to_planar(
+            &self.crop,
+            mean,
+            std,
+            self.net.input_mut(planar_len(&self.crop))?,
+        );
+        let p = self.net.run()?.first().copied().unwrap_or(0.0);
+        Ok(if p.is_finite() { p } else { 0.0 })
+    }
+
+    /// Whether the gate takes `face` for a face.
+    pub fn passes(&mut self, frame: &Frame, face: &FaceBox) -> Result<bool, ModelError> {
+        Ok(self.score(frame, face)? >= self.threshold)
+    }
+}

@@ -1,13 +1,17 @@
-//! `lrfr gallery list|remove|rename|export|import`.
+//! `lrfr gallery list|remove|rename|not|export|import`.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use lrfr::Config;
+use lrfr::frame::decode_file;
+use lrfr::gallery::GalleryError;
+use lrfr::matching::cosine;
+use lrfr::{Config, Resolution};
 use serde_json::json;
 
-use super::open;
+use super::{open, progress};
+use crate::options::Apply;
 
 #[derive(Args, Debug)]
 pub struct GalleryArgs {
@@ -28,6 +32,16 @@ enum Action {
     Remove { name: String },
     /// Give a person a new name
     Rename { old: String, new: String },
+    /// Mark the face in each image as not this person: faces more like it than like them are
+    /// no longer given their name (a look-alike, say)
+    Not {
+        name: String,
+        /// Image files or folders of them
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        networks: crate::options::ModelOptions,
+    },
     /// Write everyone and their enrolled faces to one passphrase-encrypted file (age format)
     Export {
         file: PathBuf,
@@ -79,7 +93,10 @@ pub fn run(config: &Config, args: GalleryArgs) -> anyhow::Result<()> {
                 let people: Vec<_> = gallery
                     .people()
                     .iter()
-                    .map(|p| json!({"name": p.name, "samples": p.samples, "created": p.created}))
+                    .map(|p| {
+                        json!({"name": p.name, "samples": p.samples, "created": p.created,
+                               "not": p.not.len()})
+                    })
                     .collect();
                 println!(
                     "{}",
@@ -93,7 +110,15 @@ pub fn run(config: &Config, args: GalleryArgs) -> anyhow::Result<()> {
                     lrfr::gallery::MAX_PEOPLE
                 );
                 for p in gallery.people() {
-                    println!("  {}  ({} samples)", p.name, p.samples);
+                    match p.not.len() {
+                        0 => println!("  {}  ({} samples)", p.name, p.samples),
+                        n => println!(
+                            "  {}  ({} samples, {n} {} marked not them)",
+                            p.name,
+                            p.samples,
+                            if n == 1 { "face" } else { "faces" }
+                        ),
+                    }
                 }
             }
         }
@@ -107,6 +132,15 @@ pub fn run(config: &Config, args: GalleryArgs) -> anyhow::Result<()> {
             gallery.rename(&old, &new)?;
             let was = was.unwrap_or(old);
             report(args.json, "renamed", &format!("{was} to {}", new.trim()));
+        }
+        Action::Not {
+            name,
+            paths,
+            networks,
+        } => {
+            let mut config = config.clone();
+            networks.apply(&mut config);
+            mark_not(&config, &name, &paths, args.json)?;
         }
         Action::Export { file, secret } => {
             let count = lrfr::gallery::export(&gallery, &secret.read(true)?, &file)?;
@@ -123,6 +157,50 @@ pub fn run(config: &Config, args: GalleryArgs) -> anyhow::Result<()> {
         Action::Import { file, secret } => {
             let names = lrfr::gallery::import(&mut gallery, &secret.read(false)?, &file)?;
             report(args.json, "imported", &names.join(", "));
+        }
+    }
+    Ok(())
+}
+
+/// `lrfr gallery not`: every image must hold a face before any is marked, so a typo in a
+/// path changes nothing.
+fn mark_not(config: &Config, name: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<()> {
+    let mut pipeline = open::pipeline(config)?;
+    let mut gallery = open::gallery_for(config, &mut pipeline)?;
+    let index = gallery
+        .find(name)
+        .ok_or_else(|| GalleryError::UnknownPerson(name.to_string()))?;
+    let person = gallery.people()[index].name.clone();
+    let mut marked = Vec::new();
+    for (_, path) in progress::images(paths)? {
+        let shown = super::shown_path(&path);
+        let frame = decode_file(&path).with_context(|| shown.clone())?;
+        let Some(output) = pipeline.align(&frame)? else {
+            anyhow::bail!("{shown}: no face found; nothing was marked");
+        };
+        let face = output.aligned.clone();
+        let embeddings = lrfr::enroll::templates(&mut pipeline, std::slice::from_ref(&face))?;
+        marked.push((shown, face, embeddings));
+    }
+    let prints = lrfr::enroll::fingerprints(pipeline.models());
+    for (shown, face, embeddings) in marked {
+        let template = &gallery.people()[index].embeddings;
+        let scores: Vec<String> = Resolution::ALL
+            .iter()
+            .map(|&r| format!("{:.3}", cosine(embeddings.get(r), template.get(r))))
+            .collect();
+        let count = gallery.add_not(&person, &face, embeddings, &prints)?;
+        if json {
+            println!(
+                "{}",
+                json!({"marked": shown, "not": person, "scores": scores, "count": count})
+            );
+        } else {
+            println!(
+                "marked {shown} as not {person} (it scored {} against them at 16 / 24 / 32 px); \
+                 {count} marked in all",
+                scores.join(" / ")
+            );
         }
     }
     Ok(())

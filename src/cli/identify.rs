@@ -177,6 +177,7 @@ fn print_result(
     };
     let best = output.matched.top.first();
     let accepted = output.matched.accepted.map(|s| name_of(s.person));
+    let refused = output.matched.refused.map(&name_of);
     if args.json {
         let top: Vec<_> = output
             .matched
@@ -197,6 +198,10 @@ fn print_result(
             "cant_tell": output.too_small,
             "top": top,
         });
+        if let Some(refused) = refused {
+            // Over the threshold, but more like a face the user marked as not them.
+            line["refused"] = json!(refused);
+        }
         if let MatchMode::Verify(_) = mode {
             line["match"] = json!(face && accepted.is_some());
             line["threshold"] = json!(output.matched.threshold);
@@ -215,6 +220,11 @@ fn print_result(
         (true, Some(name), Some(best)) => println!(
             "{file}: {name} (score {:.3} >= {threshold:.3}, {res})",
             best.score
+        ),
+        (true, None, Some(best)) if refused.is_some() => println!(
+            "{file}: unknown (closest {} at {:.3}, but more like a face marked not them, {res})",
+            name_of(best.person),
+            best.score,
         ),
         (true, None, Some(best)) => println!(
             "{file}: unknown (closest {} at {:.3} < {threshold:.3}, {res})",

@@ -61,6 +61,15 @@ pub fn gallery(config: &Config, models: Option<&Models>, out: &mut Vec<Check>) {
         Ok((_, Some(damaged))) => out.push(Check::new("gallery", Health::Fix, damaged)),
         Ok((gallery, None)) => {
             let mut text = format!("{}: {} of 5 people", dir.display(), gallery.len());
+            let marked: Vec<String> = gallery
+                .people()
+                .iter()
+                .filter(|p| !p.not.is_empty())
+                .map(|p| format!("{} {} (not {})", p.not.len(), faces(p.not.len()), p.name))
+                .collect();
+            if !marked.is_empty() {
+                text.push_str(&format!("; faces marked not them: {}", marked.join(", ")));
+            }
             let mut health = Health::Good;
             if let Err(e) = gallery.check_folder() {
                 out.push(Check::new("gallery", Health::Fix, e.to_string()));
@@ -218,6 +227,14 @@ fn free_bytes(dir: &Path) -> Option<u64> {
         return None;
     }
     Some(stat.f_bavail as u64 * stat.f_frsize as u64)
+}
+
+fn faces(count: usize) -> &'static str {
+    if count == 1 {
+        "face"
+    } else {
+        "faces"
+    }
 }
 
 #[cfg(test)]

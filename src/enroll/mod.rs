@@ -168,8 +168,14 @@ pub fn refresh(pipeline: &mut Pipeline, gallery: &mut Gallery) -> Refreshed {
             .map_err(EnrollError::from)
             .and_then(|faces| templates(pipeline, &faces).map_err(EnrollError::from))
             .and_then(|t| {
+                // Each face marked as not them on its own: its embedding, not a mean.
+                let not = gallery
+                    .not_faces(index)?
+                    .iter()
+                    .map(|face| templates(pipeline, std::slice::from_ref(face)))
+                    .collect::<Result<Vec<_>, _>>()?;
                 gallery
-                    .set_embeddings(&id, t, prints.clone())
+                    .set_embeddings(&id, t, not, prints.clone())
                     .map_err(EnrollError::from)
             });
         match result {

@@ -10,14 +10,14 @@ use age::secrecy::SecretString;
 
 use super::crop::{self, MAX_CROP_BYTES};
 use super::file::{is_safe_face_path, GalleryFile, Person, MAX_FACES};
-use super::{store, Gallery, GalleryError, NewPerson, FILE_NAME, MAX_PEOPLE};
+use super::{store, Gallery, GalleryError, NewPerson, FILE_NAME, MAX_NOT, MAX_PEOPLE};
 
 /// Largest export file import reads: five people of 100 crops each is about 4 MB.
 pub const MAX_ARCHIVE_BYTES: u64 = 64 << 20;
 /// Largest single entry (gallery.json or a crop).
 const MAX_ENTRY_BYTES: u64 = MAX_CROP_BYTES;
 /// Most entries: gallery.json and every person's crops.
-const MAX_ENTRIES: usize = 1 + MAX_PEOPLE * MAX_FACES;
+const MAX_ENTRIES: usize = 1 + MAX_PEOPLE * (MAX_FACES + MAX_NOT);
 /// scrypt cost of an export: 2^16 (64 MB of memory, about a quarter of a second here).
 const WORK_FACTOR: u8 = 16;
 /// Dearest scrypt import accepts: 2^18 needs 256 MB, which a 4 GB Pi can spare; a file asking
@@ -48,7 +48,7 @@ pub fn export(gallery: &Gallery, passphrase: &str, out: &Path) -> Result<usize, 
     let json = serde_json::to_vec_pretty(&gallery.file).map_err(|e| archive_error(out, e))?;
     append(&mut tar, FILE_NAME, &json).map_err(|e| archive_error(out, e))?;
     for person in gallery.people() {
-        for rel in &person.faces {
+        for rel in crops(person) {
             let path = gallery.dir().join(rel);
             let bytes = crate::bounded::read(&path, MAX_ENTRY_BYTES)
                 .map_err(|source| GalleryError::Io { path, source })?;
@@ -90,6 +90,14 @@ fn too_large() -> String {
 }
 
 /// The limits import holds a person's faces to: at most [`MAX_FACES`], each listed once (one crop listed 20,000 times would be decoded 20,000 times).
+/// Every crop a person's entry names: their enrolled faces and the faces marked as not them.
+fn crops(person: &Person) -> impl Iterator<Item = &String> {
+    person
+        .faces
+        .iter()
+        .chain(person.not.iter().map(|n| &n.face))
+}
+
 fn check_faces(person: &Person) -> Result<(), String> {
     let count = person.faces.len();
     if count > MAX_FACES {
@@ -99,8 +107,8 @@ fn check_faces(person: &Person) -> Result<(), String> {
             person.name
         ));
     }
-    let mut seen = std::collections::HashSet::with_capacity(count);
-    if let Some(twice) = person.faces.iter().find(|rel| !seen.insert(rel.as_str())) {
+    let mut seen = std::collections::HashSet::with_capacity(count + person.not.len());
+    if let Some(twice) = crops(person).find(|rel| !seen.insert(rel.as_str())) {
         return Err(format!("{}: {twice} is listed twice", person.name));
     }
     Ok(())
@@ -139,21 +147,30 @@ pub fn import(
     }
     let mut people = Vec::with_capacity(imported.people.len());
     for person in imported.people {
-        let mut faces = Vec::with_capacity(person.faces.len());
-        for rel in &person.faces {
+        let crop_of = |rel: &str| {
             let bytes = entries
                 .iter()
                 .find(|(path, _)| path == rel)
                 .ok_or_else(|| archive_error(file, format!("{}: {rel} is missing", person.name)))?;
-            faces.push(crop::decode(&bytes.1).map_err(|reason| {
-                archive_error(file, format!("{}: {rel}: {reason}", person.name))
-            })?);
-        }
+            crop::decode(&bytes.1)
+                .map_err(|reason| archive_error(file, format!("{}: {rel}: {reason}", person.name)))
+        };
+        let faces = person
+            .faces
+            .iter()
+            .map(|rel| crop_of(rel))
+            .collect::<Result<Vec<_>, _>>()?;
+        let not = person
+            .not
+            .iter()
+            .map(|n| Ok((crop_of(&n.face)?, n.embeddings.clone())))
+            .collect::<Result<Vec<_>, GalleryError>>()?;
         people.push(NewPerson {
             name: person.name,
             faces,
             embeddings: person.embeddings,
             models: person.models,
+            not,
         });
     }
     let names = people.iter().map(|p| p.name.clone()).collect();

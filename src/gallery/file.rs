@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::name::{clean_name, same_name};
+use super::not::{NotFace, MAX_NOT};
 use super::GalleryError;
 use crate::resolution::Resolution;
 
@@ -42,6 +43,9 @@ pub struct Person {
     /// with: a person recomputed with other models is labelled as such, nobody else is.
     #[serde(default)]
     pub models: PerRes<String>,
+    /// Faces the user said are not this person ("not X"), made by the same models.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not: Vec<NotFace>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -154,6 +158,15 @@ impl GalleryFile {
                         "{name}: face path {face:?} leaves the gallery folder"
                     ));
                 }
+            }
+            if person.not.len() > MAX_NOT {
+                return Err(format!(
+                    "{name}: {} faces marked as not them; at most {MAX_NOT}",
+                    person.not.len()
+                ));
+            }
+            for not in &person.not {
+                not.check(&name)?;
             }
             for res in Resolution::ALL {
                 let embedding = person.embeddings.get(res);

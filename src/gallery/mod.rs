@@ -8,6 +8,7 @@ mod archive;
 mod crop;
 mod file;
 mod name;
+mod not;
 mod store;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ pub use file::{
     GalleryFile, PerRes, Person, EMBEDDING_DIMS, MAX_FACES, MAX_PEOPLE, SCHEMA_VERSION,
 };
 pub use name::{clean_name, same_name, MAX_NAME_CHARS};
+pub use not::{NotFace, MAX_NOT};
 pub use store::{create_private_dir, write_atomic, write_png};
 
 use crate::frame::Frame;
@@ -43,6 +45,8 @@ pub enum GalleryError {
     NameTaken(String),
     #[error("{0} faces; a person is enrolled from at most {MAX_FACES}")]
     TooManyFaces(usize),
+    #[error("{} already has {MAX_NOT} faces marked as not them; that is as many as lrfr keeps", name::shown(.0))]
+    TooManyNot(String),
     #[error("bad name: {0}")]
     BadName(String),
     #[error("nobody called {} is enrolled", name::shown(.0))]
@@ -66,6 +70,8 @@ pub struct NewPerson {
     pub embeddings: PerRes<Vec<f32>>,
     /// The fingerprints of the models `embeddings` came from.
     pub models: PerRes<String>,
+    /// Faces marked as not them, with their embeddings by the same models.
+    pub not: Vec<(Frame, PerRes<Vec<f32>>)>,
 }
 
 pub struct Gallery {
@@ -190,6 +196,7 @@ impl Gallery {
             faces: faces.to_vec(),
             embeddings,
             models: fingerprints,
+            not: Vec::new(),
         }])
     }
 
@@ -207,7 +214,17 @@ impl Gallery {
                 }
                 let (id, folder) = new_person_folder(&dir)?;
                 created.push(folder);
+                if person.not.len() > MAX_NOT {
+                    return Err(GalleryError::TooManyNot(name));
+                }
                 let faces = write_faces(&dir, &id, &person.faces)?;
+                let (not_faces, not_embeddings): (Vec<Frame>, Vec<_>) =
+                    person.not.into_iter().unzip();
+                let not = write_faces_named(&dir, &id, "not-", &not_faces)?
+                    .into_iter()
+                    .zip(not_embeddings)
+                    .map(|(face, embeddings)| NotFace { face, embeddings })
+                    .collect();
                 file.people.push(Person {
                     name,
                     id,
@@ -216,6 +233,7 @@ impl Gallery {
                     faces,
                     embeddings: person.embeddings,
                     models: person.models,
+                    not,
                 });
             }
             Ok(())
@@ -274,17 +292,25 @@ impl Gallery {
             .collect()
     }
 
-    /// Replaces one person's embeddings (recomputed for new models) and saves.
+    /// Replaces one person's embeddings and those of the faces marked as not them (in their
+    /// order), recomputed for new models, and saves.
     pub fn set_embeddings(
         &mut self,
         id: &str,
         embeddings: PerRes<Vec<f32>>,
+        not: Vec<PerRes<Vec<f32>>>,
         fingerprints: PerRes<String>,
     ) -> Result<(), GalleryError> {
         self.update(|file| {
             let index = file.find_id(id).ok_or(GalleryError::ChangedElsewhere)?;
             let person = &mut file.people[index];
+            if person.not.len() != not.len() {
+                return Err(GalleryError::ChangedElsewhere);
+            }
             person.embeddings = embeddings;
+            for (entry, embeddings) in person.not.iter_mut().zip(not) {
+                entry.embeddings = embeddings;
+            }
             person.models = fingerprints;
             Ok(())
         })
@@ -295,21 +321,26 @@ impl Gallery {
         let Some(person) = self.file.people.get(index) else {
             return Ok(Vec::new());
         };
-        person
-            .faces
-            .iter()
-            .map(|rel| {
-                let path = self.dir.join(rel);
-                let bytes =
-                    crate::bounded::read(&path, crop::MAX_CROP_BYTES).map_err(|source| {
-                        GalleryError::Io {
-                            path: path.clone(),
-                            source,
-                        }
-                    })?;
-                crop::decode(&bytes).map_err(|reason| GalleryError::Image { path, reason })
-            })
-            .collect()
+        person.faces.iter().map(|rel| self.read_crop(rel)).collect()
+    }
+
+    /// The crops of the faces marked as not the person at `index`.
+    pub fn not_faces(&self, index: usize) -> Result<Vec<Frame>, GalleryError> {
+        let Some(person) = self.file.people.get(index) else {
+            return Ok(Vec::new());
+        };
+        person.not.iter().map(|n| self.read_crop(&n.face)).collect()
+    }
+
+    fn read_crop(&self, rel: &str) -> Result<Frame, GalleryError> {
+        let path = self.dir.join(rel);
+        let bytes = crate::bounded::read(&path, crop::MAX_CROP_BYTES).map_err(|source| {
+            GalleryError::Io {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        crop::decode(&bytes).map_err(|reason| GalleryError::Image { path, reason })
     }
 
     /// Checks, reading only, that everything under `faces/` is lrfr's own (`doctor` asks);
@@ -409,9 +440,19 @@ fn new_person_folder(dir: &Path) -> Result<(String, PathBuf), GalleryError> {
 
 /// Writes the crops as `faces/<id>/NNN.png` and returns their relative paths.
 fn write_faces(dir: &Path, id: &str, faces: &[Frame]) -> Result<Vec<String>, GalleryError> {
+    write_faces_named(dir, id, "", faces)
+}
+
+/// `faces` as `faces/<id>/<prefix><nnn>.png`, in a folder this lrfr just made.
+fn write_faces_named(
+    dir: &Path,
+    id: &str,
+    prefix: &str,
+    faces: &[Frame],
+) -> Result<Vec<String>, GalleryError> {
     let mut relative = Vec::with_capacity(faces.len());
     for (i, face) in faces.iter().enumerate() {
-        let rel = format!("faces/{id}/{i:03}.png");
+        let rel = format!("faces/{id}/{prefix}{i:03}.png");
         let path = dir.join(&rel);
         write_png(&path, face).map_err(|e| match e.kind() {
             std::io::ErrorKind::Other => GalleryError::Image {

@@ -559,3 +559,29 @@ fn enrolling_someone_twice_asks_before_it_goes_ahead() {
         h.query_by_label("Gallery 2 / 5").is_some()
     });
 }
+
+#[test]
+fn the_not_button_marks_the_face_in_view_as_someone_else() {
+    let Some(faces) = faces() else { return };
+    let gallery = scratch("not-gallery");
+    let source = one_person_source(&faces, "John_Ashcroft", "not-source");
+    let mut pipeline = pipeline();
+    enroll_john(&mut pipeline, &faces, &gallery);
+    let mut harness = harness(&gallery, &source);
+    step_until(&mut harness, "John named", |h| {
+        h.state().worker().snapshot().accepted.is_some()
+    });
+    harness.get_by_label("not John").click();
+    step_until(&mut harness, "the mark to be saved", |h| {
+        h.state()
+            .worker()
+            .snapshot()
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("noted: that face is not John"))
+    });
+    let (people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
+    assert_eq!(people.people()[0].not.len(), 1);
+    let marked = gallery.join(&people.people()[0].not[0].face);
+    assert!(marked.is_file(), "{} was not written", marked.display());
+}

@@ -27,6 +27,10 @@ pub fn change(change: &GalleryChange) -> String {
             Some(left_out) => format!("imported {}; {left_out}", names.join(", ")),
             None => format!("imported {}", names.join(", ")),
         },
+        GalleryChange::MarkedNot { name, count } => format!(
+            "noted: that face is not {name}; faces more like it than like {name} are no longer \
+             named {name} ({count} marked; `lrfr gallery list` counts them)"
+        ),
     }
 }
 

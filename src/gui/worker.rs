@@ -49,6 +49,8 @@ pub enum Command {
         new: String,
     },
     Remove(String),
+    /// The face shown with this name is someone else ("not X").
+    MarkNot(String),
     /// Everyone to one passphrase-encrypted file.
     Export {
         file: PathBuf,
@@ -336,6 +338,10 @@ impl Shell {
             }
             Command::Remove(name) => {
                 let result = self.session.remove(&name);
+                self.after_gallery_change(result);
+            }
+            Command::MarkNot(name) => {
+                let result = self.session.mark_not(&name);
                 self.after_gallery_change(result);
             }
             Command::Export { file, passphrase } => {

@@ -236,11 +236,17 @@ impl LiveRecognizer {
                     gallery.embeddings(res, &context.fingerprints[res.index()]),
                     threshold,
                 );
+                self.scored
+                    .refuse(track.fused(), |person| gallery.not_embeddings(person, res));
                 track.top.clear();
                 track
                     .top
                     .extend(self.scored.top.iter().map(|s| (s.person, s.score)));
-                self.scored.top.first().map(|s| (s.person, s.score))
+                // A name the user said is wrong for this face is not the track's either.
+                match self.scored.refused {
+                    Some(_) => None,
+                    None => self.scored.top.first().map(|s| (s.person, s.score)),
+                }
             } else {
                 None
             };
@@ -388,10 +394,14 @@ fn observe(
                 .embeddings(res, &context.fingerprints[res.index()]),
             context.thresholds[res.index()],
         );
+        scored.refuse(&output.embedding, |person| {
+            context.gallery.not_embeddings(person, res)
+        });
         let vote = scored.accepted.map(|s| s.person);
         track.observe(&output.embedding, weight, vote, same_face);
         track.vlr.clone_from(&output.vlr);
         track.upscaled.clone_from(&output.upscaled);
+        track.aligned.clone_from(&output.aligned);
     }
     Ok(())
 }

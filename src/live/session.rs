@@ -48,6 +48,9 @@ pub enum SessionError {
     NoCapture,
     #[error("nothing is waiting to be enrolled")]
     NothingPending,
+    /// The face the user marked is no longer shown with that name.
+    #[error("no face named {0} is in view any more; nothing was marked")]
+    NotInView(String),
     #[error(
         "{folder}: {found} usable face(s) in {images} image(s); at least {MIN_SAMPLES} are needed"
     )]
@@ -83,6 +86,11 @@ pub enum GalleryChange {
     Imported {
         names: Vec<String>,
         left_out: Option<String>,
+    },
+    /// The face in view was marked as not `name`; `count` are marked so now.
+    MarkedNot {
+        name: String,
+        count: usize,
     },
 }
 
@@ -549,6 +557,41 @@ impl Session {
             }
         }
         Ok(GalleryChange::Removed(person.name))
+    }
+
+    /// "Not X": the face shown with the name `name` is someone else. Its embeddings join the
+    /// faces marked as not them, and every track starts again, so none keeps the name.
+    pub fn mark_not(&mut self, name: &str) -> Result<GalleryChange, SessionError> {
+        let (Some(pipeline), Some(gallery)) = (self.pipeline.as_mut(), self.gallery.as_mut())
+        else {
+            return Err(SessionError::NotLoaded);
+        };
+        let person = gallery
+            .find(name)
+            .ok_or_else(|| GalleryError::UnknownPerson(name.to_string()))?;
+        let face = match &self.mode {
+            MatchMode::Identify => self
+                .live
+                .visible()
+                .find(|t| Some(t.id) == self.selected)
+                .or(self.live.visible().next())
+                .filter(|t| matches!(t.verdict, Verdict::Named { person: p, .. } if p == person))
+                .map(|t| t.aligned.clone()),
+            MatchMode::Verify(_) => {
+                let output = pipeline.output();
+                (output.matched.accepted.map(|s| s.person) == Some(person))
+                    .then(|| output.aligned.clone())
+            }
+        };
+        let face = face
+            .filter(|f| f.width() > 1)
+            .ok_or_else(|| SessionError::NotInView(name.to_string()))?;
+        let embeddings = enroll::templates(pipeline, std::slice::from_ref(&face))?;
+        let prints = enroll::fingerprints(pipeline.models());
+        let name = gallery.people()[person].name.clone();
+        let count = gallery.add_not(&name, &face, embeddings, &prints)?;
+        self.live.reset();
+        Ok(GalleryChange::MarkedNot { name, count })
     }
 
     pub fn export(&mut self, file: &Path, passphrase: &str) -> Result<GalleryChange, SessionError> {

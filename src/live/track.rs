@@ -78,9 +78,11 @@ pub struct Track {
     pub verdict: Verdict,
     /// The fused template's best candidates, best first: (gallery index, score).
     pub top: Vec<(usize, f32)>,
-    /// The latest good frame's VLR face and its upscaled version, for the window.
+    /// The latest good frame's VLR face and its upscaled version, for the window, and its
+    /// aligned 112 px face, for marking it as not the person named ("not X").
     pub vlr: Frame,
     pub upscaled: Frame,
+    pub aligned: Frame,
     /// Per good frame: its embedding, its quality weight, and whom it names on its own.
     history: VecDeque<Sample>,
     fused: Vec<f32>,
@@ -121,6 +123,7 @@ impl Track {
             top: Vec::new(),
             vlr: Frame::new(0, 0),
             upscaled: Frame::new(0, 0),
+            aligned: Frame::new(0, 0),
             history: VecDeque::with_capacity(TEMPLATE_FRAMES),
             fused: Vec::new(),
             leader: None,

@@ -29,8 +29,12 @@ pub struct MatchResult {
     /// Best first, at most [`TOP_K`].
     pub top: Vec<Scored>,
     pub threshold: f32,
-    /// The best candidate, if its score reaches the threshold.
+    /// The best candidate, if its score reaches the threshold and [`MatchResult::refuse`] did
+    /// not take it back.
     pub accepted: Option<Scored>,
+    /// The person whose name was taken back: the face looks more like one the user said is
+    /// not them than like them.
+    pub refused: Option<usize>,
 }
 
 impl MatchResult {
@@ -55,6 +59,23 @@ impl MatchResult {
             .first()
             .copied()
             .filter(|best| best.score >= threshold);
+        self.refused = None;
+    }
+
+    /// "Not X": takes the name back when `query` is at least as close to a face the user said
+    /// is not the accepted person (`not_of(person)` yields those faces' embeddings) as to the
+    /// person's template. The name is not passed on to the next candidate: a face the user
+    /// corrected is shown as unknown, never as a second guess.
+    pub fn refuse<'a, I>(&mut self, query: &[f32], not_of: impl FnOnce(usize) -> I)
+    where
+        I: Iterator<Item = &'a [f32]>,
+    {
+        if let Some(best) = self.accepted {
+            if not_of(best.person).any(|not| cosine(query, not) >= best.score) {
+                self.accepted = None;
+                self.refused = Some(best.person);
+            }
+        }
     }
 
     /// 1:1: is `query` the person at `person` with `embedding`?
@@ -67,6 +88,7 @@ impl MatchResult {
         self.top.push(scored);
         self.threshold = threshold;
         self.accepted = Some(scored).filter(|s| s.score >= threshold);
+        self.refused = None;
     }
 }
 
@@ -113,6 +135,29 @@ mod tests {
             0.5,
         );
         assert_eq!(result.accepted, None);
+    }
+
+    #[test]
+    fn a_face_closer_to_one_marked_not_them_is_refused() {
+        let people = [vec![1.0, 0.0]];
+        let mut result = MatchResult::default();
+        // The look-alike: 0.8 against the template, 0.95 against a face marked not them.
+        let look_alike = [0.8, 0.6];
+        let marked = [vec![0.7, 0.714]];
+        result.identify(
+            &look_alike,
+            people.iter().map(|v| v.as_slice()).enumerate(),
+            0.5,
+        );
+        assert_eq!(result.accepted.map(|s| s.person), Some(0));
+        result.refuse(&look_alike, |_| marked.iter().map(|v| v.as_slice()));
+        assert_eq!((result.accepted, result.refused), (None, Some(0)));
+        // The person themself: closer to their template than to the marked face.
+        let own = [0.99, 0.14];
+        result.identify(&own, people.iter().map(|v| v.as_slice()).enumerate(), 0.5);
+        result.refuse(&own, |_| marked.iter().map(|v| v.as_slice()));
+        assert_eq!(result.accepted.map(|s| s.person), Some(0));
+        assert_eq!(result.refused, None);
     }
 
     #[test]

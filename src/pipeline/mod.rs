@@ -208,6 +208,9 @@ impl Pipeline {
                 }
             }
         }
+        self.output
+            .matched
+            .refuse(query, |person| gallery.not_embeddings(person, res));
         self.output.timings.matching = clock.lap();
         Ok(&self.output)
     }

@@ -48,7 +48,7 @@ pub fn live(
             });
             ui.vertical(|ui| {
                 ui.set_width(side);
-                answer(ui, snapshot, textures, side);
+                answer(ui, snapshot, textures, side, commands);
                 // What the answer left, whatever the text style made of its height.
                 let room = ui.available_height() - FACE_CHROME;
                 let with_top = (room - TOP_FIVE).min(side / 2.0 - 8.0);
@@ -64,7 +64,7 @@ pub fn live(
         });
     } else {
         egui::ScrollArea::vertical().show(ui, |ui| {
-            answer(ui, snapshot, textures, width);
+            answer(ui, snapshot, textures, width, commands);
             // Half the height at most, so the faces below stay in sight.
             let camera_width = width.min(height * 0.5 / aspect);
             camera(ui, snapshot, textures, camera_width, commands);
@@ -195,8 +195,15 @@ fn path(snapshot: &Snapshot) -> String {
 }
 
 /// Who it is, the largest thing in the column: the enrolled person's picture beside the
-/// name (or unknown, or can't tell) in large type and its colour, and the score bar.
-fn answer(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, width: f32) {
+/// name (or unknown, or can't tell) in large type and its colour, and the score bar; under a
+/// name, a button to say it is wrong ("not X").
+fn answer(
+    ui: &mut egui::Ui,
+    snapshot: &Snapshot,
+    textures: &Textures,
+    width: f32,
+    commands: &mut Vec<Command>,
+) {
     if snapshot.face.is_none() {
         ui.label(egui::RichText::new("no face").size(28.0).color(CANT_TELL));
         return;
@@ -235,7 +242,7 @@ fn answer(ui: &mut egui::Ui, snapshot: &Snapshot, textures: &Textures, width: f3
             if let Some(why) = why {
                 ui.label(why);
             }
-            score_bar(ui, snapshot);
+            score_bar(ui, snapshot, commands);
         });
     });
 }
@@ -259,8 +266,9 @@ fn top_five(ui: &mut egui::Ui, snapshot: &Snapshot) {
 }
 
 /// The best score as a bar with the threshold marked on it, and the margin to the runner-up:
-/// how sure the name is, and how close someone else came.
-fn score_bar(ui: &mut egui::Ui, snapshot: &Snapshot) {
+/// how sure the name is, and how close someone else came. Beside that line, under a name, a
+/// button to say the name is wrong ("not X"), where it costs the face tiles no height.
+fn score_bar(ui: &mut egui::Ui, snapshot: &Snapshot, commands: &mut Vec<Command>) {
     let Some(&(best, score)) = snapshot.top.first() else {
         return;
     };
@@ -277,13 +285,32 @@ fn score_bar(ui: &mut egui::Ui, snapshot: &Snapshot) {
     let x = response.rect.left() + response.rect.width() * snapshot.threshold.clamp(0.0, 1.0);
     ui.painter()
         .vline(x, response.rect.y_range(), Stroke::new(2.0, Color32::WHITE));
-    match snapshot.top.get(1) {
-        Some(&(second, runner_up)) => ui.small(format!(
-            "threshold {:.3} (white line) · margin {:+.3} over {}",
-            snapshot.threshold,
-            score - runner_up,
-            snapshot.name(second)
-        )),
-        None => ui.small(format!("threshold {:.3} (white line)", snapshot.threshold)),
-    };
+    // As tall as its small text, as the line was alone: the kiosk has no height to spare
+    // (a row's least height is the interact size when it starts).
+    ui.scope(|ui| {
+        ui.spacing_mut().interact_size.y = 0.0;
+        ui.horizontal_wrapped(|ui| {
+            match snapshot.top.get(1) {
+                Some(&(second, runner_up)) => ui.small(format!(
+                    "threshold {:.3} (white line) · margin {:+.3} over {}",
+                    snapshot.threshold,
+                    score - runner_up,
+                    snapshot.name(second)
+                )),
+                None => ui.small(format!("threshold {:.3} (white line)", snapshot.threshold)),
+            };
+            if let Some((person, _)) = snapshot.accepted {
+                let name = snapshot.name(person);
+                // A link, as tall as the line: a button's height came off the kiosk's faces.
+                let link = egui::RichText::new(format!("not {name}")).small();
+                let button = ui.link(link).on_hover_text(format!(
+                    "This is someone else: faces more like this one than like {name} will not be \
+                     named {name}"
+                ));
+                if button.clicked() {
+                    commands.push(Command::MarkNot(name.to_string()));
+                }
+            }
+        });
+    });
 }

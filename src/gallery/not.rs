@@ -1,0 +1,154 @@
+//! "Not X": faces the user said are not a person. Each is kept with the person (its aligned
+//! crop, to recompute after a model change, and its embedding per resolution), and a face at
+//! least as close to one of them as to the person's template is not given their name
+//! (`MatchResult::refuse`). A look-alike the model confuses with someone enrolled is then
+//! refused on their other photos too, while the person's own faces, closer to their template,
+//! still pass.
+
+use serde::{Deserialize, Serialize};
+
+use super::file::{is_lrfr_id, is_safe_face_path, PerRes, EMBEDDING_DIMS};
+use super::store::{random_hex, write_png};
+use super::{Gallery, GalleryError};
+use crate::frame::Frame;
+use crate::resolution::Resolution;
+
+/// Most faces one person can be told apart from. Each is checked on every match of theirs,
+/// and an export holds them all.
+pub const MAX_NOT: usize = 20;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NotFace {
+    /// The aligned 112x112 face (PNG), relative to the gallery folder, in the person's folder.
+    pub face: String,
+    pub embeddings: PerRes<Vec<f32>>,
+}
+
+impl NotFace {
+    /// What a hand edit can get wrong in one entry of `name`'s list.
+    pub(super) fn check(&self, name: &str) -> Result<(), String> {
+        if !is_safe_face_path(&self.face) {
+            return Err(format!(
+                "{name}: face path {:?} leaves the gallery folder",
+                self.face
+            ));
+        }
+        for res in Resolution::ALL {
+            let embedding = self.embeddings.get(res);
+            if embedding.len() != EMBEDDING_DIMS || embedding.iter().any(|v| !v.is_finite()) {
+                return Err(format!(
+                    "{name}: the {res} px embedding of {} is not {EMBEDDING_DIMS} finite values",
+                    self.face
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Gallery {
+    /// Marks `face` (an aligned crop, with its embeddings made by the models of `fingerprints`)
+    /// as not the person called `name`; returns how many faces are now marked so. The person's
+    /// own embeddings must come from the same models, so every score compared is alike.
+    pub fn add_not(
+        &mut self,
+        name: &str,
+        face: &Frame,
+        embeddings: PerRes<Vec<f32>>,
+        fingerprints: &PerRes<String>,
+    ) -> Result<usize, GalleryError> {
+        let dir = self.dir.clone();
+        let mut written = None;
+        let result = self.update(|file| {
+            let index = file
+                .find(name)
+                .ok_or_else(|| GalleryError::UnknownPerson(name.to_string()))?;
+            let person = &mut file.people[index];
+            if person.models != *fingerprints {
+                return Err(GalleryError::ChangedElsewhere);
+            }
+            if person.not.len() >= MAX_NOT {
+                return Err(GalleryError::TooManyNot(person.name.clone()));
+            }
+            // A folder named by hand is the user's: lrfr adds nothing to it.
+            if !is_lrfr_id(&person.id) {
+                return Err(GalleryError::Foreign {
+                    path: dir.join("faces").join(&person.id),
+                    reason: "is a folder lrfr did not name; re-enroll the person to mark faces \
+                             as not them"
+                        .into(),
+                });
+            }
+            let rel = loop {
+                let rel = format!(
+                    "faces/{}/not-{}.png",
+                    person.id,
+                    random_hex(4).map_err(|source| GalleryError::Io {
+                        path: dir.clone(),
+                        source,
+                    })?
+                );
+                if !dir.join(&rel).exists() {
+                    break rel;
+                }
+            };
+            let path = dir.join(&rel);
+            write_png(&path, face).map_err(|source| GalleryError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            written = Some(path);
+            person.not.push(NotFace {
+                face: rel,
+                embeddings,
+            });
+            Ok(person.not.len())
+        });
+        // Saving failed after the crop was written: the JSON does not name it, so it goes.
+        if let (Err(_), Some(path)) = (&result, written) {
+            let _ = std::fs::remove_file(path);
+        }
+        result
+    }
+
+    /// The embeddings at `res` of the faces marked as not the person at `index`.
+    pub fn not_embeddings(
+        &self,
+        index: usize,
+        res: Resolution,
+    ) -> impl Iterator<Item = &[f32]> + '_ {
+        self.file
+            .people
+            .get(index)
+            .into_iter()
+            .flat_map(move |p| p.not.iter().map(move |n| n.embeddings.get(res).as_slice()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(face: &str, dims: usize) -> NotFace {
+        let v = vec![0.1; dims];
+        NotFace {
+            face: face.into(),
+            embeddings: PerRes {
+                r16: v.clone(),
+                r24: v.clone(),
+                r32: v,
+            },
+        }
+    }
+
+    #[test]
+    fn a_hand_edited_entry_is_checked_like_an_enrolled_face() {
+        assert!(entry("faces/p0123abcd/not-00ff.png", EMBEDDING_DIMS)
+            .check("Ada")
+            .is_ok());
+        let outside = entry("../elsewhere.png", EMBEDDING_DIMS).check("Ada");
+        assert!(outside.unwrap_err().contains("leaves the gallery folder"));
+        let short = entry("faces/p0123abcd/not-00ff.png", 511).check("Ada");
+        assert!(short.unwrap_err().contains("512 finite values"));
+    }
+}

@@ -1,0 +1,165 @@
+//! "Not X" through the real binary, on the model's own look-alike: at 16 px Thomas Fargo is
+//! named Howard Dean. The user says so once, on one photo.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn lrfr(gallery: &Path, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .arg("--gallery")
+        .arg(gallery)
+        .arg("--models")
+        .arg(common::models_dir())
+        .args(args)
+        .output()
+        .expect("lrfr runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn photos(faces: &Path, person: &str, numbers: std::ops::RangeInclusive<u32>) -> Vec<String> {
+    numbers
+        .map(|n| {
+            let file = faces.join(person).join(format!("{person}_{n:04}.jpg"));
+            file.display().to_string()
+        })
+        .collect()
+}
+
+/// The name `identify --res 16` gives each photo's face.
+fn names_at_16(gallery: &Path, files: &[String]) -> Vec<Option<String>> {
+    let mut args = vec!["identify", "--json", "--res", "16"];
+    args.extend(files.iter().map(String::as_str));
+    String::from_utf8_lossy(&lrfr(gallery, &args).stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("one JSON object per line"))
+        .map(|row| row["name"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn after_one_not_dean_the_look_alike_is_refused_and_dean_still_passes() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("not-them");
+    let home = dir.join("home");
+    let mut args = vec!["enroll", "--name", "Dean"];
+    let enrolled = photos(&faces, "Howard_Dean", 1..=3);
+    args.extend(enrolled.iter().map(String::as_str));
+    lrfr(&home, &args);
+    let fargo = photos(&faces, "Thomas_Fargo", 2..=4);
+    let dean = photos(&faces, "Howard_Dean", 4..=12);
+    let dean_named = |gallery: &Path| {
+        names_at_16(gallery, &dean)
+            .iter()
+            .filter(|n| n.as_deref() == Some("Dean"))
+            .count()
+    };
+    let before = names_at_16(&home, &fargo);
+    assert!(
+        before.iter().all(|n| n.as_deref() == Some("Dean")),
+        "the look-alike, before: {before:?}"
+    );
+    assert_eq!(dean_named(&home), dean.len());
+
+    let first = photos(&faces, "Thomas_Fargo", 1..=1);
+    let out = lrfr(&home, &["gallery", "not", "Dean", &first[0]]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("as not Dean") && said.contains("1 marked"),
+        "{said}"
+    );
+
+    assert_eq!(names_at_16(&home, &fargo), vec![None; 3]);
+    assert_eq!(
+        dean_named(&home),
+        dean.len(),
+        "Dean's own photos still pass"
+    );
+    // Unknown, and why: not under the threshold, but more like the face marked not Dean.
+    let said = lrfr(&home, &["identify", "--res", "16", &fargo[0]]);
+    let said = String::from_utf8_lossy(&said.stdout);
+    assert!(
+        said.contains("unknown (closest Dean at")
+            && said.contains("more like a face marked not them"),
+        "{said}"
+    );
+    let doctor = lrfr(&home, &["doctor"]);
+    let doctor = String::from_utf8_lossy(&doctor.stdout);
+    assert!(doctor.contains("1 face (not Dean)"), "{doctor}");
+
+    // Kept through an export and an import, like the rest of the person.
+    let secret = dir.join("secret");
+    std::fs::write(&secret, "a long passphrase\n").unwrap();
+    let (secret, export) = (
+        secret.display().to_string(),
+        dir.join("dean.age").display().to_string(),
+    );
+    lrfr(
+        &home,
+        &["gallery", "export", &export, "--passphrase-file", &secret],
+    );
+    let pi = dir.join("pi");
+    lrfr(
+        &pi,
+        &["gallery", "import", &export, "--passphrase-file", &secret],
+    );
+    let list = lrfr(&pi, &["gallery", "list", "--json"]);
+    let list: Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(list["people"][0]["not"], 1, "{list}");
+    assert_eq!(names_at_16(&pi, &fargo), vec![None; 3]);
+    assert_eq!(dean_named(&pi), dean.len());
+}
+
+#[test]
+fn a_photo_with_no_face_marks_nothing() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("not-them-bad");
+    let home = dir.join("home");
+    let mut args = vec!["enroll", "--name", "Dean"];
+    let enrolled = photos(&faces, "Howard_Dean", 1..=3);
+    args.extend(enrolled.iter().map(String::as_str));
+    lrfr(&home, &args);
+    let blank = dir.join("wall.png");
+    image::RgbImage::from_pixel(200, 200, image::Rgb([120, 120, 120]))
+        .save(&blank)
+        .unwrap();
+    let fargo = photos(&faces, "Thomas_Fargo", 1..=1);
+    let out = Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .arg("--gallery")
+        .arg(&home)
+        .args(["gallery", "not", "Dean", &fargo[0]])
+        .arg(&blank)
+        .arg("--models")
+        .arg(common::models_dir())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let error = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        error.contains("wall.png: no face found; nothing was marked"),
+        "{error}"
+    );
+    let list = lrfr(&home, &["gallery", "list", "--json"]);
+    let list: Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(list["people"][0]["not"], 0, "{list}");
+    let unknown = Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .arg("--gallery")
+        .arg(&home)
+        .args(["gallery", "not", "Nobody", &fargo[0]])
+        .arg("--models")
+        .arg(common::models_dir())
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("nobody called \"Nobody\" is enrolled")
+    );
+}

@@ -10,7 +10,7 @@ use lrfr::gallery::Gallery;
 use lrfr::live::{LiveConfig, Step, Stream};
 use lrfr::metrics::{LatencyWindow, StageStats, Summary};
 use lrfr::models::Net;
-use lrfr::pipeline::{Pipeline, STAGE_NAMES};
+use lrfr::pipeline::{MatchMode, Pipeline, STAGE_NAMES};
 use lrfr::source::ImageFolderSource;
 use lrfr::{Config, ResChoice, Resolution};
 use serde_json::{json, Map, Value};
@@ -175,7 +175,7 @@ fn time_pipeline(
     let bar = progress::bar(frames + WARM_UP, &format!("{res} frames"));
     for i in 0..frames + WARM_UP {
         bar.inc(1);
-        match stream.step(pipeline, gallery, res, None)? {
+        match stream.step(pipeline, gallery, res, None, &MatchMode::Identify)? {
             Step::Recognised => {}
             Step::Missed(e) => return Err(e.into()),
             Step::Ended => anyhow::bail!("{}: no frames", source.display()),

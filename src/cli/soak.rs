@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use lrfr::live::{LiveConfig, Step, Stream};
 use lrfr::metrics::MemoryProbe;
+use lrfr::pipeline::MatchMode;
 use lrfr::source::ImageFolderSource;
 use lrfr::{Config, ResChoice};
 use serde_json::json;
@@ -65,7 +66,13 @@ pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
     // The first sample comes after a warm-up, once every buffer has its working size.
     // Counted in tries, so a folder of unreadable files cannot hold it for ever.
     for _ in 0..WARM_UP_FRAMES {
-        if let Step::Missed(_) = stream.step(&mut pipeline, &gallery, args.res, None)? {
+        if let Step::Missed(_) = stream.step(
+            &mut pipeline,
+            &gallery,
+            args.res,
+            None,
+            &MatchMode::Identify,
+        )? {
             unreadable += 1;
         }
     }
@@ -98,7 +105,13 @@ pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
         if now >= end {
             break;
         }
-        match stream.step(&mut pipeline, &gallery, args.res, None)? {
+        match stream.step(
+            &mut pipeline,
+            &gallery,
+            args.res,
+            None,
+            &MatchMode::Identify,
+        )? {
             Step::Recognised => faces += u64::from(!stream.live().tracks().is_empty()),
             Step::Missed(_) => unreadable += 1,
             // A looping folder never ends.

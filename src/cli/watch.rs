@@ -9,6 +9,7 @@ use anyhow::Context;
 use clap::Args;
 use lrfr::live::{present, Event, LiveConfig, Present, Report, Step, Stream, Verdict};
 use lrfr::mqtt::{Broker, Publisher};
+use lrfr::pipeline::MatchMode;
 use lrfr::source::{FrameSource, ImageFolderSource, Pace, Webcam};
 use lrfr::{Config, ResChoice};
 
@@ -143,7 +144,13 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
             }
         }
         match stream
-            .step(&mut pipeline, &gallery, args.res, None)
+            .step(
+                &mut pipeline,
+                &gallery,
+                args.res,
+                None,
+                &MatchMode::Identify,
+            )
             .context("recognising a frame")?
         {
             Step::Recognised => {}

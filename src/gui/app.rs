@@ -2,9 +2,10 @@
 
 use lrfr::{Config, ResChoice, Resolution};
 
+use super::command::{Command, SourceChoice};
 use super::panels::{self, Textures, UiState};
 use super::snapshot::{Snapshot, Status};
-use super::worker::{Command, SourceChoice, Worker};
+use super::worker::Worker;
 use super::GuiOptions;
 
 /// Where eframe's storage keeps the source in use, so the next run opens it again.

@@ -3,9 +3,11 @@
 //! waits on a camera or a network.
 
 mod app;
+mod command;
 #[cfg(test)]
 mod image_tests;
 mod panels;
+mod shell;
 mod snapshot;
 #[cfg(test)]
 mod tests;
@@ -17,7 +19,7 @@ use std::path::PathBuf;
 use lrfr::{Config, ResChoice};
 
 pub use app::LrfrApp;
-pub use worker::SourceChoice;
+pub use command::SourceChoice;
 
 /// `lrfr gui` (and `lrfr` alone, with every flag at its default): the window's flags.
 #[derive(clap::Args, Debug)]

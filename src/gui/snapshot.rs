@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 
 use lrfr::detect::FaceBox;
 use lrfr::frame::Frame;
+use lrfr::gallery::Gallery;
 use lrfr::live::{Session, SourceChoice, Stepped, Track, Verdict};
 use lrfr::metrics::{MemorySnapshot, Summary};
 use lrfr::pipeline::MatchMode;
@@ -28,6 +29,52 @@ pub struct PersonSummary {
     pub id: String,
     pub samples: u32,
     pub thumbnail: Frame,
+}
+
+impl PersonSummary {
+    /// Everyone in `gallery`, with their first enrolled face as the picture.
+    pub fn everyone(gallery: &Gallery) -> Vec<PersonSummary> {
+        gallery
+            .people()
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PersonSummary {
+                name: p.name.clone(),
+                id: p.id.clone(),
+                samples: p.samples,
+                thumbnail: gallery
+                    .faces(i)
+                    .ok()
+                    .and_then(|f| f.into_iter().next())
+                    .unwrap_or_else(|| Frame::new(1, 1)),
+            })
+            .collect()
+    }
+}
+
+/// Frames per second as the window sees them, waits included, smoothed over about ten
+/// frames.
+#[derive(Debug, Default)]
+pub struct FrameRate {
+    last: Option<std::time::Instant>,
+    fps: f32,
+}
+
+impl FrameRate {
+    /// A frame was shown now: the smoothed rate.
+    pub fn tick(&mut self) -> f32 {
+        let now = std::time::Instant::now();
+        if let Some(last) = self.last {
+            let instant = 1.0 / (now - last).as_secs_f32().max(1e-3);
+            self.fps = if self.fps == 0.0 {
+                instant
+            } else {
+                0.9 * self.fps + 0.1 * instant
+            };
+        }
+        self.last = Some(now);
+        self.fps
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,22 +1,22 @@
-//! A live recognition session: one frame source, the pipeline, the gallery and the live
-//! recogniser, with enrollment from the stream and per-stage statistics. The window's
-//! worker thread is a shell around it (commands in, snapshots out); it knows no window.
+//! A live recognition session: the pipeline, the gallery and one [`Stream`] (a source, the
+//! live recogniser and per-stage statistics), with the user's choices (resolution, threshold,
+//! identify or verify, the face shown) and enrollment from the stream. The window's worker
+//! thread is a shell around it (commands in, snapshots out); it knows no window.
 
 use std::path::{Path, PathBuf};
 
-use super::{LiveConfig, LiveRecognizer, Track, Verdict};
+use super::{LiveConfig, Step, Stream, Track, Verdict};
 use crate::config::Config;
 use crate::detect::FaceBox;
 use crate::enroll::{self, Capture, Progress, MIN_SAMPLES};
 use crate::frame::{decode_file, Frame};
 use crate::gallery::{Gallery, GalleryError};
 use crate::metrics::StageStats;
-use crate::models::IDLE_NETWORKS;
 use crate::pipeline::{MatchMode, Pipeline, PipelineError};
 use crate::resolution::{ResChoice, Resolution};
 use crate::source::{list_images, CameraMode, FrameSource, ImageFolderSource, SourceError, Webcam};
 
-/// Frames the stage statistics cover.
+/// Frames the window's stage statistics cover: a few seconds.
 const STATS_FRAMES: usize = 120;
 
 /// Where the frames come from; the window remembers the last one between runs.
@@ -124,15 +124,17 @@ pub struct Session {
     config: Config,
     pipeline: Option<Pipeline>,
     gallery: Option<Gallery>,
-    source: Option<Box<dyn FrameSource>>,
-    frame: Frame,
+    /// `None` until a source opens.
+    stream: Option<Stream>,
+    /// What [`Session::frame`] shows before there is a stream.
+    no_frame: Frame,
+    /// The same, for [`Session::stats`].
+    no_stats: StageStats,
     res: ResChoice,
     threshold: Option<f32>,
     mode: MatchMode,
-    live: LiveRecognizer,
     selected: Option<u64>,
     capture: Option<Capture>,
-    stats: StageStats,
     /// An enrollment held back because it looks like someone enrolled: name and faces.
     pending: Option<(String, Vec<Frame>)>,
     /// When gallery.json was last checked for another lrfr's change.
@@ -146,15 +148,14 @@ impl Session {
             config,
             pipeline: None,
             gallery: None,
-            source: None,
-            frame: Frame::new(0, 0),
+            stream: None,
+            no_frame: Frame::new(0, 0),
+            no_stats: StageStats::new(STATS_FRAMES),
             res,
             threshold: None,
             mode: MatchMode::Identify,
-            live: LiveRecognizer::new(LiveConfig::default()),
             selected: None,
             capture: None,
-            stats: StageStats::new(STATS_FRAMES),
             pending: None,
             gallery_checked: std::time::Instant::now(),
         }
@@ -200,8 +201,16 @@ impl Session {
             }
         }
         self.gallery = Some(gallery);
-        self.live.reset();
+        self.reset_tracks();
         Ok(())
+    }
+
+    /// Forgets every face followed: after a change to the gallery (tracks hold names and
+    /// gallery positions), the resolution or the mode.
+    fn reset_tracks(&mut self) {
+        if let Some(stream) = self.stream.as_mut() {
+            stream.reset();
+        }
     }
 
     pub fn pipeline(&self) -> Option<&Pipeline> {
@@ -214,8 +223,7 @@ impl Session {
 
     /// Replaces the source; returns its description.
     pub fn open_source(&mut self, choice: &SourceChoice) -> Result<String, SourceError> {
-        self.source = None;
-        self.live.reset();
+        self.stream = None;
         let source: Box<dyn FrameSource> = match choice {
             SourceChoice::Camera { index, mode } => Box::new(Webcam::open(*index, *mode)?),
             SourceChoice::Folder(dir) => Box::new(ImageFolderSource::paced(
@@ -225,20 +233,20 @@ impl Session {
             )?),
         };
         let name = source.describe();
-        self.source = Some(source);
+        self.stream = Some(Stream::new(source, LiveConfig::default()).with_stats_of(STATS_FRAMES));
         Ok(name)
     }
 
     /// Whether there is a source, models and a gallery to step with.
     pub fn ready(&self) -> bool {
-        self.source.is_some() && self.pipeline.is_some() && self.gallery.is_some()
+        self.stream.is_some() && self.pipeline.is_some() && self.gallery.is_some()
     }
 
     pub fn set_resolution(&mut self, res: ResChoice) {
         self.res = res;
         self.threshold = None;
         // Templates fused at another resolution say nothing about this one.
-        self.live.reset();
+        self.reset_tracks();
     }
 
     pub fn set_threshold(&mut self, threshold: Option<f32>) {
@@ -247,7 +255,7 @@ impl Session {
 
     pub fn set_mode(&mut self, mode: MatchMode) {
         self.mode = mode;
-        self.live.reset();
+        self.reset_tracks();
     }
 
     /// Shows this track in the face and match panels (`None`: the largest face).
@@ -263,17 +271,21 @@ impl Session {
         &self.mode
     }
 
+    /// The frame last recognised (empty before the first).
     pub fn frame(&self) -> &Frame {
-        &self.frame
+        self.stream.as_ref().map_or(&self.no_frame, Stream::frame)
     }
 
     /// The faces seen in the last frame, largest first.
     pub fn visible(&self) -> impl Iterator<Item = &Track> {
-        self.live.visible()
+        self.stream.iter().flat_map(|s| s.live().visible())
     }
 
     pub fn stats(&mut self) -> &mut StageStats {
-        &mut self.stats
+        match self.stream.as_mut() {
+            Some(stream) => stream.stats(),
+            None => &mut self.no_stats,
+        }
     }
 
     /// The threshold in force: the user's, else the manifest's for the mode (0 before the
@@ -306,33 +318,20 @@ impl Session {
                 reopened = true;
             }
         }
-        let (Some(source), Some(pipeline), Some(gallery)) = (
-            self.source.as_mut(),
+        let (Some(stream), Some(pipeline), Some(gallery)) = (
+            self.stream.as_mut(),
             self.pipeline.as_mut(),
             self.gallery.as_ref(),
         ) else {
             return Ok(Stepped::default());
         };
-        source.latest_frame(&mut self.frame)?;
-        // Identification follows every face over frames; verification checks each
-        // frame's subject (its largest face the detector is sure of) against one person.
-        let timings = match &self.mode {
-            MatchMode::Identify => {
-                self.live
-                    .step(pipeline, &self.frame, gallery, self.res, self.threshold)?;
-                *self.live.timings()
-            }
-            MatchMode::Verify(_) => {
-                pipeline
-                    .process(&self.frame, self.res, gallery, &self.mode, self.threshold)?
-                    .timings
-            }
-        };
-        pipeline.models_mut().release_idle(IDLE_NETWORKS);
-        let faces_found = pipeline.locator().faces_found();
-        if faces_found > 0 || self.stats.frames() == 0 {
-            self.stats.push(&timings);
+        match stream.step(pipeline, gallery, self.res, self.threshold, &self.mode)? {
+            Step::Recognised => {}
+            Step::Missed(e) => return Err(e.into()),
+            // A folder played in a loop has no end; a source that ends anyway says so.
+            Step::Ended => return Err(SourceError::Exhausted.into()),
         }
+        let faces_found = pipeline.locator().faces_found();
         let mut stepped = Stepped {
             gallery_reopened: reopened,
             ..Stepped::default()
@@ -360,7 +359,7 @@ impl Session {
             MatchMode::Identify => {
                 let Some(track) = self
                     .shown_track()
-                    .and_then(|id| self.live.visible().find(|t| t.id == id))
+                    .and_then(|id| self.visible().find(|t| t.id == id))
                 else {
                     return (Shown::default(), None);
                 };
@@ -404,10 +403,9 @@ impl Session {
 
     /// The id of the track [`Session::shown`] shows, in identify mode.
     pub fn shown_track(&self) -> Option<u64> {
-        self.live
-            .visible()
+        self.visible()
             .find(|t| Some(t.id) == self.selected)
-            .or(self.live.visible().next())
+            .or(self.visible().next())
             .map(|t| t.id)
     }
 
@@ -478,7 +476,7 @@ impl Session {
         };
         match enroll::enroll(pipeline, gallery, &name, &faces, force) {
             Ok(()) => {
-                self.live.reset();
+                self.reset_tracks();
                 Ok(())
             }
             Err(e @ enroll::EnrollError::LooksLike { .. }) => {
@@ -539,7 +537,7 @@ impl Session {
             .find(old)
             .map_or_else(|| old.to_string(), |i| gallery.people()[i].name.clone());
         gallery.rename(old, new)?;
-        self.live.reset();
+        self.reset_tracks();
         Ok(GalleryChange::Renamed {
             from,
             to: new.trim().to_string(),
@@ -550,7 +548,7 @@ impl Session {
     pub fn remove(&mut self, name: &str) -> Result<GalleryChange, SessionError> {
         let person = self.gallery_mut()?.remove(name)?;
         // Tracks hold gallery positions, which the removal shifted: none may keep a name.
-        self.live.reset();
+        self.reset_tracks();
         if let MatchMode::Verify(id) = &self.mode {
             if self.gallery.as_ref().and_then(|g| g.find_id(id)).is_none() {
                 self.mode = MatchMode::Identify;
@@ -562,26 +560,30 @@ impl Session {
     /// "Not X": the face shown with the name `name` is someone else. Its embeddings join the
     /// faces marked as not them, and every track starts again, so none keeps the name.
     pub fn mark_not(&mut self, name: &str) -> Result<GalleryChange, SessionError> {
-        let (Some(pipeline), Some(gallery)) = (self.pipeline.as_mut(), self.gallery.as_mut())
-        else {
-            return Err(SessionError::NotLoaded);
-        };
-        let person = gallery
+        let person = self
+            .gallery
+            .as_ref()
+            .ok_or(SessionError::NotLoaded)?
             .find(name)
             .ok_or_else(|| GalleryError::UnknownPerson(name.to_string()))?;
         let face = match &self.mode {
-            MatchMode::Identify => self
-                .live
-                .visible()
-                .find(|t| Some(t.id) == self.selected)
-                .or(self.live.visible().next())
-                .filter(|t| matches!(t.verdict, Verdict::Named { person: p, .. } if p == person))
-                .map(|t| t.aligned.clone()),
-            MatchMode::Verify(_) => {
-                let output = pipeline.output();
-                (output.matched.accepted.map(|s| s.person) == Some(person))
-                    .then(|| output.aligned.clone())
+            MatchMode::Identify => {
+                let shown = self.shown_track();
+                self.visible()
+                    .find(|t| Some(t.id) == shown)
+                    .filter(
+                        |t| matches!(t.verdict, Verdict::Named { person: p, .. } if p == person),
+                    )
+                    .map(|t| t.aligned.clone())
             }
+            MatchMode::Verify(_) => self
+                .output()
+                .filter(|o| o.matched.accepted.map(|s| s.person) == Some(person))
+                .map(|o| o.aligned.clone()),
+        };
+        let (Some(pipeline), Some(gallery)) = (self.pipeline.as_mut(), self.gallery.as_mut())
+        else {
+            return Err(SessionError::NotLoaded);
         };
         let face = face
             .filter(|f| f.width() > 1)
@@ -590,7 +592,7 @@ impl Session {
         let prints = enroll::fingerprints(pipeline.models());
         let name = gallery.people()[person].name.clone();
         let count = gallery.add_not(&name, &face, embeddings, &prints)?;
-        self.live.reset();
+        self.reset_tracks();
         Ok(GalleryChange::MarkedNot { name, count })
     }
 
@@ -610,8 +612,8 @@ impl Session {
             return Err(SessionError::NotLoaded);
         };
         let names = crate::gallery::import(gallery, passphrase, file)?;
-        self.live.reset();
         let left_out = enroll::refresh(pipeline, gallery).left_out();
+        self.reset_tracks();
         Ok(GalleryChange::Imported { names, left_out })
     }
 

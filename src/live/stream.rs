@@ -1,18 +1,20 @@
-//! One live stream: frames from a source, every face followed and recognised, the networks
-//! not used for a while let go, and the stage statistics kept. `watch` and `soak` run their
-//! loops through it, so a source's end, a bad file and a recognised frame mean the same in
-//! both.
+//! One live stream: frames from a source, every face followed and recognised (or, verifying,
+//! each frame's subject checked against one person), the networks not used for a while let
+//! go, and the stage statistics kept. `watch`, `soak`, `bench` and the window's session run
+//! their loops through it, so a source's end, a bad file and a recognised frame mean the same
+//! in all of them.
 
 use super::{LiveConfig, LiveRecognizer};
 use crate::frame::{place_on_canvas, Frame};
 use crate::gallery::Gallery;
 use crate::metrics::StageStats;
 use crate::models::IDLE_NETWORKS;
-use crate::pipeline::{Pipeline, PipelineError};
+use crate::pipeline::{MatchMode, Pipeline, PipelineError};
 use crate::resolution::ResChoice;
 use crate::source::{FrameSource, SourceError};
 
-/// Frames the stage statistics cover: a minute at a webcam's 15 frames/s.
+/// Frames the stage statistics cover unless told otherwise: a minute at a webcam's 15
+/// frames/s.
 const STATS_FRAMES: usize = 900;
 
 pub struct Stream {
@@ -57,14 +59,26 @@ impl Stream {
         self
     }
 
+    /// Keeps the stage statistics of the last `frames` frames (the window's panel shows a
+    /// few seconds).
+    pub fn with_stats_of(mut self, frames: usize) -> Stream {
+        self.stats = StageStats::new(frames);
+        self
+    }
+
     /// Takes the source's next frame and recognises it at `res` (`threshold` overrides the
-    /// manifest's at a fixed resolution).
+    /// manifest's at a fixed resolution): identifying, every face is followed; verifying,
+    /// the frame's subject (its largest face the detector is sure of) is checked against the
+    /// one person. A frame's stages count in the statistics when it held a face (a frame
+    /// without one costs only detection, and would hide what recognising costs), and the
+    /// first frame always.
     pub fn step(
         &mut self,
         pipeline: &mut Pipeline,
         gallery: &Gallery,
         res: ResChoice,
         threshold: Option<f32>,
+        mode: &MatchMode,
     ) -> Result<Step, PipelineError> {
         match self.source.latest_frame(&mut self.image) {
             Ok(()) => {}
@@ -78,11 +92,31 @@ impl Stream {
             }
             None => &self.image,
         };
-        self.live.step(pipeline, frame, gallery, res, threshold)?;
+        let timings = match mode {
+            MatchMode::Identify => {
+                self.live.step(pipeline, frame, gallery, res, threshold)?;
+                *self.live.timings()
+            }
+            MatchMode::Verify(_) => {
+                pipeline
+                    .process(frame, res, gallery, mode, threshold)?
+                    .timings
+            }
+        };
         pipeline.models_mut().release_idle(IDLE_NETWORKS);
-        self.stats.push(self.live.timings());
+        if pipeline.locator().faces_found() > 0 || self.stats.frames() == 0 {
+            self.stats.push(&timings);
+        }
         self.frames += 1;
         Ok(Step::Recognised)
+    }
+
+    /// The frame last recognised, as the pipeline saw it.
+    pub fn frame(&self) -> &Frame {
+        match self.canvas {
+            Some(_) => &self.frame,
+            None => &self.image,
+        }
     }
 
     pub fn live(&self) -> &LiveRecognizer {

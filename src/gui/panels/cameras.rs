@@ -5,8 +5,8 @@ use lrfr::live::SourceChoice;
 use lrfr::source::CameraMode;
 
 use super::UiState;
+use crate::gui::command::Command;
 use crate::gui::snapshot::Snapshot;
-use crate::gui::worker::Command;
 
 /// The picker's own state: which camera and mode are highlighted before "use" is pressed.
 #[derive(Debug, Default)]

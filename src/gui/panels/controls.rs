@@ -5,8 +5,8 @@ use lrfr::pipeline::MatchMode;
 use lrfr::{ResChoice, Resolution};
 
 use super::UiState;
+use crate::gui::command::{Command, SourceChoice};
 use crate::gui::snapshot::Snapshot;
-use crate::gui::worker::{Command, SourceChoice};
 
 pub fn controls(
     ui: &mut egui::Ui,

@@ -3,8 +3,8 @@
 use lrfr::gallery::MAX_PEOPLE;
 
 use super::UiState;
+use crate::gui::command::{Command, Edit, SAMPLES_RANGE};
 use crate::gui::snapshot::Snapshot;
-use crate::gui::worker::{Command, SAMPLES_RANGE};
 
 pub fn enroll(
     ui: &mut egui::Ui,
@@ -41,7 +41,7 @@ pub fn enroll(
         ));
         ui.horizontal(|ui| {
             if ui.button("enroll anyway").clicked() {
-                commands.push(Command::EnrollAnyway);
+                commands.push(Command::Gallery(Edit::EnrollAnyway));
             }
             if ui.button("cancel").clicked() {
                 commands.push(Command::CancelEnroll);
@@ -82,10 +82,10 @@ pub fn enroll(
             .labelled_by(label.id);
         let ready = named && !state.enroll_folder.trim().is_empty();
         if ui.add_enabled(ready, egui::Button::new("add")).clicked() {
-            commands.push(Command::EnrollFromFolder {
+            commands.push(Command::Gallery(Edit::EnrollFromFolder {
                 name: state.enroll_name.trim().to_string(),
                 folder: state.enroll_folder.trim().into(),
-            });
+            }));
         }
     });
 }

@@ -7,8 +7,8 @@ use lrfr::gallery::MAX_PEOPLE;
 
 use super::textures::Textures;
 use super::UiState;
+use crate::gui::command::{Command, Edit};
 use crate::gui::snapshot::Snapshot;
-use crate::gui::worker::Command;
 
 pub fn gallery(
     ui: &mut egui::Ui,
@@ -54,10 +54,10 @@ pub fn gallery(
             .horizontal(|ui| (ui.button("save").clicked(), ui.button("cancel").clicked()))
             .inner;
         if save {
-            commands.push(Command::Rename {
+            commands.push(Command::Gallery(Edit::Rename {
                 old: old.clone(),
                 new: new.trim().to_string(),
-            });
+            }));
         }
         if save || cancel {
             state.renaming = None;
@@ -70,7 +70,7 @@ pub fn gallery(
         );
         ui.horizontal(|ui| {
             if ui.button("yes, delete").clicked() {
-                commands.push(Command::Remove(name));
+                commands.push(Command::Gallery(Edit::Remove(name)));
                 state.confirm_remove = None;
             } else if ui.button("keep").clicked() {
                 state.confirm_remove = None;
@@ -102,10 +102,10 @@ fn backup(ui: &mut egui::Ui, state: &mut UiState, commands: &mut Vec<Command>) {
                     passphrase: std::mem::take(&mut state.backup_passphrase),
                 });
             } else if ui.add_enabled(ready, egui::Button::new("import")).clicked() {
-                commands.push(Command::Import {
+                commands.push(Command::Gallery(Edit::Import {
                     file,
                     passphrase: std::mem::take(&mut state.backup_passphrase),
-                });
+                }));
             }
         });
     });

@@ -8,8 +8,8 @@ use lrfr::align::FACE_SIZE;
 use lrfr::ResChoice;
 
 use super::textures::Textures;
+use crate::gui::command::{Command, Edit};
 use crate::gui::snapshot::{Label, Snapshot};
-use crate::gui::worker::Command;
 
 const KNOWN: Color32 = Color32::from_rgb(60, 200, 90);
 const UNKNOWN: Color32 = Color32::from_rgb(240, 170, 40);
@@ -308,7 +308,7 @@ fn score_bar(ui: &mut egui::Ui, snapshot: &Snapshot, commands: &mut Vec<Command>
                      named {name}"
                 ));
                 if button.clicked() {
-                    commands.push(Command::MarkNot(name.to_string()));
+                    commands.push(Command::Gallery(Edit::MarkNot(name.to_string())));
                 }
             }
         });

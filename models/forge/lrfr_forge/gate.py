@@ -27,6 +27,8 @@ from .yunet import iou
 MEAN, STD = 0.5, 0.25
 SIDE = gate_data.SIDE
 SEED = 20261205
+# Fewest faces and phantoms a gate is trained from (the full forge mines about 17,000 and 2,000).
+MIN_EXAMPLES = 2
 
 
 def conv(cin, cout, stride=1):
@@ -218,6 +220,19 @@ def forge_step(lrfr: Path, faces: Path, split, yunet: Path, work: Path, out: Pat
     manifest.pop("gate", None)
     manifest_path.write_text(json.dumps(manifest, indent=1) + "\n")
     examples = gate_data.mine(lrfr, out, faces, split["train"], yunet, work, limit=40 if smoke else 8000)
+    counts = np.bincount(examples["labels"], minlength=2)
+    if counts.min() < MIN_EXAMPLES:
+        # A smoke run's dozen photos may hold no phantom at all: nothing to learn a gate from,
+        # and the models keep none (every box is taken, as before the gate).
+        for folder in (out, out / "int8-compute"):
+            (folder / "gate.onnx").unlink(missing_ok=True)
+            named = folder / "manifest.json"
+            if named.exists():
+                kept = json.loads(named.read_text())
+                kept.pop("gate", None)
+                named.write_text(json.dumps(kept, indent=1) + "\n")
+        return {"skipped": f"{counts[1]} faces and {counts[0]} phantoms mined; a gate needs "
+                           f"{MIN_EXAMPLES} of each"}
     checkpoint = work / "gate.pt"
     if checkpoint.exists():
         net = GateNet()

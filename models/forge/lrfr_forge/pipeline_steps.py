@@ -57,8 +57,8 @@ def run(args, work: Path, faces: Path, crops: Path, split, stage: Path, started)
     from . import gate
 
     yunet = args.shared / "upstream" / "face_detection_yunet_2023mar.onnx"
-    chosen = gate.forge_step(args.lrfr, faces, split, yunet, work / "gate", args.out, smoke=smoke)["chosen"]
-    print(f"face gate done at {time.time() - started:.0f} s: {chosen}", flush=True)
+    made = gate.forge_step(args.lrfr, faces, split, yunet, work / "gate", args.out, smoke=smoke)
+    print(f"face gate done at {time.time() - started:.0f} s: {made.get('chosen', made.get('skipped'))}", flush=True)
     if smoke:
         # A dozen identities hold no gallery of five with strangers left over.
         print("smoke run: thresholds not calibrated (too few validation identities)", flush=True)

@@ -3,26 +3,24 @@
 
 mod common;
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// `lrfr --gallery GALLERY ARGS...` on the shipped models, which must succeed.
 fn lrfr(gallery: &Path, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_lrfr"))
-        .arg("--gallery")
-        .arg(gallery)
-        .arg("--models")
-        .arg(common::models_dir())
-        .args(args)
-        .output()
-        .expect("lrfr runs");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    let gallery = [OsStr::new("--gallery"), gallery.as_os_str()];
+    common::run_lrfr(gallery.into_iter().chain(args.iter().map(OsStr::new)))
+}
+
+/// Howard Dean enrolled as "Dean" from his first three photos.
+fn enroll_dean(faces: &Path, gallery: &Path) {
+    let mut args = vec!["enroll", "--name", "Dean"];
+    let enrolled = photos(faces, "Howard_Dean", 1..=3);
+    args.extend(enrolled.iter().map(String::as_str));
+    lrfr(gallery, &args);
 }
 
 fn photos(faces: &Path, person: &str, numbers: std::ops::RangeInclusive<u32>) -> Vec<String> {
@@ -50,10 +48,7 @@ fn after_one_not_dean_the_look_alike_is_refused_and_dean_still_passes() {
     let Some(faces) = common::faces() else { return };
     let dir = common::scratch("not-them");
     let home = dir.join("home");
-    let mut args = vec!["enroll", "--name", "Dean"];
-    let enrolled = photos(&faces, "Howard_Dean", 1..=3);
-    args.extend(enrolled.iter().map(String::as_str));
-    lrfr(&home, &args);
+    enroll_dean(&faces, &home);
     let fargo = photos(&faces, "Thomas_Fargo", 2..=4);
     let dean = photos(&faces, "Howard_Dean", 4..=12);
     let dean_named = |gallery: &Path| {
@@ -123,10 +118,7 @@ fn a_photo_with_no_face_marks_nothing() {
     let Some(faces) = common::faces() else { return };
     let dir = common::scratch("not-them-bad");
     let home = dir.join("home");
-    let mut args = vec!["enroll", "--name", "Dean"];
-    let enrolled = photos(&faces, "Howard_Dean", 1..=3);
-    args.extend(enrolled.iter().map(String::as_str));
-    lrfr(&home, &args);
+    enroll_dean(&faces, &home);
     let blank = dir.join("wall.png");
     image::RgbImage::from_pixel(200, 200, image::Rgb([120, 120, 120]))
         .save(&blank)

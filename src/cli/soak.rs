@@ -63,16 +63,19 @@ pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
     // image laid on a webcam's 640x480 frame.
     let mut stream = Stream::new(Box::new(source), LiveConfig::default()).on_canvas(640, 480);
     let (mut faces, mut unreadable) = (0u64, 0u64);
-    // The first sample comes after a warm-up, once every buffer has its working size.
-    // Counted in tries, so a folder of unreadable files cannot hold it for ever.
-    for _ in 0..WARM_UP_FRAMES {
-        if let Step::Missed(_) = stream.step(
+    let mut step = |stream: &mut Stream| {
+        stream.step(
             &mut pipeline,
             &gallery,
             args.res,
             None,
             &MatchMode::Identify,
-        )? {
+        )
+    };
+    // The first sample comes after a warm-up, once every buffer has its working size.
+    // Counted in tries, so a folder of unreadable files cannot hold it for ever.
+    for _ in 0..WARM_UP_FRAMES {
+        if let Step::Missed(_) = step(&mut stream)? {
             unreadable += 1;
         }
     }
@@ -105,13 +108,7 @@ pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
         if now >= end {
             break;
         }
-        match stream.step(
-            &mut pipeline,
-            &gallery,
-            args.res,
-            None,
-            &MatchMode::Identify,
-        )? {
+        match step(&mut stream)? {
             Step::Recognised => faces += u64::from(!stream.live().tracks().is_empty()),
             Step::Missed(_) => unreadable += 1,
             // A looping folder never ends.

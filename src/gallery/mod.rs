@@ -53,6 +53,8 @@ pub enum GalleryError {
     UnknownPerson(String),
     #[error("another lrfr changed the gallery meanwhile; reopen it and try again")]
     ChangedElsewhere,
+    #[error("{}'s templates were made by other models and could not be recomputed; re-enroll them first", name::shown(.0))]
+    OtherModels(String),
     #[error("{0}: removed since this lrfr opened it; nothing was written. Restart lrfr to start a new gallery there")]
     Deleted(PathBuf),
     #[error("{path}: cannot store the face image: {reason}")]

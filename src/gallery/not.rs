@@ -65,7 +65,7 @@ impl Gallery {
                 .ok_or_else(|| GalleryError::UnknownPerson(name.to_string()))?;
             let person = &mut file.people[index];
             if person.models != *fingerprints {
-                return Err(GalleryError::ChangedElsewhere);
+                return Err(GalleryError::OtherModels(person.name.clone()));
             }
             if person.not.len() >= MAX_NOT {
                 return Err(GalleryError::TooManyNot(person.name.clone()));

@@ -228,17 +228,21 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
                 name,
                 row.scores.metrics(threshold),
                 points,
+                lrfr::eval::by_gallery(&row.scores, threshold, protocol.seed),
             )
         })
         .collect();
     if args.json {
         let results: Vec<_> = rows
             .iter()
-            .map(|(res, name, m, points)| {
+            .map(|(res, name, m, points, interval)| {
                 let mut value = serde_json::to_value(m).unwrap_or_default();
                 value["res"] = json!(res);
                 value["pipeline"] = json!(name);
                 value["trials"] = json!(protocol.trials);
+                if let Some(interval) = interval {
+                    value["interval_95"] = json!(interval);
+                }
                 if !points.is_empty() {
                     value["at_fpir"] = json!(points);
                 }
@@ -263,7 +267,7 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
             "thr@5e-2",
             "no face"
         );
-        for (res, name, m, points) in &rows {
+        for (res, name, m, points, interval) in &rows {
             println!(
                 "{res:>4} {name:>8} {:>7} {:>8} {:>6.4} {:>7.4} {:>6.2} {:>6.2} {:>10.4} {:>8.4} {:>10.4} {:>8.4} {:>7}",
                 m.mated,
@@ -278,6 +282,16 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
                 m.threshold_fpir_5e2,
                 m.no_face
             );
+            if let Some(i) = interval {
+                println!(
+                    "{res:>4} {name:>8}   95% interval over {} galleries: FPIR {:.2}-{:.2}%, FNIR {:.2}-{:.2}%",
+                    i.galleries,
+                    100.0 * i.fpir.low,
+                    100.0 * i.fpir.high,
+                    100.0 * i.fnir.low,
+                    100.0 * i.fnir.high
+                );
+            }
             for p in points {
                 println!(
                     "{res:>4} {name:>8}   at FPIR {:.4}: threshold {:.4}, FNIR {:.4}",

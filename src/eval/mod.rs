@@ -2,6 +2,7 @@
 //! verification over a list of pairs (1:1), and open-set identification against small
 //! galleries (1:N, with strangers), the way the app is used.
 
+mod bootstrap;
 mod openset;
 mod pairs;
 mod photo;
@@ -12,6 +13,7 @@ mod roc;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+pub use bootstrap::{by_gallery, Interval, OpenSetIntervals};
 pub use openset::{Best, OpenSetMetrics, OpenSetScores, OperatingPoint};
 pub use pairs::{parse_pairs, read_pairs, Pair, PairsError};
 pub use photo::PhotoEmbedding;

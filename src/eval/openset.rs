@@ -16,6 +16,9 @@ pub struct Best {
 pub struct OpenSetScores {
     pub mated: Vec<Option<Best>>,
     pub nonmated: Vec<Option<Best>>,
+    /// Where each gallery's probes end in `mated` and `nonmated`, gallery by gallery: the
+    /// unit [`super::bootstrap`] resamples.
+    pub gallery_ends: Vec<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
@@ -46,6 +49,12 @@ pub struct OperatingPoint {
 }
 
 impl OpenSetScores {
+    /// The probes pushed since the last call were one gallery's.
+    pub fn end_gallery(&mut self) {
+        self.gallery_ends
+            .push((self.mated.len(), self.nonmated.len()));
+    }
+
     /// Non-mated probes whose best score reaches `threshold`, as a fraction of all.
     pub fn fpir(&self, threshold: f32) -> f64 {
         let hits = self
@@ -154,7 +163,11 @@ mod tests {
         let mut mated: Vec<_> = (0..8).map(|i| best(0.9 + i as f32 / 100.0, true)).collect();
         mated.push(best(0.99, false));
         mated.push(None);
-        OpenSetScores { mated, nonmated }
+        OpenSetScores {
+            mated,
+            nonmated,
+            gallery_ends: Vec::new(),
+        }
     }
 
     #[test]
@@ -195,6 +208,7 @@ mod tests {
         let scores = OpenSetScores {
             mated: vec![],
             nonmated: vec![best(0.5, false), best(0.5, false), best(0.1, false)],
+            gallery_ends: Vec::new(),
         };
         // One of three may pass, but the top two tie: neither passes.
         let t = scores.threshold_for_fpir(0.34);

@@ -179,6 +179,7 @@ pub fn evaluate_open_set(
                     }
                 }
             }
+            row.scores.end_gallery();
         }
     }
     Ok(OpenSetEvaluation {
@@ -254,10 +255,10 @@ fn best_of(
 }
 
 /// A small seeded generator (SplitMix64): trials must be the same on every run and machine.
-struct SplitMix(u64);
+pub(super) struct SplitMix(pub(super) u64);
 
 impl SplitMix {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

@@ -1,0 +1,54 @@
+//! `lrfr eval --openset` through the real binary: every FPIR and FNIR comes with its 95%
+//! interval, by bootstrap over the galleries drawn.
+
+mod common;
+
+use serde_json::Value;
+
+#[test]
+fn openset_figures_come_with_their_interval() {
+    let Some(faces) = common::faces() else { return };
+    let root = common::scratch("eval-openset");
+    // Eight people with enough photos, the look-alikes among them, so strangers get named.
+    for person in [
+        "John_Ashcroft",
+        "Howard_Dean",
+        "Norah_Jones",
+        "David_Beckham",
+        "Hamid_Karzai",
+        "Mariah_Carey",
+        "Hillary_Clinton",
+        "Thomas_Fargo",
+    ] {
+        std::os::unix::fs::symlink(faces.join(person), root.join(person)).unwrap();
+    }
+    let root = root.display().to_string();
+    let out = common::run_lrfr([
+        "eval",
+        "--openset",
+        "--root",
+        &root,
+        "--res",
+        "16",
+        "--trials",
+        "50",
+        "--enroll",
+        "3",
+        "--json",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = &report["results"][0];
+    let interval = &row["interval_95"];
+    assert_eq!(interval["galleries"], 50, "{row}");
+    for figure in ["fpir", "fnir"] {
+        let (low, high) = (
+            interval[figure]["low"].as_f64().unwrap(),
+            interval[figure]["high"].as_f64().unwrap(),
+        );
+        let estimate = row[figure].as_f64().unwrap();
+        assert!(
+            low <= estimate && estimate <= high && low < high,
+            "{figure}: {estimate} outside [{low}, {high}]"
+        );
+    }
+}

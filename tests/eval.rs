@@ -1,5 +1,5 @@
 //! `lrfr eval --openset` through the real binary: every FPIR and FNIR comes with its 95%
-//! interval, by bootstrap over the galleries drawn.
+//! intervals, by bootstrap over the galleries drawn and over the people probed.
 
 mod common;
 
@@ -38,17 +38,20 @@ fn openset_figures_come_with_their_interval() {
     ]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let row = &report["results"][0];
-    let interval = &row["interval_95"];
-    assert_eq!(interval["galleries"], 50, "{row}");
-    for figure in ["fpir", "fnir"] {
-        let (low, high) = (
-            interval[figure]["low"].as_f64().unwrap(),
-            interval[figure]["high"].as_f64().unwrap(),
-        );
-        let estimate = row[figure].as_f64().unwrap();
-        assert!(
-            low <= estimate && estimate <= high && low < high,
-            "{figure}: {estimate} outside [{low}, {high}]"
-        );
+    assert_eq!(row["interval_95"]["galleries"]["units"], 50, "{row}");
+    assert_eq!(row["interval_95"]["people"]["units"], 8, "{row}");
+    for over in ["galleries", "people"] {
+        let interval = &row["interval_95"][over];
+        for figure in ["fpir", "fnir"] {
+            let (low, high) = (
+                interval[figure]["low"].as_f64().unwrap(),
+                interval[figure]["high"].as_f64().unwrap(),
+            );
+            let estimate = row[figure].as_f64().unwrap();
+            assert!(
+                low <= estimate && estimate <= high && low < high,
+                "{over}, {figure}: {estimate} outside [{low}, {high}]"
+            );
+        }
     }
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use lrfr::eval::{by_gallery, by_person};
 use lrfr::eval::{draw_det, draw_roc, evaluate, evaluate_open_set, read_pairs, Protocol};
 use lrfr::pipeline::Upscaler;
 use lrfr::{Config, ResChoice};
@@ -228,7 +229,13 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
                 name,
                 row.scores.metrics(threshold),
                 points,
-                lrfr::eval::by_gallery(&row.scores, threshold, protocol.seed),
+                [
+                    (
+                        "galleries",
+                        by_gallery(&row.scores, threshold, protocol.seed),
+                    ),
+                    ("people", by_person(&row.scores, threshold, protocol.seed)),
+                ],
             )
         })
         .collect();
@@ -240,8 +247,10 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
                 value["res"] = json!(res);
                 value["pipeline"] = json!(name);
                 value["trials"] = json!(protocol.trials);
-                if let Some(interval) = interval {
-                    value["interval_95"] = json!(interval);
+                for (over, interval) in interval {
+                    if let Some(interval) = interval {
+                        value["interval_95"][over] = json!(interval);
+                    }
                 }
                 if !points.is_empty() {
                     value["at_fpir"] = json!(points);
@@ -282,10 +291,10 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
                 m.threshold_fpir_5e2,
                 m.no_face
             );
-            if let Some(i) = interval {
+            for (over, i) in interval.iter().filter_map(|(o, i)| Some((o, (*i)?))) {
                 println!(
-                    "{res:>4} {name:>8}   95% interval over {} galleries: FPIR {:.2}-{:.2}%, FNIR {:.2}-{:.2}%",
-                    i.galleries,
+                    "{res:>4} {name:>8}   95% interval over {} {over}: FPIR {:.2}-{:.2}%, FNIR {:.2}-{:.2}%",
+                    i.units,
                     100.0 * i.fpir.low,
                     100.0 * i.fpir.high,
                     100.0 * i.fnir.low,

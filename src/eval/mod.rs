@@ -13,7 +13,7 @@ mod roc;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-pub use bootstrap::{by_gallery, Interval, OpenSetIntervals};
+pub use bootstrap::{by_gallery, by_person, Interval, OpenSetIntervals};
 pub use openset::{Best, OpenSetMetrics, OpenSetScores, OperatingPoint};
 pub use pairs::{parse_pairs, read_pairs, Pair, PairsError};
 pub use photo::PhotoEmbedding;

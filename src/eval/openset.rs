@@ -16,9 +16,11 @@ pub struct Best {
 pub struct OpenSetScores {
     pub mated: Vec<Option<Best>>,
     pub nonmated: Vec<Option<Best>>,
-    /// Where each gallery's probes end in `mated` and `nonmated`, gallery by gallery: the
-    /// unit [`super::bootstrap`] resamples.
+    /// Where each gallery's probes end in `mated` and `nonmated`, gallery by gallery, and
+    /// whose photo each probe is: the units [`super::bootstrap`] resamples.
     pub gallery_ends: Vec<(usize, usize)>,
+    pub mated_who: Vec<usize>,
+    pub nonmated_who: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
@@ -49,6 +51,17 @@ pub struct OperatingPoint {
 }
 
 impl OpenSetScores {
+    /// One probe: a photo of identity `who`, mated when that person is in the gallery.
+    pub fn push(&mut self, best: Option<Best>, who: usize, mated: bool) {
+        if mated {
+            self.mated.push(best);
+            self.mated_who.push(who);
+        } else {
+            self.nonmated.push(best);
+            self.nonmated_who.push(who);
+        }
+    }
+
     /// The probes pushed since the last call were one gallery's.
     pub fn end_gallery(&mut self) {
         self.gallery_ends
@@ -166,7 +179,7 @@ mod tests {
         OpenSetScores {
             mated,
             nonmated,
-            gallery_ends: Vec::new(),
+            ..OpenSetScores::default()
         }
     }
 
@@ -208,7 +221,7 @@ mod tests {
         let scores = OpenSetScores {
             mated: vec![],
             nonmated: vec![best(0.5, false), best(0.5, false), best(0.1, false)],
-            gallery_ends: Vec::new(),
+            ..OpenSetScores::default()
         };
         // One of three may pass, but the top two tie: neither passes.
         let t = scores.threshold_for_fpir(0.34);

@@ -172,11 +172,7 @@ pub fn evaluate_open_set(
                         other => other,
                     };
                     let best = best_of(&templates, &thresholds, photo[k].as_ref(), own);
-                    if own.is_some() {
-                        row.scores.mated.push(best);
-                    } else {
-                        row.scores.nonmated.push(best);
-                    }
+                    row.scores.push(best, i, own.is_some());
                 }
             }
             row.scores.end_gallery();

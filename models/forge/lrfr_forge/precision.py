@@ -8,7 +8,8 @@ Near photos: every photo of the validation identities, as they are (250x250 LFW)
 frames: `detector_data.validation_frames` (the frames `detection_rate` measures recall on);
 there the reference faces are YuNet's on the whole photo (`teach_upscaled`), carried through
 the paste, so a neighbour cut off at the photo's edge is a face there too, as it is near.
-Usable as a script:
+Rates come with 95% intervals (Wilson for recall, exact Poisson for phantom counts). Usable as
+a script:
 
     python -m lrfr_forge.precision --lrfr target/release/lrfr --faces ../shared/assets/faces/train \\
         --yunet ../shared/assets/upstream/face_detection_yunet_2023mar.onnx --work /tmp/precision
@@ -16,6 +17,7 @@ Usable as a script:
 
 import argparse
 import json
+import math
 import subprocess
 import tempfile
 from pathlib import Path
@@ -27,6 +29,7 @@ from . import data, detection_rate, detector_data
 from .yunet import YuNet, iou
 
 REFERENCE_SCORE = 0.3
+Z95 = 1.959964
 PHANTOM_IOU = 0.2
 # Box sides (frame pixels) the report is broken down by.
 SIDES = (12, 17, 24, 40)
@@ -59,6 +62,33 @@ def identify(lrfr: Path, models, inputs, res="auto"):
         if row.get("box"):
             rows.append((row["file"], row["box"], row.get("detection") or 0.0))
     return rows
+
+
+def wilson(k, n):
+    """95% Wilson interval of a rate of k in n."""
+    if n == 0:
+        return [0.0, 1.0]
+    p = k / n
+    d = 1 + Z95 ** 2 / n
+    c = (p + Z95 ** 2 / (2 * n)) / d
+    h = Z95 * math.sqrt(p * (1 - p) / n + Z95 ** 2 / (4 * n * n)) / d
+    return [c - h, c + h]
+
+
+def poisson(k):
+    """Exact 95% interval of a Poisson count k (by bisection on its tails)."""
+    def cdf(k, mu):
+        return sum(math.exp(i * math.log(mu) - mu - math.lgamma(i + 1)) for i in range(k + 1)) if mu > 0 else 1.0
+
+    def solve(tail, lo, hi):
+        for _ in range(100):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if tail(mid) else (lo, mid)
+        return lo
+
+    low = 0.0 if k == 0 else solve(lambda mu: 1 - cdf(k - 1, mu) < 0.025, 0.0, float(k))
+    high = solve(lambda mu: cdf(k, mu) > 0.025, float(k), 3.0 * k + 20.0)
+    return [low, high]
 
 
 def is_phantom(box, truths):
@@ -98,6 +128,7 @@ def near(lrfr: Path, models, photos, yunet_path: Path, sheet: Path = None):
         "boxes_reported": len(rows),
         "phantoms": len(phantoms),
         "phantoms_per_100": 100 * len(phantoms) / max(1, len(photos)),
+        "phantoms_per_100_95": [100 * v / max(1, len(photos)) for v in poisson(len(phantoms))],
         "photos_with_a_phantom": len({f for f, _, _ in phantoms}),
         "phantoms_by_side": by_side,
         "subject_missed": len(missed),
@@ -155,7 +186,9 @@ def distant(lrfr: Path, models, frames: Path, labels):
             "frames": len(truth),
             "found": len(found),
             "rate": len(found) / max(1, len(truth)),
+            "rate_95": wilson(len(found), len(truth)),
             "phantoms_per_100": 100 * sum(b[3] for b in boxes) / max(1, len(truth)),
+            "phantoms_per_100_95": [100 * v / max(1, len(truth)) for v in poisson(sum(b[3] for b in boxes))],
             "boxes": boxes,
         }
     return report

@@ -1,4 +1,4 @@
-"""Step 8: every threshold in the manifest, measured through the shipped binary (tract, INT8,
+"""Step 9: every threshold in the manifest, measured through the shipped binary (tract, INT8,
 the app's own detector, landmarks and aligner) on validation identities only.
 
 - `threshold` (1:N, what `identify`, the window and live recognition use): over random
@@ -15,7 +15,9 @@ the app's own detector, landmarks and aligner) on validation identities only.
 - `bicubic_threshold`: the 1:N threshold of the bicubic baseline, so comparisons are fair.
 
 Thresholds are rounded up (never down) to 4 decimals. A second pass measures FPIR and FNIR
-at the thresholds as written; `threshold_fnir` records that FNIR.
+at the thresholds as written; `threshold_fnir` records that FNIR. `calibration.json` keeps
+every figure with its 95% intervals over galleries and over people (`interval_95`): with 25
+validation people able to be members, the interval over people is the one a change must beat.
 
     python models/forge/lrfr_forge/calibrate.py --work ~/.cache/lrfr-forge [--models models]
 """

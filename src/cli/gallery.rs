@@ -184,6 +184,10 @@ fn mark_not(config: &Config, name: &str, paths: &[PathBuf], json: bool) -> anyho
     }
     let prints = lrfr::enroll::fingerprints(pipeline.models());
     for (shown, face, embeddings) in marked {
+        // Found again each time: another lrfr may have changed the gallery meanwhile.
+        let index = gallery
+            .find(&person)
+            .ok_or_else(|| GalleryError::UnknownPerson(person.clone()))?;
         let template = &gallery.people()[index].embeddings;
         let scores: Vec<String> = Resolution::ALL
             .iter()

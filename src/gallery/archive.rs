@@ -89,7 +89,6 @@ fn too_large() -> String {
     )
 }
 
-/// The limits import holds a person's faces to: at most [`MAX_FACES`], each listed once (one crop listed 20,000 times would be decoded 20,000 times).
 /// Every crop a person's entry names: their enrolled faces and the faces marked as not them.
 fn crops(person: &Person) -> impl Iterator<Item = &String> {
     person
@@ -98,6 +97,7 @@ fn crops(person: &Person) -> impl Iterator<Item = &String> {
         .chain(person.not.iter().map(|n| &n.face))
 }
 
+/// The limits import holds a person's faces to: at most [`MAX_FACES`], each listed once (one crop listed 20,000 times would be decoded 20,000 times).
 fn check_faces(person: &Person) -> Result<(), String> {
     let count = person.faces.len();
     if count > MAX_FACES {

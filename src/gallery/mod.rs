@@ -214,11 +214,11 @@ impl Gallery {
                 if person.faces.len() > MAX_FACES {
                     return Err(GalleryError::TooManyFaces(person.faces.len()));
                 }
-                let (id, folder) = new_person_folder(&dir)?;
-                created.push(folder);
                 if person.not.len() > MAX_NOT {
                     return Err(GalleryError::TooManyNot(name));
                 }
+                let (id, folder) = new_person_folder(&dir)?;
+                created.push(folder);
                 let faces = write_faces(&dir, &id, &person.faces)?;
                 let (not_faces, not_embeddings): (Vec<Frame>, Vec<_>) =
                     person.not.into_iter().unzip();

@@ -173,12 +173,16 @@ impl Snapshot {
     /// Takes in one recognised frame: the picture, every face followed, what the face and
     /// match panels show, the stage statistics and a running enrollment's progress.
     pub fn update(&mut self, session: &mut Session, stepped: &Stepped, fps: f32) {
-        let stages = session.stats().summaries();
+        if let Some(stats) = session.stats() {
+            self.stages = stats.summaries();
+        }
         let (shown, images) = session.shown();
         let faces_found = session.output().map_or(0, |o| o.faces_found);
         self.frame_seq += 1;
         self.source_problem = None;
-        self.frame.clone_from(session.frame());
+        if let Some(frame) = session.frame() {
+            self.frame.clone_from(frame);
+        }
         self.tracks.clear();
         if matches!(session.mode(), MatchMode::Identify) {
             self.tracks.extend(session.visible().map(TrackSummary::of));
@@ -202,7 +206,6 @@ impl Snapshot {
         self.threshold = session.threshold();
         self.mode.clone_from(session.mode());
         self.fps = fps;
-        self.stages = stages;
         if let Some(progress) = &stepped.enroll {
             self.enroll = Some(EnrollProgress {
                 name: progress.name.clone(),

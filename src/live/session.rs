@@ -126,10 +126,6 @@ pub struct Session {
     gallery: Option<Gallery>,
     /// `None` until a source opens.
     stream: Option<Stream>,
-    /// What [`Session::frame`] shows before there is a stream.
-    no_frame: Frame,
-    /// The same, for [`Session::stats`].
-    no_stats: StageStats,
     res: ResChoice,
     threshold: Option<f32>,
     mode: MatchMode,
@@ -149,8 +145,6 @@ impl Session {
             pipeline: None,
             gallery: None,
             stream: None,
-            no_frame: Frame::new(0, 0),
-            no_stats: StageStats::new(STATS_FRAMES),
             res,
             threshold: None,
             mode: MatchMode::Identify,
@@ -271,9 +265,9 @@ impl Session {
         &self.mode
     }
 
-    /// The frame last recognised (empty before the first).
-    pub fn frame(&self) -> &Frame {
-        self.stream.as_ref().map_or(&self.no_frame, Stream::frame)
+    /// The frame last recognised (empty before the first); `None` without a source.
+    pub fn frame(&self) -> Option<&Frame> {
+        self.stream.as_ref().map(Stream::frame)
     }
 
     /// The faces seen in the last frame, largest first.
@@ -281,11 +275,9 @@ impl Session {
         self.stream.iter().flat_map(|s| s.live().visible())
     }
 
-    pub fn stats(&mut self) -> &mut StageStats {
-        match self.stream.as_mut() {
-            Some(stream) => stream.stats(),
-            None => &mut self.no_stats,
-        }
+    /// The stream's stage statistics; `None` without a source.
+    pub fn stats(&mut self) -> Option<&mut StageStats> {
+        self.stream.as_mut().map(Stream::stats)
     }
 
     /// The threshold in force: the user's, else the manifest's for the mode (0 before the

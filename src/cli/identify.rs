@@ -2,6 +2,8 @@
 //! (`--largest`: one line per image, for its subject, the largest face the detector is sure of;
 //! see `detect::subject`). `--json` lines carry the face's box and the detector's score for it
 //! (`detection`: the small-face network's probability, or SeetaFace's cascade score, 2 and up).
+//! `score` is what the threshold applies to: in identification, the cosine normalised against
+//! the models' cohort (see `matching::Cohort`); `cosine` is the raw one beside it.
 
 use std::path::{Path, PathBuf};
 
@@ -183,7 +185,7 @@ fn print_result(
             .matched
             .top
             .iter()
-            .map(|s| json!({"name": name_of(s.person), "score": s.score}))
+            .map(|s| json!({"name": name_of(s.person), "score": s.score, "cosine": s.cosine}))
             .collect();
         let mut line = json!({
             "file": path.display().to_string(),
@@ -193,6 +195,7 @@ fn print_result(
             "index": index.unwrap_or(1),
             "name": accepted,
             "score": best.map(|s| s.score),
+            "cosine": best.map(|s| s.cosine),
             "res": (face && !output.too_small).then_some(output.res.px()),
             "native": face.then_some(output.native),
             "cant_tell": output.too_small,

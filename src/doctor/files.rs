@@ -18,7 +18,7 @@ pub fn models(config: &Config, out: &mut Vec<Check>) -> Option<Models> {
                 "models",
                 Health::Good,
                 format!(
-                    "{}: manifest and every network's checksum good, checked in {:.1} s",
+                    "{}: manifest and every network's and cohort's checksum good, checked in {:.1} s",
                     dir.display(),
                     started.elapsed().as_secs_f32()
                 ),

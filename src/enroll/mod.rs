@@ -115,7 +115,8 @@ pub fn enroll(
         let models = pipeline.models();
         let fingerprint = models.fingerprint(CHECK_RES).to_string();
         let threshold = models.threshold(CHECK_RES);
-        if let Some((name, score)) = looks_like(gallery, checked, &fingerprint, threshold) {
+        let cohort = models.cohort(CHECK_RES);
+        if let Some((name, score)) = looks_like(gallery, checked, &fingerprint, threshold, cohort) {
             return Err(EnrollError::LooksLike { name, score });
         }
     }

@@ -3,7 +3,7 @@
 //! under two names splits every match between them.
 
 use crate::gallery::Gallery;
-use crate::matching::{cosine, mean_embedding};
+use crate::matching::{cosine, mean_embedding, Cohort, MatchResult};
 use crate::resolution::Resolution;
 
 /// The resolution the checks compare at: enrollment crops are near faces, and 32 px keeps
@@ -64,22 +64,26 @@ pub fn odd_ones(samples: &[Vec<f32>]) -> Option<(Vec<usize>, f32)> {
     Some((odd, between))
 }
 
-/// The enrolled person whose template at [`CHECK_RES`] the new `samples`' mean matches at or
-/// over `threshold` (the 1:N threshold), best first: enrolling them again under another name
-/// would split their matches.
+/// The enrolled person whose template at [`CHECK_RES`] the new `samples`' mean is named as by
+/// the 1:N decision (`threshold`, normalised against `cohort` as identification is): enrolling
+/// them again under another name would split their matches.
 pub fn looks_like(
     gallery: &Gallery,
     samples: &[Vec<f32>],
     fingerprint: &str,
     threshold: f32,
+    cohort: Option<&Cohort>,
 ) -> Option<(String, f32)> {
     let template = mean_embedding(samples.iter().map(Vec::as_slice), samples[0].len());
-    gallery
-        .embeddings(CHECK_RES, fingerprint)
-        .map(|(i, enrolled)| (i, cosine(&template, enrolled)))
-        .filter(|&(_, score)| score >= threshold)
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .and_then(|(i, score)| Some((gallery.people().get(i)?.name.clone(), score)))
+    let mut matched = MatchResult::default();
+    matched.identify(
+        &template,
+        gallery.embeddings(CHECK_RES, fingerprint),
+        threshold,
+        cohort,
+    );
+    let best = matched.accepted?;
+    Some((gallery.people().get(best.person)?.name.clone(), best.score))
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use super::openset::{Best, OpenSetScores};
 use super::{Failure, PhotoEmbedding};
 use crate::frame::decode_file;
 use crate::gallery::EMBEDDING_DIMS;
-use crate::matching::{cosine, mean_embedding};
+use crate::matching::{cosine, mean_embedding, Cohort, Spread};
+use crate::models::Models;
 use crate::pipeline::{Pipeline, PipelineError, Upscaler};
 use crate::resolution::{ResChoice, Resolution};
 use crate::source::{list_images, SourceError};
@@ -37,6 +38,9 @@ impl Default for Protocol {
 /// One identity's photos, each embedded once per configuration (`None`: no usable face).
 struct Identity {
     photos: Vec<Vec<Option<PhotoEmbedding>>>,
+    /// Per photo and configuration: the probe's spread against its resolution's cohort,
+    /// where that configuration's scores are normalised (computed once, not per gallery).
+    spreads: Vec<Vec<Option<Spread>>>,
 }
 
 impl Identity {
@@ -104,7 +108,33 @@ pub fn evaluate_open_set(
             done += 1;
             photos.push(embed_photo(pipeline, path, configs, &mut failures)?);
         }
-        identities.push(Identity { photos });
+        identities.push(Identity {
+            photos,
+            spreads: Vec::new(),
+        });
+    }
+    let cohorts: Vec<[Option<&Cohort>; 3]> = configs
+        .iter()
+        .map(|&config| cohorts_for(pipeline.models(), config))
+        .collect();
+    let mut scratch = Vec::new();
+    for identity in &mut identities {
+        identity.spreads = identity
+            .photos
+            .iter()
+            .map(|photo| {
+                photo
+                    .iter()
+                    .zip(&cohorts)
+                    .map(|(embedding, cohorts)| {
+                        let embedding = embedding.as_ref()?;
+                        let res = embedding.probe_res()?;
+                        let cohort = cohorts[res.map_or(0, Resolution::index)]?;
+                        Some(cohort.spread(embedding.at(res), &mut scratch))
+                    })
+                    .collect()
+            })
+            .collect();
     }
     progress(total, total);
     let needed = protocol.enroll + 1;
@@ -171,7 +201,11 @@ pub fn evaluate_open_set(
                         Some(slot) if enrolled[slot].contains(&p) => continue,
                         other => other,
                     };
-                    let best = best_of(&templates, &thresholds, photo[k].as_ref(), own);
+                    let probe = Probe {
+                        embedding: photo[k].as_ref(),
+                        spread: identity.spreads[p][k],
+                    };
+                    let best = best_of(&templates, &thresholds, &cohorts[k], probe, own);
                     row.scores.push(best, i, own.is_some());
                 }
             }
@@ -222,6 +256,25 @@ fn embed_photo(
     Ok(embeddings)
 }
 
+/// The cohort each resolution's scores are normalised against in `config`, as the app does:
+/// DSR's embeddings against the models' cohorts; the bicubic baseline's are plain cosines
+/// (the cohorts are DSR's embeddings). A fixed resolution's gallery is at index 0.
+fn cohorts_for(models: &Models, (choice, upscaler): (ResChoice, Upscaler)) -> [Option<&Cohort>; 3] {
+    match (choice, upscaler) {
+        (_, Upscaler::Bicubic) => [None; 3],
+        (ResChoice::Fixed(res), Upscaler::Dsr) => [models.cohort(res); 3],
+        (ResChoice::Native, Upscaler::Dsr) => Resolution::ALL.map(|res| models.cohort(res)),
+    }
+}
+
+/// A probe photo in one configuration: its embedding (`None`: no usable face) and, where
+/// scores are normalised, its spread against the cohort.
+#[derive(Clone, Copy)]
+struct Probe<'a> {
+    embedding: Option<&'a PhotoEmbedding>,
+    spread: Option<Spread>,
+}
+
 /// The best-scoring template for `probe`, among the gallery at the probe's resolution;
 /// `correct` when it is `own`. `None` when there is no face, or one too small to tell. At
 /// `auto` the score is the margin over the threshold of the probe's own resolution (each
@@ -229,19 +282,29 @@ fn embed_photo(
 fn best_of(
     templates: &[Vec<Vec<f32>>],
     thresholds: &[f32; 3],
-    probe: Option<&PhotoEmbedding>,
+    cohorts: &[Option<&Cohort>; 3],
+    probe: Probe<'_>,
     own: Option<usize>,
 ) -> Option<Best> {
-    let probe = probe?;
-    let res = probe.probe_res()?;
-    let (templates, offset) = match res {
-        Some(res) => (&templates[res.index()], thresholds[res.index()]),
-        None => (&templates[0], 0.0),
+    let embedding = probe.embedding?;
+    let res = embedding.probe_res()?;
+    let index = res.map_or(0, Resolution::index);
+    let offset = res.map_or(0.0, |res| thresholds[res.index()]);
+    let templates = &templates[index];
+    let query = embedding.at(res);
+    let mut scratch = Vec::new();
+    let score = |t: &Vec<f32>| {
+        let cos = cosine(query, t);
+        match (cohorts[index], probe.spread) {
+            (Some(cohort), Some(spread)) => {
+                cohort.normalise(cos, cohort.template_spread(t, &mut scratch), spread)
+            }
+            _ => cos,
+        }
     };
-    let probe = probe.at(res);
     let (slot, score) = templates
         .iter()
-        .map(|t| cosine(probe, t))
+        .map(score)
         .enumerate()
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     Some(Best {
@@ -296,19 +359,45 @@ mod tests {
         PhotoEmbedding::Fixed(v.to_vec())
     }
 
+    const NONE: [Option<&Cohort>; 3] = [None; 3];
+
+    fn plain(embedding: &PhotoEmbedding) -> Probe<'_> {
+        Probe {
+            embedding: Some(embedding),
+            spread: None,
+        }
+    }
+
     #[test]
     fn the_best_candidate_and_whether_it_is_right() {
         let gallery = vec![vec![1.0, 0.0], vec![0.0, 1.0]];
         let templates = vec![gallery.clone(), gallery.clone(), gallery];
         let thresholds = [0.3, 0.2, 0.1];
-        let b = best_of(&templates, &thresholds, Some(&fixed(&[0.2, 0.9])), Some(1)).unwrap();
+        let b = best_of(
+            &templates,
+            &thresholds,
+            &NONE,
+            plain(&fixed(&[0.2, 0.9])),
+            Some(1),
+        )
+        .unwrap();
         assert!(b.correct && (b.score - cosine(&[0.2, 0.9], &[0.0, 1.0])).abs() < 1e-6);
         assert!(
-            !best_of(&templates, &thresholds, Some(&fixed(&[0.9, 0.2])), Some(1))
-                .unwrap()
-                .correct
+            !best_of(
+                &templates,
+                &thresholds,
+                &NONE,
+                plain(&fixed(&[0.9, 0.2])),
+                Some(1)
+            )
+            .unwrap()
+            .correct
         );
-        assert_eq!(best_of(&templates, &thresholds, None, None), None);
+        let nothing = Probe {
+            embedding: None,
+            spread: None,
+        };
+        assert_eq!(best_of(&templates, &thresholds, &NONE, nothing, None), None);
     }
 
     #[test]
@@ -323,7 +412,7 @@ mod tests {
             res: Some(Resolution::R24),
             by_res: [vec![1.0, 0.0], vec![0.0, 1.0], vec![1.0, 0.0]],
         };
-        let b = best_of(&templates, &[0.3, 0.2, 0.1], Some(&probe), Some(1)).unwrap();
+        let b = best_of(&templates, &[0.3, 0.2, 0.1], &NONE, plain(&probe), Some(1)).unwrap();
         assert!(b.correct && (b.score - 0.8).abs() < 1e-6, "{b:?}");
         // Too small to tell: no decision, a miss.
         let tiny = PhotoEmbedding::Native {
@@ -331,7 +420,7 @@ mod tests {
             by_res: [vec![1.0, 0.0], vec![0.0, 1.0], vec![1.0, 0.0]],
         };
         assert_eq!(
-            best_of(&templates, &[0.3, 0.2, 0.1], Some(&tiny), Some(1)),
+            best_of(&templates, &[0.3, 0.2, 0.1], &NONE, plain(&tiny), Some(1)),
             None
         );
     }

@@ -235,6 +235,7 @@ impl LiveRecognizer {
                     track.fused(),
                     gallery.embeddings(res, &context.fingerprints[res.index()]),
                     threshold,
+                    pipeline.models().cohort(res),
                 );
                 self.scored
                     .refuse(track.fused(), |person| gallery.not_embeddings(person, res));
@@ -393,6 +394,7 @@ fn observe(
                 .gallery
                 .embeddings(res, &context.fingerprints[res.index()]),
             context.thresholds[res.index()],
+            pipeline.models().cohort(res),
         );
         scored.refuse(&output.embedding, |person| {
             context.gallery.not_embeddings(person, res)

@@ -1,6 +1,11 @@
-//! Cosine matching of an embedding against enrolled people: 1:N identification and 1:1
-//! verification. [`cosine`] divides by both norms, so it does not rely on the embeddings
-//! being unit length (they are, but a hand-edited gallery need not be).
+//! Cosine matching of an embedding against enrolled people: 1:N identification (normalised
+//! against a [`Cohort`] where the models have one) and 1:1 verification. [`cosine`] divides by
+//! both norms, so it does not rely on the embeddings being unit length (they are, but a
+//! hand-edited gallery need not be).
+
+mod cohort;
+
+pub use cohort::{Cohort, Spread};
 
 /// How many candidates a match reports.
 pub const TOP_K: usize = 5;
@@ -20,11 +25,14 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scored {
     pub person: usize,
+    /// What the threshold applies to: the cosine normalised against the cohort where there
+    /// is one, else the cosine.
     pub score: f32,
+    pub cosine: f32,
 }
 
 /// The outcome of matching one face.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct MatchResult {
     /// Best first, at most [`TOP_K`].
     pub top: Vec<Scored>,
@@ -35,22 +43,38 @@ pub struct MatchResult {
     /// The person whose name was taken back: the face looks more like one the user said is
     /// not them than like them.
     pub refused: Option<usize>,
+    /// Scratch for the cohort's scores, reused.
+    cohort_scores: Vec<f32>,
 }
 
 impl MatchResult {
     /// 1:N: scores `query` against every person and keeps the best [`TOP_K`]. `people` yields
-    /// each person's gallery index and embedding. Reuses `self`'s memory.
+    /// each person's gallery index and embedding; with a `cohort`, scores are normalised
+    /// against it (and `threshold` is on that scale). Reuses `self`'s memory.
     pub fn identify<'a>(
         &mut self,
         query: &[f32],
         people: impl Iterator<Item = (usize, &'a [f32])>,
         threshold: f32,
+        cohort: Option<&Cohort>,
     ) {
         self.top.clear();
-        self.top.extend(people.map(|(person, e)| Scored {
-            person,
-            score: cosine(query, e),
-        }));
+        let probe = cohort.map(|c| (c, c.spread(query, &mut self.cohort_scores)));
+        for (person, template) in people {
+            let cosine = cosine(query, template);
+            let score = match probe {
+                Some((cohort, probe)) => {
+                    let spread = cohort.template_spread(template, &mut self.cohort_scores);
+                    cohort.normalise(cosine, spread, probe)
+                }
+                None => cosine,
+            };
+            self.top.push(Scored {
+                person,
+                score,
+                cosine,
+            });
+        }
         self.top.sort_by(|a, b| b.score.total_cmp(&a.score));
         self.top.truncate(TOP_K);
         self.threshold = threshold;
@@ -71,7 +95,7 @@ impl MatchResult {
         I: Iterator<Item = &'a [f32]>,
     {
         if let Some(best) = self.accepted {
-            if not_of(best.person).any(|not| cosine(query, not) >= best.score) {
+            if not_of(best.person).any(|not| cosine(query, not) >= best.cosine) {
                 self.accepted = None;
                 self.refused = Some(best.person);
             }
@@ -80,9 +104,11 @@ impl MatchResult {
 
     /// 1:1: is `query` the person at `person` with `embedding`?
     pub fn verify(&mut self, query: &[f32], person: usize, embedding: &[f32], threshold: f32) {
+        let cosine = cosine(query, embedding);
         let scored = Scored {
             person,
-            score: cosine(query, embedding),
+            score: cosine,
+            cosine,
         };
         self.top.clear();
         self.top.push(scored);
@@ -124,6 +150,7 @@ mod tests {
             &[1.0, 0.0],
             people.iter().map(|v| v.as_slice()).enumerate(),
             0.99,
+            None,
         );
         assert_eq!(result.top.len(), TOP_K);
         assert_eq!(result.top[0].person, 0);
@@ -133,6 +160,7 @@ mod tests {
             &[0.0, -1.0],
             people.iter().map(|v| v.as_slice()).enumerate(),
             0.5,
+            None,
         );
         assert_eq!(result.accepted, None);
     }
@@ -148,13 +176,19 @@ mod tests {
             &look_alike,
             people.iter().map(|v| v.as_slice()).enumerate(),
             0.5,
+            None,
         );
         assert_eq!(result.accepted.map(|s| s.person), Some(0));
         result.refuse(&look_alike, |_| marked.iter().map(|v| v.as_slice()));
         assert_eq!((result.accepted, result.refused), (None, Some(0)));
         // The person themself: closer to their template than to the marked face.
         let own = [0.99, 0.14];
-        result.identify(&own, people.iter().map(|v| v.as_slice()).enumerate(), 0.5);
+        result.identify(
+            &own,
+            people.iter().map(|v| v.as_slice()).enumerate(),
+            0.5,
+            None,
+        );
         result.refuse(&own, |_| marked.iter().map(|v| v.as_slice()));
         assert_eq!(result.accepted.map(|s| s.person), Some(0));
         assert_eq!(result.refused, None);

@@ -76,9 +76,14 @@ pub struct ResolutionEntry {
     /// An EdgeFace fine-tuned for this resolution, if the forge made one.
     #[serde(default)]
     pub edgeface: Option<ModelEntry>,
-    /// 1:N: the best candidate's cosine at or above which a face is named, chosen by the
-    /// forge with `lrfr eval --openset` on validation identities (five people enrolled) for a
-    /// false-positive identification rate of `threshold_fpir` per probe.
+    /// Training identities' embeddings that 1:N scores are normalised against
+    /// (`matching::Cohort`); absent means raw cosines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cohort: Option<CohortEntry>,
+    /// 1:N: the best candidate's score (normalised against `cohort` where there is one, else
+    /// its cosine) at or above which a face is named, chosen by the forge with `lrfr eval
+    /// --openset` on validation identities (five people enrolled) for a false-positive
+    /// identification rate of `threshold_fpir` per probe.
     pub threshold: f32,
     pub threshold_fpir: f32,
     /// The false-negative identification rate measured at `threshold` on the same probes.
@@ -88,6 +93,41 @@ pub struct ResolutionEntry {
     pub verify_threshold: f32,
     /// The 1:N threshold of the bicubic baseline, so `eval --baseline bicubic` is fair to it.
     pub bicubic_threshold: f32,
+}
+
+/// One resolution's cohort (`matching::Cohort`): the file and its shape.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CohortEntry {
+    pub file: String,
+    pub sha256: String,
+    pub count: usize,
+    pub dims: usize,
+    /// How many of a face's best cohort scores its mean and spread are taken over.
+    pub top_k: usize,
+    /// The cohort's typical spread (the mean over its members of their own top-`top_k`
+    /// spread), which puts the normalised score back on a cosine's scale.
+    pub unit: f32,
+}
+
+impl CohortEntry {
+    fn check(&self) -> Result<(), String> {
+        if self.dims != crate::gallery::EMBEDDING_DIMS || !(2..=self.count).contains(&self.top_k) {
+            return Err(format!(
+                "{}: a cohort of {} x {} with top_k {}; it must have {} values a member and \
+                 top_k from 2 to its count",
+                self.file,
+                self.count,
+                self.dims,
+                self.top_k,
+                crate::gallery::EMBEDDING_DIMS
+            ));
+        }
+        if !(self.unit.is_finite() && self.unit > 0.0) {
+            return Err(format!("{}: unit {} is not above 0", self.file, self.unit));
+        }
+        Ok(())
+    }
 }
 
 impl Manifest {
@@ -137,15 +177,16 @@ impl Manifest {
         }
         self.edgeface.check_role(Role::EdgeFace)?;
         for entry in self.resolutions.iter() {
-            let cosines = [
+            // Scores normalised against a cohort stay on a cosine's scale.
+            let scores = [
                 ("threshold", entry.threshold),
                 ("verify_threshold", entry.verify_threshold),
                 ("bicubic_threshold", entry.bicubic_threshold),
             ];
-            for (name, value) in cosines {
+            for (name, value) in scores {
                 if !(value.is_finite() && (-1.0..=1.0).contains(&value)) {
                     return Err(format!(
-                        "{name} for {} px is not a cosine in [-1, 1]",
+                        "{name} for {} px is not a score in [-1, 1]",
                         entry.res
                     ));
                 }
@@ -164,6 +205,9 @@ impl Manifest {
             entry.dsr.check_role(Role::Dsr(entry.res))?;
             if let Some(edgeface) = &entry.edgeface {
                 edgeface.check_role(Role::EdgeFace)?;
+            }
+            if let Some(cohort) = &entry.cohort {
+                cohort.check()?;
             }
         }
         Ok(())

@@ -2,6 +2,7 @@
 //! run through tract. Each role (detector, gate, landmarks, DSR, EdgeFace) has its own small type that owns
 //! its pre- and post-processing, so every caller feeds it the same way.
 
+mod cohort;
 mod dsr;
 mod edgeface;
 mod face_finder;
@@ -24,11 +25,13 @@ pub use face_finder::FaceFinder;
 pub use face_gate::FaceGate;
 pub use landmarker::Landmarker;
 pub use manifest::{
-    GateEntry, LocatorManifest, Manifest, ModelEntry, ResolutionEntry, Role, SCHEMA_VERSION,
+    CohortEntry, GateEntry, LocatorManifest, Manifest, ModelEntry, ResolutionEntry, Role,
+    SCHEMA_VERSION,
 };
 pub use net::{Net, NodeCost};
 pub use tensors::{l2_normalise, planar_to_rgb, rgb_to_planar};
 
+use crate::matching::Cohort;
 use crate::resolution::Resolution;
 use lazy::LazyNet;
 
@@ -89,6 +92,7 @@ struct ResolutionNets {
     dsr: Dsr,
     edgeface: usize,
     fingerprint: String,
+    cohort: Option<Cohort>,
 }
 
 impl Models {
@@ -119,10 +123,15 @@ impl Models {
                 entry.dsr.sha256,
                 edgefaces[edgeface].entry().sha256
             );
+            let cohort = match &entry.cohort {
+                Some(entry) => Some(cohort::load(dir, entry)?),
+                None => None,
+            };
             Ok(ResolutionNets {
                 dsr,
                 edgeface,
                 fingerprint,
+                cohort,
             })
         };
         let per_res = [
@@ -188,9 +197,15 @@ impl Models {
         &self.per_res[res.index()].fingerprint
     }
 
-    /// The 1:N decision threshold (identify, the window, live recognition).
+    /// The 1:N decision threshold (identify, the window, live recognition), on the scale of
+    /// [`Models::cohort`]'s normalised scores where there is a cohort.
     pub fn threshold(&self, res: Resolution) -> f32 {
         self.manifest.resolution(res).threshold
+    }
+
+    /// What the resolution's 1:N scores are normalised against, if the manifest names one.
+    pub fn cohort(&self, res: Resolution) -> Option<&Cohort> {
+        self.per_res[res.index()].cohort.as_ref()
     }
 
     /// The 1:1 threshold (`verify`, verify mode in the window).

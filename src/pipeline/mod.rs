@@ -197,7 +197,12 @@ impl Pipeline {
         let fingerprint = self.models.fingerprint(res);
         let mut people = gallery.embeddings(res, fingerprint);
         match mode {
-            MatchMode::Identify => self.output.matched.identify(query, people, threshold),
+            MatchMode::Identify => {
+                let cohort = self.models.cohort(res);
+                self.output
+                    .matched
+                    .identify(query, people, threshold, cohort)
+            }
             MatchMode::Verify(id) => {
                 let person = gallery.find_id(id);
                 self.output.matched.threshold = threshold;

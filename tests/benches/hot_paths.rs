@@ -115,9 +115,29 @@ fn matching(c: &mut Criterion) {
                 black_box(&query),
                 people.iter().map(Vec::as_slice).enumerate(),
                 0.25,
+                None,
             )
         })
     });
+    // The same with the shipped 16 px cohort: the probe's pass over it is the added cost
+    // (the templates' spreads are kept between matches).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let models = Models::load(&dir, 1).expect("the committed models load");
+    if let Some(cohort) = models.cohort(Resolution::R16) {
+        c.bench_function(
+            "identify 1:N against 5 people, normalised (16 px cohort)",
+            |b| {
+                b.iter(|| {
+                    result.identify(
+                        black_box(&query),
+                        people.iter().map(Vec::as_slice).enumerate(),
+                        0.25,
+                        Some(cohort),
+                    )
+                })
+            },
+        );
+    }
 }
 
 fn detection(c: &mut Criterion) {

@@ -1,8 +1,9 @@
-"""Step 9: every threshold in the manifest, measured through the shipped binary (tract, INT8,
+"""Step 10: every threshold in the manifest, measured through the shipped binary (tract, INT8,
 the app's own detector, landmarks and aligner) on validation identities only.
 
 - `threshold` (1:N, what `identify`, the window and live recognition use): over random
-  galleries of five validation people each enrolled from five photos, the lowest cosine at
+  galleries of five validation people each enrolled from five photos, the lowest score
+  (normalised against the set's cohort, step 9, as the app scores) at
   which at most `threshold_fpir` of the probes of people not enrolled are given a name.
   `threshold_fpir` is the strictest of 1%, 0.5%, 0.2% and 0.1% at which enrolled people are
   still missed at most two thirds as often as the target allows (FNIR 3% at 16 px, 1.5% at

@@ -59,6 +59,11 @@ def run(args, work: Path, faces: Path, crops: Path, split, stage: Path, started)
     yunet = args.shared / "upstream" / "face_detection_yunet_2023mar.onnx"
     made = gate.forge_step(args.lrfr, faces, split, yunet, work / "gate", args.out, smoke=smoke)
     print(f"face gate done at {time.time() - started:.0f} s: {made.get('chosen', made.get('skipped'))}", flush=True)
+    # Step 9: the cohorts 1:N scores are normalised against (see cohort.py); thresholds after.
+    from . import cohort
+
+    made = cohort.forge_step(args.lrfr, faces, split, args.out, smoke=smoke)
+    print(f"cohorts done at {time.time() - started:.0f} s: {made}", flush=True)
     if smoke:
         # A dozen identities hold no gallery of five with strangers left over.
         print("smoke run: thresholds not calibrated (too few validation identities)", flush=True)

@@ -15,7 +15,7 @@ fn copy_of_models(name: &str) -> PathBuf {
     for entry in std::fs::read_dir(common::models_dir()).unwrap().flatten() {
         let path = entry.path();
         let ext = path.extension().and_then(|e| e.to_str());
-        if matches!(ext, Some("onnx")) || path.ends_with("manifest.json") {
+        if matches!(ext, Some("onnx" | "bin")) || path.ends_with("manifest.json") {
             std::fs::copy(&path, dir.join(entry.file_name())).unwrap();
         }
     }
@@ -86,6 +86,42 @@ fn a_truncated_file_fails_its_checksum_and_then_its_parse() {
     let error = load_error(&dir);
     assert!(
         error.contains("dsr24.onnx: not a usable network"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_damaged_cohort_is_refused_at_load_with_what_it_should_be() {
+    let dir = copy_of_models("faults-cohort");
+    let file = dir.join("cohort16.bin");
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() - 512]).unwrap();
+    let error = load_error(&dir);
+    assert!(error.contains("cohort16.bin: sha256 is"), "{error}");
+    // A manifest that vouches for the cut file: its size is checked against its shape.
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(&bytes[..bytes.len() - 512])
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    edit_manifest(&dir, |m| {
+        let sixteen = m["resolutions"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|r| r["res"] == 16)
+            .unwrap();
+        sixteen["cohort"]["sha256"] = sha.into();
+    });
+    let error = load_error(&dir);
+    assert!(
+        error.contains("cohort16.bin") && error.contains("not a cohort of 800 x 512"),
+        "{error}"
+    );
+    std::fs::remove_file(&file).unwrap();
+    let error = load_error(&dir);
+    assert!(
+        error.contains("cohort16.bin: cannot read the cohort") && error.contains("models/forge"),
         "{error}"
     );
 }

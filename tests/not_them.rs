@@ -49,7 +49,8 @@ fn after_one_not_dean_the_look_alike_is_refused_and_dean_still_passes() {
     let dir = common::scratch("not-them");
     let home = dir.join("home");
     enroll_dean(&faces, &home);
-    let fargo = photos(&faces, "Thomas_Fargo", 2..=4);
+    // Normalised against the cohort, Fargo 4 is already unknown; 2 and 3 are still named.
+    let fargo = photos(&faces, "Thomas_Fargo", 2..=3);
     let dean = photos(&faces, "Howard_Dean", 4..=12);
     let dean_named = |gallery: &Path| {
         names_at_16(gallery, &dean)
@@ -72,7 +73,7 @@ fn after_one_not_dean_the_look_alike_is_refused_and_dean_still_passes() {
         "{said}"
     );
 
-    assert_eq!(names_at_16(&home, &fargo), vec![None; 3]);
+    assert_eq!(names_at_16(&home, &fargo), vec![None; 2]);
     assert_eq!(
         dean_named(&home),
         dean.len(),
@@ -109,7 +110,7 @@ fn after_one_not_dean_the_look_alike_is_refused_and_dean_still_passes() {
     let list = lrfr(&pi, &["gallery", "list", "--json"]);
     let list: Value = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(list["people"][0]["not"], 1, "{list}");
-    assert_eq!(names_at_16(&pi, &fargo), vec![None; 3]);
+    assert_eq!(names_at_16(&pi, &fargo), vec![None; 2]);
     assert_eq!(dean_named(&pi), dean.len());
 }
 

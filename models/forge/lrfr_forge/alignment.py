@@ -10,9 +10,9 @@ import torch
 
 from . import dsr
 from .data import load_rgb
-from .export import l2, run, scores, session
 from .landmarks import read_boxes
-from .metrics import verification
+from .metrics import scores, verification
+from .onnx_session import l2, run, session
 
 
 def val_tree(faces: Path, val_names, work: Path):

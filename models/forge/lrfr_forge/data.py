@@ -97,3 +97,20 @@ def batch(x, targets, gen, labels=None, count=BATCH):
 def to01(batch_uint8):
     """A [N, H, W, 3] uint8 tensor as the [N, 3, H, W] floats in [0, 1] the networks take."""
     return batch_uint8.permute(0, 3, 1, 2).float() / 255
+
+
+def val_set(crops: Path, work: Path):
+    """Every image of the validation pairs, as its aligned crop (None when lrfr found no face)."""
+    pairs = []
+    for line in (work / "val_pairs.tsv").read_text().splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        a, b, same = line.split("\t")
+        pairs.append((a, b, same == "1"))
+    files = sorted({p for a, b, _ in pairs for p in (a, b)})
+    images = {}
+    for f in files:
+        png = crops / (f[: -len(".jpg")] + ".png")
+        if png.exists():
+            images[f] = load_rgb(png)
+    return pairs, images

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 import torch
 
-from . import dsr, edgeface, geometry, quantize
+from . import alignment, dsr, edgeface, geometry, quantize, reference
+from .data import val_set
 from .manifest import entry
-from .data import load_rgb
-from .metrics import psnr, ssim, verification
+from .metrics import psnr, scores, ssim, verification
+from .onnx_session import l2, run, session
 
 OPSET = 17
 
@@ -25,47 +25,6 @@ def int8(src: Path, dst: Path):
     model = quantize.weight_only_qdq(onnx.load(str(src)))
     onnx.save(model, str(dst))
     return quantize.op_list(model)
-
-
-def session(path):
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 2
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-
-def run(sess, x):
-    return np.concatenate([sess.run(None, {"input": x[i:i + 1]})[0] for i in range(len(x))])
-
-
-def val_set(crops: Path, work: Path):
-    """Every image of the validation pairs, as its aligned crop (None when lrfr found no face)."""
-    pairs = []
-    for line in (work / "val_pairs.tsv").read_text().splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        a, b, same = line.split("\t")
-        pairs.append((a, b, same == "1"))
-    files = sorted({p for a, b, _ in pairs for p in (a, b)})
-    images = {}
-    for f in files:
-        png = crops / (f[: -len(".jpg")] + ".png")
-        if png.exists():
-            images[f] = load_rgb(png)
-    return pairs, images
-
-
-def scores(pairs, emb):
-    out = []
-    for a, b, same in pairs:
-        if a in emb and b in emb:
-            out.append((float(emb[a] @ emb[b]), same))
-        else:
-            out.append((-1.0, same))
-    return [s for s, _ in out], [y for _, y in out]
-
-
-def l2(v):
-    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
 
 
 def choose_edgefaces(students, nets, hr, pairs, names):
@@ -164,8 +123,6 @@ def export_all(args, work: Path, stage: Path, nets, students, teacher, crops, sp
     report["forge_seconds"] = time.time() - started
     (work / "report.json").write_text(json.dumps(report, indent=1))
     write_manifest(out, stage, report)
-    from . import alignment, reference
-
     reference.write(work, crops, out)
     manifest = json.loads((out / "manifest.json").read_text())
     report["alignment_eer"] = alignment.study(args, work, args.faces, split, stage, out, pairs, manifest)

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 
 from . import data, detection_rate, detector_data, export, gate_data, precision
 from .manifest import entry
+from .onnx_session import session
 from .yunet import iou
 
 MEAN, STD = 0.5, 0.25
@@ -164,7 +165,7 @@ def validation_boxes(lrfr: Path, models, faces_root: Path, names, yunet_path: Pa
 
 
 def gate_scores(onnx_path: Path, crops):
-    sess = export.session(onnx_path)
+    sess = session(onnx_path)
     x = to_input(crops).numpy()
     return np.concatenate([sess.run(None, {"input": x[i:i + 1]})[0][:, 0] for i in range(len(x))])
 

@@ -46,3 +46,15 @@ def ssim(a, b):
     cov = F.avg_pool2d(a * b, 8, 1) - mu_a * mu_b
     s = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / ((mu_a**2 + mu_b**2 + c1) * (va + vb + c2))
     return float(s.mean())
+
+
+def scores(pairs, emb):
+    """Each validation pair's cosine (-1 where either face is missing) and whether it is a
+    same-person pair, as `verification` takes them."""
+    out = []
+    for a, b, same in pairs:
+        if a in emb and b in emb:
+            out.append((float(emb[a] @ emb[b]), same))
+        else:
+            out.append((-1.0, same))
+    return [s for s, _ in out], [y for _, y in out]

@@ -9,8 +9,9 @@ import numpy as np
 import torch
 
 from . import dsr, geometry
-from .export import l2, run, session, val_set
+from .data import val_set
 from .metrics import psnr
+from .onnx_session import l2, run, session
 
 IMAGES = 8
 

@@ -97,16 +97,12 @@ impl Cohort {
             1.0
         };
         scores.clear();
-        scores.extend(self.values.chunks_exact(self.dims).zip(&self.scales).map(
-            |(member, scale)| {
-                let dot: f32 = member
-                    .iter()
-                    .zip(face)
-                    .map(|(&m, x)| f32::from(m) * x)
-                    .sum();
-                dot * scale / norm
-            },
-        ));
+        scores.extend(
+            self.values
+                .chunks_exact(self.dims)
+                .zip(&self.scales)
+                .map(|(member, scale)| dot(member, face) * scale / norm),
+        );
         let k = self.top_k.min(scores.len());
         scores.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
         let top = &scores[..k];
@@ -138,6 +134,26 @@ impl Cohort {
         let z = (cosine - template.mean) / template.spread + (cosine - probe.mean) / probe.spread;
         z / 2.0 * self.unit
     }
+}
+
+/// `member . face`, in eight lanes: one running sum is a chain of additions the compiler may
+/// not reorder, so it would not use vector instructions: a probe's pass over the 16 px cohort
+/// took 0.66 ms that way, 0.29 in lanes (`cargo bench --bench hot_paths -- identify`, x86-64).
+fn dot(member: &[i8], face: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    let (members, faces) = (member.chunks_exact(8), face.chunks_exact(8));
+    let rest: f32 = members
+        .remainder()
+        .iter()
+        .zip(faces.remainder())
+        .map(|(&m, x)| f32::from(m) * x)
+        .sum();
+    for (m, x) in members.zip(faces) {
+        for k in 0..8 {
+            lanes[k] += f32::from(m[k]) * x[k];
+        }
+    }
+    lanes.iter().sum::<f32>() + rest
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! `lrfr eval --openset` through the real binary: every FPIR and FNIR comes with its 95%
-//! intervals, by bootstrap over the galleries drawn and over the people probed.
+//! intervals, by bootstrap over the galleries drawn and over the people probed, and each
+//! `--fpir` operating point with its interval over people.
 
 mod common;
 
@@ -34,12 +35,30 @@ fn openset_figures_come_with_their_interval() {
         "50",
         "--enroll",
         "3",
+        "--fpir",
+        "0.05",
         "--json",
     ]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let row = &report["results"][0];
     assert_eq!(row["interval_95"]["galleries"]["units"], 50, "{row}");
     assert_eq!(row["interval_95"]["people"]["units"], 8, "{row}");
+    // The operating point the forge chooses by carries its own interval over people.
+    let point = &row["at_fpir"][0];
+    let sure = &point["interval_95"]["people"];
+    for figure in ["fpir", "fnir"] {
+        let (low, high) = (
+            sure[figure]["low"].as_f64().unwrap(),
+            sure[figure]["high"].as_f64().unwrap(),
+        );
+        assert!(low <= high, "{point}");
+    }
+    let fnir = point["fnir"].as_f64().unwrap();
+    assert!(
+        sure["fnir"]["low"].as_f64().unwrap() <= fnir
+            && fnir <= sure["fnir"]["high"].as_f64().unwrap(),
+        "{point}"
+    );
     for over in ["galleries", "people"] {
         let interval = &row["interval_95"][over];
         for figure in ["fpir", "fnir"] {

@@ -38,7 +38,8 @@ pub struct EvalArgs {
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     trials: u32,
     /// Further operating points (--openset): for each FPIR, the threshold that reaches it and
-    /// the FNIR there, as `at_fpir` in the JSON (the forge chooses thresholds with this)
+    /// the FNIR there with their 95% interval over people, as `at_fpir` in the JSON (the
+    /// forge chooses thresholds with this)
     #[arg(long, value_name = "FPIR", value_delimiter = ',', requires = "openset",
           value_parser = fpir_value)]
     fpir: Vec<f64>,
@@ -219,10 +220,16 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
                     manifest.resolution(res).bicubic_threshold
                 }
             };
+            // Each operating point with its interval over people: the forge chooses among
+            // them, so a choice can be weighed against how sure each figure is.
             let points: Vec<_> = args
                 .fpir
                 .iter()
-                .map(|&fpir| row.scores.operating_point(fpir))
+                .map(|&fpir| {
+                    let point = row.scores.operating_point(fpir);
+                    let sure = by_person(&row.scores, point.threshold as f32, protocol.seed);
+                    (point, sure)
+                })
                 .collect();
             (
                 row.res.to_json(),
@@ -253,6 +260,16 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
                     }
                 }
                 if !points.is_empty() {
+                    let points: Vec<_> = points
+                        .iter()
+                        .map(|(point, sure)| {
+                            let mut point = json!(point);
+                            if let Some(sure) = sure {
+                                point["interval_95"]["people"] = json!(sure);
+                            }
+                            point
+                        })
+                        .collect();
                     value["at_fpir"] = json!(points);
                 }
                 value
@@ -301,9 +318,18 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
                     100.0 * i.fnir.high
                 );
             }
-            for p in points {
+            for (p, sure) in points {
+                let sure = sure.map_or(String::new(), |i| {
+                    format!(
+                        " (95% over people: FPIR {:.2}-{:.2}%, FNIR {:.2}-{:.2}%)",
+                        100.0 * i.fpir.low,
+                        100.0 * i.fpir.high,
+                        100.0 * i.fnir.low,
+                        100.0 * i.fnir.high
+                    )
+                });
                 println!(
-                    "{res:>4} {name:>8}   at FPIR {:.4}: threshold {:.4}, FNIR {:.4}",
+                    "{res:>4} {name:>8}   at FPIR {:.4}: threshold {:.4}, FNIR {:.4}{sure}",
                     p.fpir, p.threshold, p.fnir
                 );
             }

@@ -43,8 +43,9 @@ pub struct Cohort {
 }
 
 impl Cohort {
-    /// A cohort file's bytes, which must hold `count` members of `dims` values; `top_k` and
-    /// `unit` as the manifest gives them (checked there). The error says what is wrong.
+    /// A cohort file's bytes, which must hold `count` members of `dims` values; a face's mean
+    /// and spread are taken over its best `top_k` (from 2 to `count`) cohort scores, and
+    /// `unit` (above 0) is the cohort's typical spread. The error says what is wrong.
     pub fn from_bytes(
         bytes: &[u8],
         count: usize,
@@ -52,16 +53,26 @@ impl Cohort {
         top_k: usize,
         unit: f32,
     ) -> Result<Cohort, String> {
-        let expected = 16 + count * 4 + count * dims;
-        let header = |at: usize| {
-            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
-        };
-        if bytes.len() != expected || &bytes[..8] != MAGIC {
+        if !((2..=count).contains(&top_k) && unit.is_finite() && unit > 0.0) {
             return Err(format!(
-                "{} bytes, not a cohort of {count} x {dims} ({expected} bytes starting LRFRCOH1)",
+                "top_k {top_k} and unit {unit}: top_k must be from 2 to the count ({count}) and \
+                 unit above 0"
+            ));
+        }
+        // Checked: the count and dimensions come from a file a user can edit.
+        let expected = count
+            .checked_mul(dims.saturating_add(4))
+            .and_then(|n| n.checked_add(16));
+        if expected != Some(bytes.len()) || !bytes.starts_with(MAGIC) {
+            return Err(format!(
+                "{} bytes, not a cohort of {count} x {dims} (16 + {count} x ({dims} + 4) bytes \
+                 starting LRFRCOH1)",
                 bytes.len()
             ));
         }
+        let header = |at: usize| {
+            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
         if (header(8) as usize, header(12) as usize) != (count, dims) {
             return Err(format!(
                 "holds {} x {}, the manifest says {count} x {dims}",
@@ -206,11 +217,19 @@ mod tests {
             .err()
             .unwrap();
         assert!(short.contains("not a cohort of 2 x 2"), "{short}");
-        // The right size for 1 x 8, but the header says 2 x 2.
-        let other = Cohort::from_bytes(&bytes, 1, 8, 1, 0.1).err().unwrap();
-        assert!(other.contains("holds 2 x 2"), "{other}");
+        // The right size for 2 x 2, but the header says 3 x 2.
+        let mut other = bytes.clone();
+        other[8..12].copy_from_slice(&3u32.to_le_bytes());
+        let other = Cohort::from_bytes(&other, 2, 2, 2, 0.1).err().unwrap();
+        assert!(other.contains("holds 3 x 2"), "{other}");
         let mut zero = bytes.clone();
         zero[16..20].copy_from_slice(&0f32.to_le_bytes());
         assert!(Cohort::from_bytes(&zero, 2, 2, 2, 0.1).is_err());
+        // A top_k past the count, or a count whose size does not fit in memory's address
+        // space, is refused rather than read past or multiplied over.
+        let too_many = Cohort::from_bytes(&bytes, 2, 2, 3, 0.1).err().unwrap();
+        assert!(too_many.contains("top_k 3"), "{too_many}");
+        assert!(Cohort::from_bytes(&bytes, usize::MAX, 2, 2, 0.1).is_err());
+        assert!(Cohort::from_bytes(&bytes, 2, 2, 2, 0.0).is_err());
     }
 }

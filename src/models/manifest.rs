@@ -111,20 +111,16 @@ pub struct CohortEntry {
 }
 
 impl CohortEntry {
+    /// The members must be embeddings; their count, `top_k` and `unit` are checked with the
+    /// file (`matching::Cohort::from_bytes`).
     fn check(&self) -> Result<(), String> {
-        if self.dims != crate::gallery::EMBEDDING_DIMS || !(2..=self.count).contains(&self.top_k) {
+        if self.dims != crate::gallery::EMBEDDING_DIMS {
             return Err(format!(
-                "{}: a cohort of {} x {} with top_k {}; it must have {} values a member and \
-                 top_k from 2 to its count",
+                "{}: a cohort of {}-value members; embeddings have {}",
                 self.file,
-                self.count,
                 self.dims,
-                self.top_k,
                 crate::gallery::EMBEDDING_DIMS
             ));
-        }
-        if !(self.unit.is_finite() && self.unit > 0.0) {
-            return Err(format!("{}: unit {} is not above 0", self.file, self.unit));
         }
         Ok(())
     }

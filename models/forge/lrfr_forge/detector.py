@@ -14,6 +14,7 @@ import torch.nn.functional as F
 
 from . import detector_data as dd
 from .data import SEED
+from .fit import fit
 from .manifest import entry
 from .detector_net import CHANNELS, MEAN, STD, STRIDE, SmallFaceNet
 
@@ -136,35 +137,28 @@ def loss_fn(out, heat, ignore, reg, regmask):
 
 
 def train(tiles, work: Path, steps=6000, batch=32, smoke=False):
-    ckpt = work / "detector.pt"
+    """AdamW with a one-cycle schedule peaking at 4e-3, batches of random tiles, half of them
+    mirrored; resumes from `work/detector.pt`."""
     net = SmallFaceNet()
-    if ckpt.exists():
-        net.load_state_dict(torch.load(ckpt))
-        return net.eval()
-    torch.manual_seed(SEED)
     if smoke:
         steps = 2
+    torch.manual_seed(SEED)
     images = torch.from_numpy(tiles["images"])
     heat, ignore = torch.from_numpy(tiles["heat"]), torch.from_numpy(tiles["ignore"])
     reg, regmask = torch.from_numpy(tiles["reg"]), torch.from_numpy(tiles["regmask"])
     opt = torch.optim.AdamW(net.parameters(), lr=4e-3, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=4e-3, total_steps=steps, pct_start=0.1)
-    gen = torch.Generator().manual_seed(SEED)
-    net.train()
-    for step in range(steps):
+
+    def step(gen, _):
         idx = torch.randint(0, len(images), (batch,), generator=gen)
         x = (images[idx].permute(0, 3, 1, 2).float() / 255 - MEAN) / STD
         h, ig, r, rm = heat[idx], ignore[idx], reg[idx].clone(), regmask[idx]
         if torch.rand(1, generator=gen).item() < 0.5:
             x, h, ig, r, rm = flip(x, h, ig, r, rm)
-        loss = loss_fn(net(F.pixel_unshuffle(x, STRIDE)), h, ig, r, rm)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if step % 200 == 0 or step == steps - 1:
-            print(f"  detector step {step}: loss {loss.item():.3f}", flush=True)
-    torch.save(net.state_dict(), ckpt)
+        return {"loss": loss_fn(net(F.pixel_unshuffle(x, STRIDE)), h, ig, r, rm)}
+
+    net.train()
+    fit(work / "detector.pt", "detector", {"net": net}, opt, sched, steps, step, SEED)
     return net.eval()
 
 

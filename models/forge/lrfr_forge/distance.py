@@ -23,7 +23,7 @@ from PIL import Image
 from . import detector_data as dd
 from . import dsr
 from .data import BATCH, SEED, to01
-from .dsr_training import POLISH_ID_WEIGHT, fit
+from .dsr_training import POLISH_ID_WEIGHT, run_phase
 
 # Own sizes (px of the aligned template) drawn per target resolution; `auto` gives a face of
 # 27-112 px of its own the 32 px path, so 32 spans the most.
@@ -121,7 +121,7 @@ def adapt_dsr(res, net, x, targets, distant, teacher, ckpt: Path, steps, lr=2e-4
     against the real 112 crop, the learning rate decaying from `lr`."""
     opt = torch.optim.Adam(net.parameters(), lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    return fit(f"dsr{res} distance", net, half_distant(res, x, targets, distant), teacher, ckpt, steps, opt, sched,
+    return run_phase(f"dsr{res} distance", net, half_distant(res, x, targets, distant), teacher, ckpt, steps, opt, sched,
                POLISH_ID_WEIGHT, SEED + 200 + res)
 
 

@@ -21,6 +21,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import data, detection_rate, detector_data, export, gate_data, precision
+from .fit import finish, fit, trained
 from .manifest import entry
 from .onnx_session import session
 from .yunet import iou
@@ -75,37 +76,41 @@ def augment(x, gen):
     return x * gain + bias
 
 
-def train(examples, steps=3000, batch=128, held=0.1, log=print):
-    """Balanced batches (half faces, half phantoms); returns the net and the held-out split's
-    (labels, probabilities)."""
+def train(examples, checkpoint: Path, steps=3000, batch=128, held=0.1):
+    """Balanced batches (half faces, half phantoms), AdamW with a one-cycle schedule peaking at
+    3e-3; resumes from `checkpoint`, which also keeps the held-out report. Returns the net and
+    that report. The batches are picked by a numpy generator the checkpoint does not keep, so
+    a resumed run picks again from the start of its sequence."""
     torch.manual_seed(SEED)
-    gen = torch.Generator().manual_seed(SEED)
     rng = np.random.default_rng(SEED)
     labels = examples["labels"].astype(np.int64)
     order = rng.permutation(len(labels))
     cut = int(len(labels) * held)
-    test, fit = order[:cut], order[cut:]
+    test, taught = order[:cut], order[cut:]
     x_all = to_input(examples["crops"])
-    faces = fit[labels[fit] == 1]
-    phantoms = fit[labels[fit] == 0]
+    faces = taught[labels[taught] == 1]
+    phantoms = taught[labels[taught] == 0]
     net = GateNet()
+    report = trained(checkpoint, {"net": net}, steps)
+    if report is not None:
+        return net.eval(), report
     opt = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
-    for step in range(steps):
+
+    def step(gen, _):
         pick = np.concatenate([rng.choice(faces, batch // 2), rng.choice(phantoms, batch // 2)])
         x = augment(x_all[pick], gen)
         y = torch.from_numpy(labels[pick]).float()[:, None]
-        loss = F.binary_cross_entropy_with_logits(net.logit(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if step % 500 == 0 or step == steps - 1:
-            log(f"gate step {step}: loss {loss.item():.4f}")
+        return {"loss": F.binary_cross_entropy_with_logits(net.logit(x), y)}
+
+    net.train()
+    fit(checkpoint, "gate", {"net": net}, opt, sched, steps, step, SEED, every=500)
     net.eval()
     with torch.no_grad():
         p = torch.cat([net(x_all[test[i:i + 512]]) for i in range(0, len(test), 512)])[:, 0].numpy()
-    return net, labels[test], p
+    report = held_out_report(labels[test], p)
+    finish(checkpoint, report)
+    return net, report
 
 
 def held_out_report(labels, p):
@@ -234,17 +239,7 @@ def forge_step(lrfr: Path, faces: Path, split, yunet: Path, work: Path, out: Pat
                 named.write_text(json.dumps(kept, indent=1) + "\n")
         return {"skipped": f"{counts[1]} faces and {counts[0]} phantoms mined; a gate needs "
                            f"{MIN_EXAMPLES} of each"}
-    checkpoint = work / "gate.pt"
-    if checkpoint.exists():
-        net = GateNet()
-        net.load_state_dict(torch.load(checkpoint))
-        net.eval()
-        held_out = json.loads((work / "held_out.json").read_text())
-    else:
-        net, labels, p = train(examples, 20 if smoke else 3000)
-        held_out = held_out_report(labels, p)
-        (work / "held_out.json").write_text(json.dumps(held_out, indent=1))
-        torch.save(net.state_dict(), checkpoint)
+    net, held_out = train(examples, work / "gate.pt", 20 if smoke else 3000)
     frames = work / "distant"
     taught = detector_data.teach_upscaled(faces, split["val"], yunet, work / "val_labels.json")
     if not frames.exists():

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 
 from . import geometry
 from .data import SEED, load_rgb
+from .fit import finish, fit, trained
 from .yunet import YuNet, iou
 
 FLIP = [1, 0, 2, 4, 3]
@@ -118,6 +119,9 @@ def inter_ocular_error(pred, target):
 
 
 def train(taught, split, work: Path, epochs=30, smoke=False):
+    """AdamW with a one-cycle schedule peaking at 3e-3, `epochs` passes in batches of 128 over
+    the training identities' box crops, each pass in its own order; resumes from
+    `work/landmarks.pt`, which also keeps the validation report."""
     ckpt = work / "landmarks.pt"
     net = LandmarkNet()
     files = [str(f) for f in taught["files"]]
@@ -128,33 +132,34 @@ def train(taught, split, work: Path, epochs=30, smoke=False):
     tr, va = np.nonzero(~is_val)[0], np.nonzero(is_val)[0]
     if smoke:
         tr, va, epochs = tr[:64], va[:32], 1
-    if ckpt.exists():
-        state = torch.load(ckpt)
-        net.load_state_dict(state["net"])
-        if state.get("done"):
-            return net, state["report"]
-    gen = torch.Generator().manual_seed(SEED)
+    per_epoch = math.ceil(len(tr) / 128)
+    steps = epochs * per_epoch
+    report = trained(ckpt, {"net": net}, steps)
+    if report is not None:
+        return net, report
     torch.manual_seed(SEED)
     opt = torch.optim.AdamW(net.parameters(), 2e-3, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=epochs * math.ceil(len(tr) / 128))
-    for epoch in range(epochs):
-        net.train()
-        order = torch.randperm(len(tr), generator=gen)
-        for start in range(0, len(tr), 128):
-            idx = tr[order[start:start + 128].numpy()]
-            x, y = augment(crops[idx], labels[idx], gen)
-            loss = F.smooth_l1_loss(net(x).view(-1, 5, 2), y, beta=0.01)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=steps)
+    order = []
+
+    def step(gen, i):
+        at = i % per_epoch
+        # A pass starts with its order; a run resumed part-way through one draws a new one.
+        if at == 0 or not order:
+            order[:] = [torch.randperm(len(tr), generator=gen)]
+        idx = tr[order[0][at * 128:(at + 1) * 128].numpy()]
+        x, y = augment(crops[idx], labels[idx], gen)
+        return {"loss": F.smooth_l1_loss(net(x).view(-1, 5, 2), y, beta=0.01)}
+
+    net.train()
+    fit(ckpt, "landmarks", {"net": net}, opt, sched, steps, step, SEED, every=per_epoch)
     net.eval()
     with torch.no_grad():
         pred = net(F.avg_pool2d(crops[va], 2)).view(-1, 5, 2)
     err = inter_ocular_error(pred, labels[va])
     box_err = inter_ocular_error(torch.from_numpy(box_prior(taught, tr)[None].repeat(len(va), 0)), labels[va])
     report = {"val_images": int(len(va)), "mean_error_iod": err, "box_only_error_iod": box_err, "epochs": epochs}
-    torch.save({"net": net.state_dict(), "done": True, "report": report}, ckpt)
+    finish(ckpt, report)
     return net, report
 
 
@@ -186,11 +191,11 @@ def adapt(net, taught, distant, split, work: Path, steps=2000, smoke=False):
     aligning faces of 24 px of their own by our points gave 4.2% EER at 32 px against 1.6%
     with the true points (same frames, same DSR and EdgeFace)."""
     ckpt = work / "landmarks_distance.pt"
-    if ckpt.exists():
-        state = torch.load(ckpt)
-        net.load_state_dict(state["net"])
-        if state.get("done"):
-            return net.eval(), state["report"]
+    if smoke:
+        steps = 2
+    report = trained(ckpt, {"net": net}, steps)
+    if report is not None:
+        return net.eval(), report
     if len(distant[0]) == 0:
         # Only in a smoke run, whose two-step detector finds no face.
         print("  no distant faces were found: the landmark model stays as it is", flush=True)
@@ -201,30 +206,24 @@ def adapt(net, taught, distant, split, work: Path, steps=2000, smoke=False):
     near_y = torch.from_numpy(taught["labels"][own])
     far_x = torch.from_numpy(distant[0]).permute(0, 3, 1, 2)
     far_y = torch.from_numpy(distant[1])
-    if smoke:
-        steps = 2
-    gen = torch.Generator().manual_seed(SEED + 3)
     opt = torch.optim.AdamW(net.parameters(), 5e-4, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    net.train()
-    for m in net.modules():
-        if isinstance(m, nn.BatchNorm2d):
-            m.eval()
-    for step in range(steps):
+
+    def step(gen, _):
         a = torch.randint(0, len(near_x), (64,), generator=gen)
         b = torch.randint(0, len(far_x), (64,), generator=gen)
         x = torch.cat([near_x[a], far_x[b]]).float() / 255
         x, y = augment(x, torch.cat([near_y[a], far_y[b]]), gen)
-        loss = F.smooth_l1_loss(net(x).view(-1, 5, 2), y, beta=0.01)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if (step + 1) % 200 == 0:
-            print(f"  landmarks distance {step + 1}/{steps} loss {loss.item():.5f}", flush=True)
+        return {"loss": F.smooth_l1_loss(net(x).view(-1, 5, 2), y, beta=0.01)}
+
+    net.train()
+    for m in net.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.eval()
+    fit(ckpt, "landmarks distance", {"net": net}, opt, sched, steps, step, SEED + 3, every=200)
     net.eval()
     report = {"distant_crops": int(len(far_x)), "steps": steps}
-    torch.save({"net": net.state_dict(), "done": True, "report": report}, ckpt)
+    finish(ckpt, report)
     return net, report
 
 

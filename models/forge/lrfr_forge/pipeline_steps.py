@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from . import data, distance, dsr, edgeface, export, geometry
 from .data import BATCH, SEED, batch, to01
 from .dsr_training import polish_dsr, train_dsr
+from .fit import fit
 
 
 def run(args, work: Path, faces: Path, crops: Path, split, stage: Path, started):
@@ -146,24 +147,9 @@ def finetune(teacher, nets, x, y, targets, ckpt: Path, steps, far=None):
     params = list(student.parameters()) + list(head.parameters())
     opt = torch.optim.AdamW(params, 2e-4, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-4, total_steps=steps, pct_start=0.1)
-    start = 0
-    state = torch.load(ckpt) if ckpt.exists() else None
-    # A checkpoint of a run with another step count has another learning-rate schedule.
-    if state is not None and state["step"] < steps and state.get("steps") != steps:
-        state = None
-    if state is not None:
-        student.load_state_dict(state["student"])
-        if state["step"] >= steps:
-            return student.eval()
-        head.load_state_dict(state["head"])
-        opt.load_state_dict(state["opt"])
-        sched.load_state_dict(state["sched"])
-        start = state["step"]
-    gen = torch.Generator().manual_seed(SEED + 7 + start)
-    student.train()
-    t0 = time.time()
     distant = {r: far[r] for r in nets if far and r in far}
-    for step in range(start, steps):
+
+    def step(gen, _):
         if distant:
             sr, target, labels = mixed_inputs(nets, x, y, targets, distant, gen)
         else:
@@ -171,14 +157,10 @@ def finetune(teacher, nets, x, y, targets, ckpt: Path, steps, far=None):
         emb = edgeface.embed(student, sr)
         margin = head(emb, labels)
         keep = 1 - (emb * target).sum(-1).mean()
-        loss = margin + 10 * keep
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if (step + 1) % 100 == 0 or step + 1 == steps:
-            print(f"  finetune step {step + 1}/{steps} margin {margin.item():.3f} keep {keep.item():.4f} ({time.time() - t0:.0f} s)", flush=True)
-            torch.save({"student": student.state_dict(), "head": head.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step + 1, "steps": steps}, ckpt)
+        return {"loss": margin + 10 * keep, "margin": margin, "keep": keep}
+
+    student.train()
+    fit(ckpt, "finetune", {"student": student, "head": head}, opt, sched, steps, step, SEED + 7)
     return student.eval()
 
 

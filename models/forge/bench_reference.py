@@ -80,7 +80,9 @@ def onnxruntime(models, threads, runs):
 
 def torch_module(name):
     """Our architecture behind a model file, and the forge checkpoint holding its weights."""
-    from lrfr_forge import dsr, edgeface, landmarks
+    from lrfr_forge.steps import s04_dsr as dsr
+    from lrfr_forge.common import edgeface
+    from lrfr_forge.steps import s01_landmarks as landmarks
 
     if name == "landmarks.onnx":
         return landmarks.LandmarkNet(), "landmarks.pt"

@@ -18,8 +18,19 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
-from lrfr_forge import data, detector, distance, geometry, landmarks, quantize  # noqa: E402
-from lrfr_forge.manifest import entry  # noqa: E402
+from lrfr_forge.common import data, edgeface, geometry, quantize  # noqa: E402
+from lrfr_forge.common.manifest import entry  # noqa: E402
+from lrfr_forge.steps import s01_landmarks as landmarks  # noqa: E402
+from lrfr_forge.steps import s01b_detector as detector  # noqa: E402
+from lrfr_forge.steps import s01c_distance as distance  # noqa: E402
+from lrfr_forge.steps import s03_teacher as teacher_step  # noqa: E402
+from lrfr_forge.steps import s04_dsr_training as dsr_training  # noqa: E402
+from lrfr_forge.steps import s05_finetune as finetune_step  # noqa: E402
+from lrfr_forge.steps import s06_export as export  # noqa: E402
+from lrfr_forge.steps import s07_twins as twins  # noqa: E402
+from lrfr_forge.steps import s08_gate as gate  # noqa: E402
+from lrfr_forge.steps import s09_cohort as cohort  # noqa: E402
+from lrfr_forge.steps import s10_calibrate as calibrate  # noqa: E402
 
 
 def lrfr(args, binary):
@@ -75,7 +86,7 @@ def main():
 
     onnx.save(quantize.weight_only_qdq(onnx.load(str(fp32))), str(stage / "landmarks.onnx"))
     lm_entry = entry(stage / "landmarks.onnx", [1, 3, 64, 64], [1, 10], 0.0, 1.0)
-    # Step 1b: the small-face detector, taught by YuNet on composite frames (see detector.py).
+    # Step 1b: the small-face detector, taught by YuNet on composite frames (see s01b_detector.py).
     det_entry = detector.forge_step(faces, args.shared, work, split, stage, smoke=args.smoke)
     write_stage_manifest(stage, lm_entry, det_entry)
     # Step 1c: the landmark model continued on distant faces, as the small-face detector boxes them.
@@ -98,9 +109,91 @@ def main():
     print(f"step crops done at {time.time() - started:.0f} s", flush=True)
     if args.until == "crops":
         return
-    from lrfr_forge import pipeline_steps
+    later_steps(args, work, faces, crops, split, stage, started)
 
-    pipeline_steps.run(args, work, faces, crops, split, stage, started)
+
+def later_steps(args, work: Path, faces: Path, crops: Path, split, stage: Path, started):
+    """Steps 3 to 10, on the crops of step 2."""
+    smoke = args.smoke
+    # Step 3: the upstream EdgeFace's embeddings of every training crop, the identity targets.
+    train_x, train_y, files = teacher_step.cached_crops(crops, split["train"], work / "train_crops.npz")
+    teacher = edgeface.load_upstream(args.shared / "upstream" / "edgeface_xxs_q.pt")
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    if smoke:
+        train_x, train_y, files = train_x[:48], train_y[:48], files[:48]
+    targets = teacher_step.teacher_embeddings(teacher, train_x, work / "teacher.pt")
+    print(f"teacher embeddings done at {time.time() - started:.0f} s", flush=True)
+    if args.until == "edgeface":
+        return
+    # Step 4: a DSR per resolution, continued on distant faces (4b).
+    steps = 2 if smoke else args.dsr_steps
+    far = distant_faces(args, work, faces, split, stage, files)
+    print(f"distant faces made at {time.time() - started:.0f} s", flush=True)
+    nets = {}
+    for res in geometry.RESOLUTIONS:
+        net = dsr_training.train_dsr(res, train_x, targets, teacher, work / f"dsr{res}.pt", steps)
+        net = dsr_training.polish_dsr(res, net, train_x, targets, teacher, work / f"dsr{res}_polish.pt",
+                                      2 if smoke else args.polish_steps)
+        if res in far:
+            net = distance.adapt_dsr(res, net, train_x, targets, far[res], teacher, work / f"dsr{res}_distance.pt",
+                                     2 if smoke else args.distance_steps)
+        else:
+            print(f"  no distant faces came out at {res} px: dsr{res} keeps its polish", flush=True)
+        nets[res] = net
+        print(f"dsr {res} done at {time.time() - started:.0f} s", flush=True)
+    if args.until == "dsr":
+        return
+    # Step 5: EdgeFace fine-tuned on the DSRs' outputs, shared and per resolution.
+    ft_steps = 2 if smoke else args.finetune_steps
+    own_steps = 2 if smoke else args.own_finetune_steps
+    students = {"shared": finetune_step.finetune(teacher, nets, train_x, train_y, targets, work / "edgeface_ft.pt",
+                                                 ft_steps, far)}
+    for res, net in nets.items():
+        students[res] = finetune_step.finetune(teacher, {res: net}, train_x, train_y, targets,
+                                               work / f"edgeface_ft{res}.pt", own_steps, far)
+    print(f"fine-tuning done at {time.time() - started:.0f} s", flush=True)
+    if args.until == "finetune":
+        return
+    # Steps 6 and 7: export (and the choice of EdgeFace per resolution), then the integer twins.
+    export.export_all(args, work, stage, nets, students, teacher, crops, split, started)
+    build_twins(args, work, train_x)
+    print(f"integer-compute twins done at {time.time() - started:.0f} s", flush=True)
+    # Step 8: the face gate, on the exported detector's own boxes (see s08_gate.py).
+    yunet = args.shared / "upstream" / "face_detection_yunet_2023mar.onnx"
+    made = gate.forge_step(args.lrfr, faces, split, yunet, work / "gate", args.out, smoke=smoke)
+    print(f"face gate done at {time.time() - started:.0f} s: {made.get('chosen', made.get('skipped'))}", flush=True)
+    # Step 9: the cohorts 1:N scores are normalised against (see s09_cohort.py); thresholds after.
+    made = cohort.forge_step(args.lrfr, faces, split, args.out, smoke=smoke)
+    print(f"cohorts done at {time.time() - started:.0f} s: {made}", flush=True)
+    if smoke:
+        # A dozen identities hold no gallery of five with strangers left over.
+        print("smoke run: thresholds not calibrated (too few validation identities)", flush=True)
+        return
+    calibrate.run(args.lrfr, faces, split, work, crops, args.out)
+    print(f"thresholds calibrated at {time.time() - started:.0f} s", flush=True)
+
+
+def distant_faces(args, work, faces, split, stage, files):
+    """Step 4b's inputs: training photos made distant, cropped by the app (see s01c_distance.py)."""
+    labels = json.loads((work / "detector" / "yunet_labels.json").read_text())
+    folder = work / "distance"
+    distance.make_frames(faces, split["train"], labels, folder / "frames")
+    distance.crop_frames(args.lrfr, stage, folder / "frames", folder / "native")
+    return distance.distant_inputs(folder / "native", files)
+
+
+def build_twins(args, work, train_x):
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+
+    from lrfr_forge.common.data import to01
+
+    hr = to01(train_x[: twins.CALIBRATION_IMAGES])
+    boxes = np.load(work / "landmark_labels.npz")["crops"][: twins.CALIBRATION_IMAGES]
+    box64 = F.avg_pool2d(to01(torch.from_numpy(boxes)), 2).numpy()
+    print("twin ops:", twins.build(work, args.out, hr, box64), flush=True)
 
 
 def write_stage_manifest(stage: Path, lm_entry, det_entry):

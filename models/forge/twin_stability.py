@@ -38,7 +38,7 @@ def main():
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from PIL import Image
 
-    from lrfr_forge import quantize
+    from lrfr_forge.common import quantize
 
     src = args.work / "fp32" / args.model
     people = sorted((args.work / "crops_ours").iterdir())

@@ -12,7 +12,7 @@
 //! enrolled people 6.87 -> 5.63% of the time (two photos enrolled, 95% interval of the change
 //! over people -2.08 to -0.11 points): see docs/accuracy.md.
 //!
-//! The file (`cohort16.bin` and so on, written by the forge's `cohort.py`): the magic
+//! The file (`cohort16.bin` and so on, written by the forge's `s09_cohort.py`): the magic
 //! `LRFRCOH1`, the count and the dimensions (u32, little-endian), one f32 scale per member,
 //! then each member's values as i8: member `i` is `values[i] * scale[i]`, unit length. INT8
 //! keeps three resolutions' cohorts at 1.2 MB of memory instead of 4.9.

@@ -50,7 +50,7 @@ pub struct FaceFinder {
 }
 
 impl FaceFinder {
-    /// The widest face it was taught (`LARGEST` in the forge's `detector.py`); what it reports
+    /// The widest face it was taught (`LARGEST` in the forge's `s01b_detector.py`); what it reports
     /// above that is guesswork, and SeetaFace finds those faces.
     pub const WIDEST: f32 = 80.0;
 

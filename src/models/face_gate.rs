@@ -1,7 +1,7 @@
 //! The face gate's role: the detector's box crop (the landmark region) in, the probability that
 //! a face is there out. The small-face network alone boxed ties, hands, ears, hair and
 //! lettering in one LFW photo in five; the gate learnt those phantoms from the app's own boxes
-//! (`lrfr_forge/gate.py`) and the faces beside them.
+//! (`lrfr_forge/steps/s08_gate.py`) and the faces beside them.
 
 use std::path::Path;
 

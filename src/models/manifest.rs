@@ -51,7 +51,7 @@ pub struct ModelEntry {
 pub struct GateEntry {
     pub model: ModelEntry,
     /// The gate's probability at or above which a box is a face, chosen by the forge on
-    /// validation identities' photos and distant frames (`lrfr_forge.gate`).
+    /// validation identities' photos and distant frames (`lrfr_forge.steps.s08_gate`).
     pub threshold: f32,
 }
 

@@ -12,11 +12,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import detector_data as dd
-from .data import SEED
-from .fit import fit
-from .manifest import entry
-from .detector_net import CHANNELS, MEAN, STD, STRIDE, SmallFaceNet
+from lrfr_forge.steps import s01b_detector_data as dd
+from lrfr_forge.common.data import SEED
+from lrfr_forge.common.fit import fit
+from lrfr_forge.common.manifest import entry
+from lrfr_forge.steps.s01b_detector_net import CHANNELS, MEAN, STD, STRIDE, SmallFaceNet
 
 TILE = 224
 SMALLEST, LARGEST = 7.0, 80.0  # face box widths taught; outside these a face is ignored
@@ -189,7 +189,7 @@ def forge_step(faces_root: Path, shared: Path, work: Path, split, stage: Path, t
     returns its manifest entry. Every stage is kept in `work` and skipped when there."""
     import onnx
 
-    from . import quantize
+    from lrfr_forge.common import quantize
 
     det_work = work / "detector"
     det_work.mkdir(parents=True, exist_ok=True)

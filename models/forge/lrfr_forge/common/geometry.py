@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-GEOMETRY_FILE = Path(__file__).resolve().parents[3] / "src" / "align" / "geometry.json"
+GEOMETRY_FILE = Path(__file__).resolve().parents[4] / "src" / "align" / "geometry.json"
 _GEOMETRY = json.loads(GEOMETRY_FILE.read_text())
 
 FACE_SIZE = _GEOMETRY["face_size"]

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from .data import load_rgb
-from .yunet import YuNet
+from lrfr_forge.common.data import load_rgb
+from lrfr_forge.common.yunet import YuNet
 
 # The ArcFace template's inter-ocular distance in its 112 px crop: a face whose eyes are
 # IOD_112 * R / 112 px apart has exactly the pixels of an R px aligned face.

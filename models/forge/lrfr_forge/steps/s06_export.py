@@ -8,11 +8,16 @@ import numpy as np
 import onnx
 import torch
 
-from . import alignment, dsr, edgeface, geometry, quantize, reference
-from .data import val_set
-from .manifest import entry
-from .metrics import psnr, scores, ssim, verification
-from .onnx_session import l2, run, session
+from lrfr_forge.steps import s06_alignment as alignment
+from lrfr_forge.steps import s04_dsr as dsr
+from lrfr_forge.common import edgeface
+from lrfr_forge.common import geometry
+from lrfr_forge.common import quantize
+from lrfr_forge.steps import s06_reference as reference
+from lrfr_forge.common.data import val_set
+from lrfr_forge.common.manifest import entry
+from lrfr_forge.common.metrics import psnr, scores, ssim, verification
+from lrfr_forge.common.onnx_session import l2, run, session
 
 OPSET = 17
 

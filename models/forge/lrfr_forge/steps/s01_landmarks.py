@@ -8,10 +8,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import geometry
-from .data import SEED, load_rgb
-from .fit import finish, fit, trained
-from .yunet import YuNet, iou
+from lrfr_forge.common import geometry
+from lrfr_forge.common.data import SEED, load_rgb
+from lrfr_forge.common.fit import finish, fit, trained
+from lrfr_forge.common.yunet import YuNet, iou
 
 FLIP = [1, 0, 2, 4, 3]
 

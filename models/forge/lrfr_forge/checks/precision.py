@@ -5,13 +5,13 @@ and no reference face's centre lies inside it. Real small faces that YuNet misse
 phantoms too, so the figure is an upper bound; the contact sheet shows which they are.
 
 Near photos: every photo of the validation identities, as they are (250x250 LFW). Distant
-frames: `detector_data.validation_frames` (the frames `detection_rate` measures recall on);
+frames: `s01b_detector_data.validation_frames` (the frames `detection_rate` measures recall on);
 there the reference faces are YuNet's on the whole photo (`teach_upscaled`), carried through
 the paste, so a neighbour cut off at the photo's edge is a face there too, as it is near.
 Rates come with 95% intervals (Wilson for recall, exact Poisson for phantom counts). Usable as
 a script:
 
-    python -m lrfr_forge.precision --lrfr target/release/lrfr --faces ../shared/assets/faces/train \\
+    python -m lrfr_forge.checks.precision --lrfr target/release/lrfr --faces ../shared/assets/faces/train \\
         --yunet ../shared/assets/upstream/face_detection_yunet_2023mar.onnx --work /tmp/precision
 """
 
@@ -25,8 +25,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from . import data, detection_rate, detector_data
-from .yunet import YuNet, iou
+from lrfr_forge.common import data
+from lrfr_forge.checks import detection_rate
+from lrfr_forge.steps import s01b_detector_data as detector_data
+from lrfr_forge.common.yunet import YuNet, iou
 
 REFERENCE_SCORE = 0.3
 Z95 = 1.959964

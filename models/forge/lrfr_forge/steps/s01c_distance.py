@@ -9,7 +9,7 @@ webcam and cropped by the app itself (`lrfr crop --boxes` for the landmark model
 true points carried from the full photo; `lrfr crop --native` for the DSR, exactly what
 `auto` gives it). The DSR's target stays the photo's full-resolution 112 crop and its upstream
 embedding. Each DSR then trains on half simulated, half distant batches, so the simulated path
-keeps what it learnt, and EdgeFace's fine-tune (step 5, `pipeline_steps.finetune`) sees the
+keeps what it learnt, and EdgeFace's fine-tune (step 5, `s05_finetune.finetune`) sees the
 same mix of what the DSRs make of them.
 """
 
@@ -20,10 +20,10 @@ import numpy as np
 import torch
 from PIL import Image
 
-from . import detector_data as dd
-from . import dsr
-from .data import BATCH, SEED, to01
-from .dsr_training import POLISH_ID_WEIGHT, run_phase
+from lrfr_forge.steps import s01b_detector_data as dd
+from lrfr_forge.steps import s04_dsr as dsr
+from lrfr_forge.common.data import BATCH, SEED, to01
+from lrfr_forge.steps.s04_dsr_training import POLISH_ID_WEIGHT, run_phase
 
 # Own sizes (px of the aligned template) drawn per target resolution; `auto` gives a face of
 # 27-112 px of its own the 32 px path, so 32 spans the most.
@@ -90,7 +90,7 @@ def landmark_inputs(lrfr_bin: Path, models: Path, faces_root: Path, names, label
     """Step 1c's inputs: one distance frame per training photo (15-56 px of its own), the
     app's box crops of them (`lrfr crop --boxes`: the small-face detector's boxes), and the true
     points of each. Returns what `landmarks.distant_labels` gives."""
-    from . import landmarks
+    from lrfr_forge.steps import s01_landmarks as landmarks
 
     frames, boxes = work / "landmark-frames", work / "landmark-boxes"
     make_frames(faces_root, names, labels, frames, ranges={"all": (14.5, 56.0)}, seed=SEED + 19)

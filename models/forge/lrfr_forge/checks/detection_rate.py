@@ -1,8 +1,8 @@
 """Detection rate by face size, measured through the app itself: `lrfr identify --json` over
-the validation frames that `detector_data.validation_frames` made, each face matched to the
+the validation frames that `s01b_detector_data.validation_frames` made, each face matched to the
 subject's true box (IoU >= 0.4). Usable as a script:
 
-    python -m lrfr_forge.detection_rate --frames DIR --lrfr target/release/lrfr [--models DIR]
+    python -m lrfr_forge.checks.detection_rate --frames DIR --lrfr target/release/lrfr [--models DIR]
 """
 
 import argparse
@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .yunet import iou
+from lrfr_forge.common.yunet import iou
 
 MATCH_IOU = 0.4
 

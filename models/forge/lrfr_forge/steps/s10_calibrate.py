@@ -25,7 +25,7 @@ at the thresholds as written; `threshold_fnir` records that FNIR. `calibration.j
 every figure with its 95% intervals over galleries and over people (`interval_95`): with 25
 validation people able to be members, the interval over people is the one a change must beat.
 
-    python models/forge/lrfr_forge/calibrate.py --work ~/.cache/lrfr-forge [--models models]
+    python models/forge/lrfr_forge/steps/s10_calibrate.py --work ~/.cache/lrfr-forge [--models models]
 """
 
 import argparse
@@ -33,8 +33,9 @@ import json
 import math
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from lrfr_forge.common import data
 
 CANDIDATE_FPIR = [0.01, 0.005, 0.002, 0.001]
 FPIR_TARGET = 0.01
@@ -111,9 +112,6 @@ def calibrate(binary: Path, models: Path, val: Path, pairs: Path, faces: Path, d
 def run(binary: Path, faces: Path, split, work: Path, crops: Path, out: Path, only=None):
     """Calibrates `out` and its integer-compute twin set (or `only` one of them); returns the
     report."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from lrfr_forge import data
-
     val = validation_folder(faces, split["val"], work)
     pairs = data.validation_pairs(crops, split["val"], work)
     report = {}
@@ -126,8 +124,7 @@ def run(binary: Path, faces: Path, split, work: Path, crops: Path, out: Path, on
 
 
 def main():
-    here = Path(__file__).resolve().parent
-    repo = here.parent.parent.parent
+    repo = Path(__file__).resolve().parents[4]
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, required=True, help="the forge's work folder (split.json, crops/)")
     parser.add_argument("--shared", type=Path, default=repo.parent / "shared" / "assets")
@@ -135,9 +132,6 @@ def main():
     parser.add_argument("--lrfr", type=Path, default=repo / "target" / "release" / "lrfr")
     parser.add_argument("--only", choices=["models", "int8-compute"], help="calibrate one model set")
     args = parser.parse_args()
-    sys.path.insert(0, str(here.parent))
-    from lrfr_forge import data
-
     work = args.work.expanduser()
     faces = args.shared / "faces" / "train"
     split = data.split(faces, work)

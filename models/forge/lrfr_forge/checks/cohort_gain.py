@@ -5,18 +5,20 @@ on the same galleries, and the change in FNIR at each FPIR with a 95% interval b
 bootstrap over people (a person's probes, as member and as stranger, move together).
 
 The embeddings are the shipped binary's (`lrfr embed --res all`); the cohort is the same
-photos `cohort.py` chooses, in float (the app's is INT8: scores differ by about 1e-3).
+photos `s09_cohort.py` chooses, in float (the app's is INT8: scores differ by about 1e-3).
 
-    python -m lrfr_forge.cohort_gain --lrfr target/release/lrfr --models models \\
+    python -m lrfr_forge.checks.cohort_gain --lrfr target/release/lrfr --models models \\
         --faces ../shared/assets/faces/train --work ~/.cache/lrfr-forge [--enroll 5,2]
 """
 
 import argparse
 import collections
-import sys
 from pathlib import Path
 
 import numpy as np
+
+from lrfr_forge.common import data
+from lrfr_forge.steps import s09_cohort as cohort_step
 
 FPIRS = (0.01, 0.005, 0.002, 0.001)
 
@@ -89,9 +91,6 @@ def paired(mated, strangers, replicates=300, seed=11):
 
 
 def main():
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from lrfr_forge import cohort as cohort_step, data
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lrfr", type=Path, required=True)
     parser.add_argument("--models", type=Path, required=True)

@@ -10,8 +10,10 @@ import onnx
 import torch
 from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_dynamic, quantize_static
 
-from . import dsr, geometry, quantize
-from .manifest import sha256
+from lrfr_forge.steps import s04_dsr as dsr
+from lrfr_forge.common import geometry
+from lrfr_forge.common import quantize
+from lrfr_forge.common.manifest import sha256
 
 CALIBRATION_IMAGES = 64
 

@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import geometry
+from lrfr_forge.common import geometry
 
 CHANNELS = {16: 64, 24: 64, 32: 48}
 BLOCKS = 4

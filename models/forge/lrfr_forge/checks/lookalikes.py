@@ -5,7 +5,7 @@ three). Embeddings at 16 and 32 px come from the app (`lrfr embed --res N`, trac
 at full resolution from the shipped 24 px EdgeFace on the app's own 112 crops (`lrfr crop`),
 in onnxruntime. Usable as a script:
 
-    python -m lrfr_forge.lookalikes --faces DIR --split split.json --lrfr BIN --crops DIR
+    python -m lrfr_forge.checks.lookalikes --faces DIR --split split.json --lrfr BIN --crops DIR
 
 What it answers: whether a stranger named in the live sequences is a look-alike the
 resolution makes (refused at full resolution) or one that is there at every resolution, and
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from . import sequences
+from lrfr_forge.checks import sequences
 
 THRESHOLDS = (0.35, 0.40, 0.45, 0.48, 0.50)
 
@@ -83,7 +83,7 @@ def main():
     parser.add_argument("--split", type=Path, required=True)
     parser.add_argument("--lrfr", type=Path, required=True)
     parser.add_argument("--crops", type=Path, required=True, help="`lrfr crop` of the validation photos")
-    parser.add_argument("--models", type=Path, default=Path(__file__).resolve().parents[2])
+    parser.add_argument("--models", type=Path, default=Path(__file__).resolve().parents[3])
     args = parser.parse_args()
     names = json.loads(args.split.read_text())["val"]
     models = ["--models", str(args.models)]

@@ -1,7 +1,7 @@
 """Live sequences through the app's own recogniser (`lrfr watch`), on validation identities:
 the check behind the README's "no stranger named" line. Usable as a script:
 
-    python -m lrfr_forge.sequences --faces DIR --split split.json --lrfr BIN [--res 16,24,32]
+    python -m lrfr_forge.checks.sequences --faces DIR --split split.json --lrfr BIN [--res 16,24,32]
 
 The people with eight or more photos are dealt, in a seeded order, into galleries of five;
 each member is enrolled from three photos (`lrfr enroll`, as a user would). Every other

@@ -7,7 +7,7 @@ Output [1, 1]: the probability of a face. The input is RGB as `(v / 255 - MEAN) 
 by the app while it lays the crop out. The forge's last step before calibration; usable as a
 script on a models folder (mines, trains, exports, chooses the threshold, writes the manifest):
 
-    python -m lrfr_forge.gate --lrfr target/release/lrfr --faces ../shared/assets/faces/train \\
+    python -m lrfr_forge.steps.s08_gate --lrfr target/release/lrfr --faces ../shared/assets/faces/train \\
         --yunet ../shared/assets/upstream/face_detection_yunet_2023mar.onnx --work /tmp/gate --out models
 """
 
@@ -20,11 +20,16 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import data, detection_rate, detector_data, export, gate_data, precision
-from .fit import finish, fit, trained
-from .manifest import entry
-from .onnx_session import session
-from .yunet import iou
+from lrfr_forge.common import data
+from lrfr_forge.checks import detection_rate
+from lrfr_forge.steps import s01b_detector_data as detector_data
+from lrfr_forge.steps import s06_export as export
+from lrfr_forge.steps import s08_gate_data as gate_data
+from lrfr_forge.checks import precision
+from lrfr_forge.common.fit import finish, fit, trained
+from lrfr_forge.common.manifest import entry
+from lrfr_forge.common.onnx_session import session
+from lrfr_forge.common.yunet import iou
 
 MEAN, STD = 0.5, 0.25
 SIDE = gate_data.SIDE

@@ -16,8 +16,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from . import detector_data, geometry, precision
-from .yunet import YuNet, iou
+from lrfr_forge.steps import s01b_detector_data as detector_data
+from lrfr_forge.common import geometry
+from lrfr_forge.checks import precision
+from lrfr_forge.common.yunet import YuNet, iou
 
 SIDE = 32
 FACE_SCORE, LENIENT_SCORE = 0.3, 0.1
@@ -98,7 +100,7 @@ def mine(lrfr: Path, models, faces_root: Path, names, yunet_path: Path, work: Pa
     rng = np.random.default_rng(seed)
     keys = sorted(f"{n}/{p.name}" for n in names for p in (faces_root / n).glob("*.jpg"))
     keys = [keys[i] for i in sorted(rng.choice(len(keys), min(limit, len(keys)), replace=False))]
-    # YuNet on the photo blown up 2x (as `detector_data.teach_upscaled`), down to score 0.1:
+    # YuNet on the photo blown up 2x (as `s01b_detector_data.teach_upscaled`), down to score 0.1:
     # boxes for the labels, points for the distance frames' scale.
     yunet = YuNet(yunet_path, size=640)
     labels, near_truth = {}, {}
@@ -132,7 +134,7 @@ def mine(lrfr: Path, models, faces_root: Path, names, yunet_path: Path, work: Pa
 
 def main():
     import argparse
-    from . import data
+    from lrfr_forge.common import data
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lrfr", type=Path, required=True)

@@ -5,7 +5,7 @@ knows), embedded at each resolution by the shipped binary (`lrfr embed --res all
 INT8, the app's own detector, landmarks, aligner and DSR), so the cohort holds exactly what
 the app computes. The app normalises each 1:N score by the mean and spread of the template's
 and the probe's best `TOP_K` cosines to the cohort (AS-norm, see `src/matching/cohort.rs`);
-`calibrate.py` (step 10) then chooses thresholds on that scale.
+`s10_calibrate.py` (step 10) then chooses thresholds on that scale.
 
 Why 800 and 200: the sizes the issue measured on held-out identities (FNIR at FPIR 1%
 2.15 -> 1.77%); on validation identities the change at 16 px beats its interval at the
@@ -14,7 +14,7 @@ a resolution, a third of a millisecond a match on one core.
 
 The file: `LRFRCOH1`, count and dims (u32 LE), count f32 scales, count x dims int8.
 
-    python -m lrfr_forge.cohort --lrfr target/release/lrfr --faces ../shared/assets/faces/train \\
+    python -m lrfr_forge.steps.s09_cohort --lrfr target/release/lrfr --faces ../shared/assets/faces/train \\
         --work ~/.cache/lrfr-forge --out models
 """
 
@@ -27,6 +27,8 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+
+from lrfr_forge.common import data
 
 COUNT = 800
 TOP_K = 200
@@ -116,11 +118,6 @@ def forge_step(lrfr: Path, faces: Path, split, out: Path, smoke=False):
 
 
 def main():
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from lrfr_forge import data
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lrfr", type=Path, required=True)
     parser.add_argument("--faces", type=Path, required=True)

@@ -1,0 +1,1 @@
+"""Measurements through the release binary, on validation identities; they make nothing in models/."""

@@ -1,0 +1,1 @@
+"""Modules several forge steps share."""

@@ -1,0 +1,1 @@
+"""The forge's steps, in the order forge.py runs them (see the forge's README)."""

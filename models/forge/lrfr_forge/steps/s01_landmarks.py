@@ -123,6 +123,8 @@ def train(taught, split, work: Path, epochs=30, smoke=False):
     the training identities' box crops, each pass in its own order; resumes from
     `work/landmarks.pt`, which also keeps the validation report."""
     ckpt = work / "landmarks.pt"
+    # Seeded before the network is built: torch seeds its own generator afresh in each process.
+    torch.manual_seed(SEED)
     net = LandmarkNet()
     files = [str(f) for f in taught["files"]]
     val_names = set(split["val"])
@@ -137,7 +139,6 @@ def train(taught, split, work: Path, epochs=30, smoke=False):
     report = trained(ckpt, {"net": net}, steps)
     if report is not None:
         return net, report
-    torch.manual_seed(SEED)
     opt = torch.optim.AdamW(net.parameters(), 2e-3, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=steps)
     order = []

@@ -139,10 +139,11 @@ def loss_fn(out, heat, ignore, reg, regmask):
 def train(tiles, work: Path, steps=6000, batch=32, smoke=False):
     """AdamW with a one-cycle schedule peaking at 4e-3, batches of random tiles, half of them
     mirrored; resumes from `work/detector.pt`."""
+    # Seeded before the network is built: torch seeds its own generator afresh in each process.
+    torch.manual_seed(SEED)
     net = SmallFaceNet()
     if smoke:
         steps = 2
-    torch.manual_seed(SEED)
     images = torch.from_numpy(tiles["images"])
     heat, ignore = torch.from_numpy(tiles["heat"]), torch.from_numpy(tiles["ignore"])
     reg, regmask = torch.from_numpy(tiles["reg"]), torch.from_numpy(tiles["regmask"])

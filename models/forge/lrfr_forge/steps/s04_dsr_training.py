@@ -19,10 +19,11 @@ POLISH_ID_WEIGHT = 2.0
 
 def train_dsr(res, x, targets, teacher, ckpt: Path, steps):
     """From scratch: Adam with a one-cycle schedule peaking at 2e-3."""
+    # Seeded before the network is built: torch seeds its own generator afresh in each process.
+    torch.manual_seed(SEED + res)
     net = dsr.DSR(res)
     opt = torch.optim.Adam(net.parameters(), 1e-3)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=steps, pct_start=0.1)
-    torch.manual_seed(SEED + res)
     return run_phase(f"dsr{res}", net, simulated(res, x, targets), teacher, ckpt, steps, opt, sched, ID_WEIGHT, SEED + res)
 
 

@@ -35,6 +35,9 @@ def finetune(teacher, nets, x, y, targets, ckpt: Path, steps, far=None):
     EdgeFace learns what the DSR makes of a face `auto` sends it, not only of a shrunk crop."""
     import copy
 
+    # Drop-path and any other randomness inside EdgeFace draw from torch's own generator, which
+    # torch seeds afresh in each process.
+    torch.manual_seed(SEED + 7)
     student = copy.deepcopy(teacher)
     for p in student.parameters():
         p.requires_grad_(True)

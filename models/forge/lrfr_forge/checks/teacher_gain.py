@@ -15,8 +15,12 @@ output of each crop area-shrunk as the app shrinks it, made once by onnxruntime 
 bytes as the app shows and embeds it. No distant faces: both arms lack them alike. The
 shipped `edgeface16.onnx` (which had them) is scored beside them for reference.
 
+With `--joint`, the DSR learns too: a 16 px DSR is trained by the recipe's first two phases
+(XXS's identity term), then each arm trains it and EdgeFace together (the DSR's L1 to the
+real crop plus the arms' terms above), so the teacher reaches the DSR through EdgeFace.
+
     python -m lrfr_forge.checks.teacher_gain --crops TRAIN_CROPS --val-crops VAL_CROPS \\
-        --pairs val_pairs.tsv --split split.json --models ../../models --work W
+        --pairs val_pairs.tsv --split split.json --models ../../models --work W [--joint]
 """
 
 import argparse
@@ -34,6 +38,7 @@ from lrfr_forge.common.fit import fit
 from lrfr_forge.common.onnx_session import l2, session
 from lrfr_forge.steps import s03_teacher as teacher_step
 from lrfr_forge.steps import s04_dsr as dsr_net
+from lrfr_forge.steps import s04_dsr_training as dsr_training
 from lrfr_forge.steps import s05_finetune as finetune_step
 
 RES = 16
@@ -60,7 +65,9 @@ def cached(path: Path, make):
     return v
 
 
-def train_arm(kind, xxs, xs_targets, xxs_targets, sr, y, work: Path, steps):
+def arm_modules(kind, xxs, xs_targets, xxs_targets, y):
+    """The student (from the upstream XXS), its CosFace head, and for `xs` the map into XS's
+    space; and the targets the student is held to."""
     torch.manual_seed(SEED + 7)
     student = copy.deepcopy(xxs)
     for p in student.parameters():
@@ -68,15 +75,26 @@ def train_arm(kind, xxs, xs_targets, xxs_targets, sr, y, work: Path, steps):
     classes = int(y.max()) + 1
     head = finetune_step.CosFace(torch.zeros(classes, 512).index_add_(0, y, xxs_targets[:, 0]))
     modules = {"student": student, "head": head}
-    if kind == "xs":
-        a, b = xxs_targets.reshape(-1, 512), xs_targets.reshape(-1, 512)
-        proj = torch.nn.Linear(512, 512, bias=False)
-        with torch.no_grad():
-            proj.weight.copy_(torch.linalg.lstsq(a, b).solution.t())
-        modules["proj"] = proj
-        targets = xs_targets
-    else:
-        targets = xxs_targets
+    if kind != "xs":
+        return modules, xxs_targets
+    a, b = xxs_targets.reshape(-1, 512), xs_targets.reshape(-1, 512)
+    proj = torch.nn.Linear(512, 512, bias=False)
+    with torch.no_grad():
+        proj.weight.copy_(torch.linalg.lstsq(a, b).solution.t())
+    modules["proj"] = proj
+    return modules, xs_targets
+
+
+def teacher_terms(modules, emb, labels, target):
+    margin = modules["head"](emb, labels)
+    mapped = F.normalize(modules["proj"](emb), dim=-1) if "proj" in modules else emb
+    keep = 1 - (mapped * target).sum(-1).mean()
+    return margin, keep
+
+
+def train_arm(kind, xxs, xs_targets, xxs_targets, sr, y, work: Path, steps):
+    modules, targets = arm_modules(kind, xxs, xs_targets, xxs_targets, y)
+    student = modules["student"]
     params = [p for m in modules.values() for p in m.parameters()]
     opt = torch.optim.AdamW(params, 2e-4, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-4, total_steps=steps, pct_start=0.1)
@@ -86,14 +104,44 @@ def train_arm(kind, xxs, xs_targets, xxs_targets, sr, y, work: Path, steps):
         flip = (torch.rand(BATCH, generator=gen) < 0.5).long()
         x = torch.from_numpy(sr[idx.numpy(), flip.numpy()]).float() / 255
         emb = edgeface.embed(student, x)
-        margin = head(emb, y[idx])
-        mapped = F.normalize(modules["proj"](emb), dim=-1) if kind == "xs" else emb
-        keep = 1 - (mapped * targets[idx, flip]).sum(-1).mean()
+        margin, keep = teacher_terms(modules, emb, y[idx], targets[idx, flip])
         return {"loss": margin + 10 * keep, "margin": margin, "keep": keep}
 
     student.train()
     fit(work / f"arm_{kind}.pt", f"finetune ({kind} teacher)", modules, opt, sched, steps, step, SEED + 7)
     return student.eval()
+
+
+def joint_arm(kind, dsr, xxs, xs_targets, xxs_targets, x, y, work: Path, steps):
+    """The DSR and EdgeFace trained together: L1 of the DSR's output to the real crop plus the
+    arm's margin and teacher terms. Returns both, in eval mode."""
+    modules, targets = arm_modules(kind, xxs, xs_targets, xxs_targets, y)
+    modules["dsr"] = copy.deepcopy(dsr)
+    params = [p for m in modules.values() for p in m.parameters()]
+    opt = torch.optim.AdamW(params, 2e-4, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-4, total_steps=steps, pct_start=0.1)
+
+    def step(gen, _):
+        hr, target, labels = data.batch(x, targets, gen, y)
+        sr = modules["dsr"](dsr_net.downscale(hr, RES))
+        margin, keep = teacher_terms(modules, edgeface.embed(modules["student"], sr), labels, target)
+        l1 = F.l1_loss(sr, hr)
+        return {"loss": l1 + margin + 10 * keep, "l1": l1, "margin": margin, "keep": keep}
+
+    for m in modules.values():
+        m.train()
+    fit(work / f"joint_{kind}.pt", f"joint ({kind} teacher)", modules, opt, sched, steps, step, SEED + 8)
+    return modules["dsr"].eval(), modules["student"].eval()
+
+
+def torch_shown(dsr, hr_u8):
+    """`shown` for a DSR in torch."""
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(hr_u8), 128):
+            sr = dsr(dsr_net.downscale(to01(torch.from_numpy(hr_u8[start:start + 128])), RES))
+            out.append(torch.round(sr.clamp(0, 1) * 255).to(torch.uint8).numpy())
+    return np.concatenate(out)
 
 
 def pair_scores(embed, val_sr, index, pairs):
@@ -127,6 +175,7 @@ def main():
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[5] / "shared" / "assets")
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--steps", type=int, default=1600, help="as the recipe's own 16 px fine-tune")
+    parser.add_argument("--joint", action="store_true", help="train the DSR with EdgeFace (see above)")
     args = parser.parse_args()
     torch.set_num_threads(2)
     work = args.work.expanduser()
@@ -170,14 +219,22 @@ def main():
 
     scores = {"upstream xxs, no fine-tune": pair_scores(torch_embed(xxs), val_sr, index, pairs),
               "shipped edgeface16.onnx": pair_scores(onnx_embed, val_sr, index, pairs)}
+    if args.joint:
+        own = dsr_training.train_dsr(RES, x, xxs_t, xxs, work / "dsr16.pt", 1500)
+        own = dsr_training.polish_dsr(RES, own, x, xxs_t, xxs, work / "dsr16_polish.pt", 1000)
     for kind in ("xxs", "xs"):
-        net = train_arm(kind, xxs, xs_t, xxs_t, sr, y, work, args.steps)
-        scores[f"fine-tune, {kind} teacher"] = pair_scores(torch_embed(net), val_sr, index, pairs)
+        if args.joint:
+            arm_dsr, net = joint_arm(kind, own, xxs, xs_t, xxs_t, x, y, work, args.steps)
+            scores[f"fine-tune, {kind} teacher"] = pair_scores(torch_embed(net), torch_shown(arm_dsr, val), index,
+                                                               pairs)
+        else:
+            net = train_arm(kind, xxs, xs_t, xxs_t, sr, y, work, args.steps)
+            scores[f"fine-tune, {kind} teacher"] = pair_scores(torch_embed(net), val_sr, index, pairs)
     report = {name: {"eer": eer(s, same)} for name, s in scores.items()}
     rng = np.random.default_rng(SEED)
     report["xs minus xxs, EER change 95%"] = paired_bootstrap(scores["fine-tune, xxs teacher"],
                                                              scores["fine-tune, xs teacher"], same, people, rng)
-    (work / "teacher_gain.json").write_text(json.dumps(report, indent=1))
+    (work / ("teacher_gain_joint.json" if args.joint else "teacher_gain.json")).write_text(json.dumps(report, indent=1))
     print(json.dumps(report, indent=1))
 
 

@@ -42,7 +42,6 @@ from lrfr_forge.steps import s04_dsr_training as dsr_training
 from lrfr_forge.steps import s05_finetune as finetune_step
 
 RES = 16
-REPLICATES = 2000
 
 
 def shown(sess, hr_u8):
@@ -153,18 +152,6 @@ def eer(scores, same):
     return metrics.verification(scores, same)["eer"]
 
 
-def paired_bootstrap(scores_a, scores_b, same, people, rng):
-    """EER(b) - EER(a) over people resampled with replacement (a pair goes with its first
-    photo's person), 95% interval."""
-    names = sorted(set(people))
-    by = {n: np.nonzero(people == n)[0] for n in names}
-    diffs = []
-    for _ in range(REPLICATES):
-        pick = np.concatenate([by[names[i]] for i in rng.integers(0, len(names), len(names))])
-        diffs.append(eer(scores_b[pick], same[pick]) - eer(scores_a[pick], same[pick]))
-    return [float(v) for v in np.percentile(diffs, [2.5, 97.5])]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--crops", type=Path, required=True, help="`lrfr crop` of the training identities")
@@ -231,9 +218,8 @@ def main():
             net = train_arm(kind, xxs, xs_t, xxs_t, sr, y, work, args.steps)
             scores[f"fine-tune, {kind} teacher"] = pair_scores(torch_embed(net), val_sr, index, pairs)
     report = {name: {"eer": eer(s, same)} for name, s in scores.items()}
-    rng = np.random.default_rng(SEED)
-    report["xs minus xxs, EER change 95%"] = paired_bootstrap(scores["fine-tune, xxs teacher"],
-                                                             scores["fine-tune, xs teacher"], same, people, rng)
+    report["xs minus xxs, EER change 95%"] = metrics.eer_change(scores["fine-tune, xxs teacher"],
+                                                                scores["fine-tune, xs teacher"], same, people, seed=SEED)
     (work / ("teacher_gain_joint.json" if args.joint else "teacher_gain.json")).write_text(json.dumps(report, indent=1))
     print(json.dumps(report, indent=1))
 

@@ -48,6 +48,22 @@ def ssim(a, b):
     return float(s.mean())
 
 
+def eer_change(scores_a, scores_b, same, people, replicates=2000, seed=20261205):
+    """The 95% interval of EER(b) - EER(a) on the same pairs, over people resampled with
+    replacement (a pair goes with its first photo's person, so a person's pairs move
+    together): the paired bootstrap the forge's choices between two models are made by."""
+    scores_a, scores_b = np.asarray(scores_a, np.float64), np.asarray(scores_b, np.float64)
+    same, people = np.asarray(same, bool), np.asarray(people)
+    names = sorted(set(people.tolist()))
+    by = [np.nonzero(people == n)[0] for n in names]
+    rng = np.random.default_rng(seed)
+    changes = []
+    for _ in range(replicates):
+        pick = np.concatenate([by[i] for i in rng.integers(0, len(names), len(names))])
+        changes.append(verification(scores_b[pick], same[pick])["eer"] - verification(scores_a[pick], same[pick])["eer"])
+    return [float(v) for v in np.percentile(changes, [2.5, 97.5])]
+
+
 def scores(pairs, emb):
     """Each validation pair's cosine (-1 where either face is missing) and whether it is a
     same-person pair, as `verification` takes them."""

@@ -16,7 +16,7 @@ from lrfr_forge.common import quantize
 from lrfr_forge.steps import s06_reference as reference
 from lrfr_forge.common.data import val_set
 from lrfr_forge.common.manifest import entry
-from lrfr_forge.common.metrics import psnr, scores, ssim, verification
+from lrfr_forge.common.metrics import eer_change, psnr, scores, ssim, verification
 from lrfr_forge.common.onnx_session import l2, run, session
 
 OPSET = 17
@@ -33,18 +33,24 @@ def int8(src: Path, dst: Path):
 
 
 def choose_edgefaces(students, nets, hr, pairs, names):
-    """Per resolution, the fine-tune (shared or its own) with the lower validation EER on DSR
-    outputs (fp32); a tie keeps the shared one, which costs no extra memory."""
+    """Per resolution, the shared fine-tune, or the resolution's own where its validation EER
+    on DSR outputs (fp32) is lower by more than chance: the whole 95% interval of the change,
+    by a paired bootstrap over people, below zero. The shared one costs no extra memory or
+    file, so it is what a change has to beat."""
+    people = [a.split("/")[0] for a, _, _ in pairs]
     chosen, eers = {}, {}
     for res, net in nets.items():
         with torch.no_grad():
             sr = batched(net, dsr.downscale(hr, res)).clamp(0, 1)
-            eer = {}
+            pair_scores = {}
             for key in ("shared", res):
                 emb = l2(batched(lambda x: edgeface.embed(students[key], x), sr).numpy())
-                eer[key] = verification(*scores(pairs, dict(zip(names, emb))))["eer"]
-        chosen[res] = res if eer[res] < eer["shared"] else "shared"
-        eers[res] = {"shared fine-tune": eer["shared"], "own fine-tune": eer[res], "chosen": "own" if chosen[res] == res else "shared"}
+                pair_scores[key], same = scores(pairs, dict(zip(names, emb)))
+        eer = {key: verification(s, same)["eer"] for key, s in pair_scores.items()}
+        change = eer_change(pair_scores["shared"], pair_scores[res], same, people)
+        chosen[res] = res if change[1] < 0 else "shared"
+        eers[res] = {"shared fine-tune": eer["shared"], "own fine-tune": eer[res], "own less shared, 95%": change,
+                     "chosen": "own" if chosen[res] == res else "shared"}
     return chosen, eers
 
 

@@ -20,17 +20,19 @@ sys.path.insert(0, str(HERE))
 
 from lrfr_forge.common import data, edgeface, geometry, quantize  # noqa: E402
 from lrfr_forge.common.manifest import entry  # noqa: E402
-from lrfr_forge.steps import s01_landmarks as landmarks  # noqa: E402
-from lrfr_forge.steps import s01b_detector as detector  # noqa: E402
-from lrfr_forge.steps import s01c_distance as distance  # noqa: E402
-from lrfr_forge.steps import s03_teacher as teacher_step  # noqa: E402
-from lrfr_forge.steps import s04_dsr_training as dsr_training  # noqa: E402
-from lrfr_forge.steps import s05_finetune as finetune_step  # noqa: E402
-from lrfr_forge.steps import s06_export as export  # noqa: E402
-from lrfr_forge.steps import s07_twins as twins  # noqa: E402
-from lrfr_forge.steps import s08_gate as gate  # noqa: E402
-from lrfr_forge.steps import s09_cohort as cohort  # noqa: E402
-from lrfr_forge.steps import s10_calibrate as calibrate  # noqa: E402
+from lrfr_forge.steps import (  # noqa: E402
+    s01_landmarks as landmarks,
+    s01b_detector as detector,
+    s01c_distance as distance,
+    s03_teacher as teacher_step,
+    s04_dsr_training as dsr_training,
+    s05_finetune as finetune_step,
+    s06_export as export,
+    s07_twins as twins,
+    s08_gate as gate,
+    s09_cohort as cohort,
+    s10_calibrate as calibrate,
+)
 
 
 def lrfr(args, binary):

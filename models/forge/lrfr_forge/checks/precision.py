@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from lrfr_forge.common import data
 from lrfr_forge.checks import detection_rate
-from lrfr_forge.steps import s01b_detector_data as detector_data
+from lrfr_forge.common import data
 from lrfr_forge.common.yunet import YuNet, iou
+from lrfr_forge.steps import s01b_detector_data as detector_data
 
 REFERENCE_SCORE = 0.3
 Z95 = 1.959964

@@ -35,11 +35,13 @@ import torch.nn.functional as F
 from lrfr_forge.common import data, edgeface, metrics
 from lrfr_forge.common.data import BATCH, SEED, to01
 from lrfr_forge.common.fit import fit
-from lrfr_forge.common.onnx_session import l2, session
-from lrfr_forge.steps import s03_teacher as teacher_step
-from lrfr_forge.steps import s04_dsr as dsr_net
-from lrfr_forge.steps import s04_dsr_training as dsr_training
-from lrfr_forge.steps import s05_finetune as finetune_step
+from lrfr_forge.common.onnx_session import l2, run, session
+from lrfr_forge.steps import (
+    s03_teacher as teacher_step,
+    s04_dsr as dsr_net,
+    s04_dsr_training as dsr_training,
+    s05_finetune as finetune_step,
+)
 
 RES = 16
 
@@ -47,13 +49,11 @@ RES = 16
 def shown(sess, hr_u8):
     """The shipped DSR's output for each 112 crop (N,112,112,3 bytes) area-shrunk to RES, as
     bytes (N,3,112,112): what the app shows and embeds."""
-    out = np.empty((len(hr_u8), 3, 112, 112), np.uint8)
+    out = []
     for start in range(0, len(hr_u8), 256):
         low = dsr_net.downscale(to01(torch.from_numpy(hr_u8[start:start + 256])), RES).numpy()
-        for i, x in enumerate(low):
-            sr = sess.run(None, {"input": x[None]})[0][0]
-            out[start + i] = np.round(np.clip(sr, 0, 1) * 255).astype(np.uint8)
-    return out
+        out.append(np.round(np.clip(run(sess, low), 0, 1) * 255).astype(np.uint8))
+    return np.concatenate(out)
 
 
 def cached(path: Path, make):
@@ -200,9 +200,7 @@ def main():
     shipped = session(args.models / "edgeface16.onnx")
 
     def onnx_embed(v):
-        return l2(np.concatenate([shipped.run(None, {"input": edgeface.normalise(torch.from_numpy(v[i:i + 1]).float()
-                                                                                    / 255).numpy()})[0]
-                                  for i in range(len(v))]))
+        return l2(run(shipped, edgeface.normalise(torch.from_numpy(v).float() / 255).numpy()))
 
     scores = {"upstream xxs, no fine-tune": pair_scores(torch_embed(xxs), val_sr, index, pairs),
               "shipped edgeface16.onnx": pair_scores(onnx_embed, val_sr, index, pairs)}

@@ -28,15 +28,15 @@ FORMAT = "lrfr-forge-fit-1"
 
 def fit(ckpt: Path, name, modules, opt, sched, steps, step, seed, every=100):
     """Trains `modules` (a dict of name to module) for `steps` steps of `step(gen, i)`, which
-    returns a dict of loss terms whose "loss" is back-propagated (the others are printed).
-    Returns the checkpoint's report (None until `finish` writes one)."""
+    returns a dict of loss terms whose "loss" is back-propagated (the others are printed). A
+    finished checkpoint is only loaded into `modules`; `trained` also returns its report."""
     start = 0
     state = load(ckpt, steps)
     if state is not None:
         for key, module in modules.items():
             module.load_state_dict(state["modules"][key])
         if state["step"] >= steps:
-            return state.get("report")
+            return
         opt.load_state_dict(state["opt"])
         sched.load_state_dict(state["sched"])
         start = state["step"]
@@ -55,7 +55,6 @@ def fit(ckpt: Path, name, modules, opt, sched, steps, step, seed, every=100):
             shown = " ".join(f"{k} {v.item():.4f}" for k, v in terms.items())
             print(f"  {name} {done}/{steps} {shown} ({time.time() - t0:.0f} s)", flush=True)
             save(ckpt, modules, opt, sched, done, steps)
-    return None
 
 
 def finish(ckpt: Path, report):

@@ -12,10 +12,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lrfr_forge.steps import s01b_detector_data as dd
 from lrfr_forge.common.data import SEED
 from lrfr_forge.common.fit import fit
 from lrfr_forge.common.manifest import entry
+from lrfr_forge.steps import s01b_detector_data as dd
 from lrfr_forge.steps.s01b_detector_net import CHANNELS, MEAN, STD, STRIDE, SmallFaceNet
 
 TILE = 224

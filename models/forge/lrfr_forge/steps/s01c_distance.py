@@ -20,9 +20,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from lrfr_forge.steps import s01b_detector_data as dd
-from lrfr_forge.steps import s04_dsr as dsr
 from lrfr_forge.common.data import BATCH, SEED, to01
+from lrfr_forge.steps import s01b_detector_data as dd, s04_dsr as dsr
 from lrfr_forge.steps.s04_dsr_training import POLISH_ID_WEIGHT, run_phase
 
 # Own sizes (px of the aligned template) drawn per target resolution; `auto` gives a face of

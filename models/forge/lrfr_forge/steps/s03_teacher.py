@@ -4,8 +4,7 @@ identity targets the DSR and the fine-tune learn towards, and the crops themselv
 import numpy as np
 import torch
 
-from lrfr_forge.common import data
-from lrfr_forge.common import edgeface
+from lrfr_forge.common import data, edgeface
 from lrfr_forge.common.data import to01
 
 

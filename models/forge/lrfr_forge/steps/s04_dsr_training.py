@@ -8,10 +8,10 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from lrfr_forge.steps import s04_dsr as dsr
 from lrfr_forge.common import edgeface
-from lrfr_forge.common.fit import fit
 from lrfr_forge.common.data import SEED, batch
+from lrfr_forge.common.fit import fit
+from lrfr_forge.steps import s04_dsr as dsr
 
 ID_WEIGHT = 0.5
 POLISH_ID_WEIGHT = 2.0

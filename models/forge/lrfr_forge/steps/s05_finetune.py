@@ -6,11 +6,10 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from lrfr_forge.steps import s01c_distance as distance
-from lrfr_forge.steps import s04_dsr as dsr
 from lrfr_forge.common import edgeface
 from lrfr_forge.common.data import BATCH, SEED, batch
 from lrfr_forge.common.fit import fit
+from lrfr_forge.steps import s01c_distance as distance, s04_dsr as dsr
 
 
 class CosFace(torch.nn.Module):

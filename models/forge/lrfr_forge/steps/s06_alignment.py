@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lrfr_forge.steps import s04_dsr as dsr
 from lrfr_forge.common.data import load_rgb
-from lrfr_forge.steps.s01_landmarks import read_boxes
 from lrfr_forge.common.metrics import scores, verification
 from lrfr_forge.common.onnx_session import l2, run, session
+from lrfr_forge.steps import s04_dsr as dsr
+from lrfr_forge.steps.s01_landmarks import read_boxes
 
 
 def val_tree(faces: Path, val_names, work: Path):

@@ -8,16 +8,12 @@ import numpy as np
 import onnx
 import torch
 
-from lrfr_forge.steps import s06_alignment as alignment
-from lrfr_forge.steps import s04_dsr as dsr
-from lrfr_forge.common import edgeface
-from lrfr_forge.common import geometry
-from lrfr_forge.common import quantize
-from lrfr_forge.steps import s06_reference as reference
+from lrfr_forge.common import edgeface, geometry, quantize
 from lrfr_forge.common.data import val_set
 from lrfr_forge.common.manifest import entry
 from lrfr_forge.common.metrics import eer_change, psnr, scores, ssim, verification
 from lrfr_forge.common.onnx_session import l2, run, session
+from lrfr_forge.steps import s04_dsr as dsr, s06_alignment as alignment, s06_reference as reference
 
 OPSET = 17
 

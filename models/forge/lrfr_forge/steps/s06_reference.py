@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lrfr_forge.steps import s04_dsr as dsr
 from lrfr_forge.common import geometry
 from lrfr_forge.common.data import val_set
 from lrfr_forge.common.metrics import psnr
 from lrfr_forge.common.onnx_session import l2, run, session
+from lrfr_forge.steps import s04_dsr as dsr
 
 IMAGES = 8
 

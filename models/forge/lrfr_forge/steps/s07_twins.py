@@ -10,10 +10,9 @@ import onnx
 import torch
 from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_dynamic, quantize_static
 
-from lrfr_forge.steps import s04_dsr as dsr
-from lrfr_forge.common import geometry
-from lrfr_forge.common import quantize
+from lrfr_forge.common import geometry, quantize
 from lrfr_forge.common.manifest import sha256
+from lrfr_forge.steps import s04_dsr as dsr
 
 CALIBRATION_IMAGES = 64
 

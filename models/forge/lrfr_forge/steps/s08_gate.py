@@ -20,16 +20,17 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from lrfr_forge.checks import detection_rate, precision
 from lrfr_forge.common import data
-from lrfr_forge.checks import detection_rate
-from lrfr_forge.steps import s01b_detector_data as detector_data
-from lrfr_forge.steps import s06_export as export
-from lrfr_forge.steps import s08_gate_data as gate_data
-from lrfr_forge.checks import precision
 from lrfr_forge.common.fit import finish, fit, trained
 from lrfr_forge.common.manifest import entry
 from lrfr_forge.common.onnx_session import session
 from lrfr_forge.common.yunet import iou
+from lrfr_forge.steps import (
+    s01b_detector_data as detector_data,
+    s06_export as export,
+    s08_gate_data as gate_data,
+)
 
 MEAN, STD = 0.5, 0.25
 SIDE = gate_data.SIDE

@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from lrfr_forge.steps import s01b_detector_data as detector_data
-from lrfr_forge.common import geometry
 from lrfr_forge.checks import precision
+from lrfr_forge.common import geometry
 from lrfr_forge.common.yunet import YuNet, iou
+from lrfr_forge.steps import s01b_detector_data as detector_data
 
 SIDE = 32
 FACE_SCORE, LENIENT_SCORE = 0.3, 0.1

@@ -74,11 +74,11 @@ def true_points(truth_tsv: Path, labels):
     return points
 
 
-def crop_frames(lrfr_bin: Path, models: Path, frames: Path, out: Path):
-    """The app's own `auto` crops of every frame (`lrfr crop --native`), once."""
+def crop_frames(lrfr_bin: Path, models: Path, frames: Path, out: Path, ranges=NATIVE_RANGE):
+    """The app's own `auto` crops of every frame of `ranges` (`lrfr crop --native`), once."""
     if (out / "crop.done").exists():
         return
-    for res in NATIVE_RANGE:
+    for res in ranges:
         print(f"+ lrfr crop --native ({res})", flush=True)
         subprocess.run([str(lrfr_bin), "crop", "--native", "--models", str(models), "--out", str(out / str(res)), str(frames / str(res))],
                        check=True, stdout=subprocess.DEVNULL)

@@ -53,15 +53,27 @@ def eer_change(scores_a, scores_b, same, people, replicates=2000, seed=20261205)
     replacement (a pair goes with its first photo's person, so a person's pairs move
     together): the paired bootstrap the forge's choices between two models are made by."""
     scores_a, scores_b = np.asarray(scores_a, np.float64), np.asarray(scores_b, np.float64)
-    same, people = np.asarray(same, bool), np.asarray(people)
+    same = np.asarray(same, bool)
+    changes = [verification(scores_b[pick], same[pick])["eer"] - verification(scores_a[pick], same[pick])["eer"]
+               for pick in resampled(people, replicates, seed)]
+    return [float(v) for v in np.percentile(changes, [2.5, 97.5])]
+
+
+def eer_interval(scores, same, people, replicates=2000, seed=20261205):
+    """The 95% interval of one model's EER, over people resampled as in `eer_change`."""
+    scores, same = np.asarray(scores, np.float64), np.asarray(same, bool)
+    eers = [verification(scores[pick], same[pick])["eer"] for pick in resampled(people, replicates, seed)]
+    return [float(v) for v in np.percentile(eers, [2.5, 97.5])]
+
+
+def resampled(people, replicates, seed):
+    """Pair indices of `replicates` draws of the people, with replacement."""
+    people = np.asarray(people)
     names = sorted(set(people.tolist()))
     by = [np.nonzero(people == n)[0] for n in names]
     rng = np.random.default_rng(seed)
-    changes = []
     for _ in range(replicates):
-        pick = np.concatenate([by[i] for i in rng.integers(0, len(names), len(names))])
-        changes.append(verification(scores_b[pick], same[pick])["eer"] - verification(scores_a[pick], same[pick])["eer"])
-    return [float(v) for v in np.percentile(changes, [2.5, 97.5])]
+        yield np.concatenate([by[i] for i in rng.integers(0, len(names), len(names))])
 
 
 def scores(pairs, emb):

@@ -11,8 +11,13 @@ pooled: each arm's EER with its 95% interval over people, and each change with i
 interval. Only EdgeFace is retrained, the cheap part: the shipped DSR saw these people in
 training (its identity term), which flatters every arm alike.
 
+With `--distant NATIVE` (step 4b's `lrfr crop --native` crops of the training photos made
+distant, `NATIVE/16/<name>/<photo>.png`), half of every fine-tune batch is what the shipped
+DSR makes of a distant face, as step 5 mixes them, and each group is also scored on its
+distant faces (a photo with none counts as a miss in every arm).
+
     python -m lrfr_forge.checks.kfold --crops TRAIN_CROPS --split split.json --models ../../models \\
-        --work W [--folds 5] [--steps 800] [--arms xxs,xs]
+        --work W [--folds 5] [--steps 800] [--arms xxs,xs] [--distant NATIVE]
 """
 
 import argparse
@@ -24,10 +29,12 @@ import numpy as np
 import torch
 
 from lrfr_forge.checks import teacher_gain
-from lrfr_forge.common import data, edgeface, metrics
+from lrfr_forge.common import data, metrics
 from lrfr_forge.common.data import SEED
 from lrfr_forge.common.onnx_session import session
-from lrfr_forge.steps import s03_teacher as teacher_step
+from lrfr_forge.steps import s01c_distance as distance, s03_teacher as teacher_step
+
+RES = teacher_gain.RES
 
 
 def folds(names, count):
@@ -35,14 +42,6 @@ def folds(names, count):
     order = sorted(names)
     random.Random(SEED + 35).shuffle(order)
     return [sorted(order[i::count]) for i in range(count)]
-
-
-def embedder(net):
-    def run(v):
-        with torch.no_grad():
-            return torch.cat([edgeface.embed(net, torch.from_numpy(v[i:i + 128]).float() / 255)
-                              for i in range(0, len(v), 128)]).numpy()
-    return run
 
 
 def main():
@@ -55,6 +54,7 @@ def main():
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=800, help="fine-tune steps per fold and arm")
     parser.add_argument("--arms", default="xxs", help="teachers to fine-tune with, comma-separated: xxs, xs")
+    parser.add_argument("--distant", type=Path, help="step 4b's native crops of the training photos (see above)")
     args = parser.parse_args()
     torch.set_num_threads(2)
     work = args.work.expanduser()
@@ -62,25 +62,22 @@ def main():
     arms = args.arms.split(",")
     names = json.loads(args.split.read_text())["train"]
     x, y, files = teacher_step.cached_crops(args.crops, names, work / "train_crops.npz")
-    upstream = args.shared / "upstream"
-    xxs = edgeface.load_upstream(upstream / "edgeface_xxs_q.pt")
-    for p in xxs.parameters():
-        p.requires_grad_(False)
-    xxs_t = teacher_step.teacher_embeddings(xxs, x, work / "teacher_xxs.pt")
-    xs_t = None
-    if "xs" in arms:
-        xs = edgeface.load_upstream(upstream / "edgeface_xs_q.pt", "edgenext_x_small")
-        for p in xs.parameters():
-            p.requires_grad_(False)
-        xs_t = teacher_step.teacher_embeddings(xs, x, work / "teacher_xs.pt")
+    xxs, xxs_t, xs_t = teacher_gain.teachers(args.shared, x, work, with_xs="xs" in arms)
     dsr = session(args.models / "dsr16.onnx")
     hr = x.numpy()
     sr = teacher_gain.cached(work / "train_sr16.npz",
                              lambda: np.stack([teacher_gain.shown(dsr, hr), teacher_gain.shown(dsr, hr[:, :, ::-1].copy())], 1))
     index = {f.replace(".png", ".jpg"): i for i, f in enumerate(files)}
     person = np.array([f.split("/")[0] for f in files])
+    far_sr, far_idx = None, None
+    if args.distant:
+        low, far_idx = distance.distant_inputs(args.distant, files)[RES]
+        low, far_idx = low.numpy(), far_idx.numpy()
+        far_sr = teacher_gain.cached(work / "far_sr16.npz",
+                                     lambda: np.stack([teacher_gain.upscaled(dsr, low), teacher_gain.upscaled(dsr, low[:, :, ::-1].copy())], 1))
 
-    scores = {name: [] for name in ["upstream", *arms]}
+    paths = ["simulated", "native"] if args.distant else ["simulated"]
+    scores = {path: {name: [] for name in ["upstream", *arms]} for path in paths}
     same, people = [], []
     for k, held in enumerate(folds(names, args.folds)):
         fold_work = work / f"fold{k}"
@@ -90,27 +87,50 @@ def main():
         train = np.nonzero(~np.isin(person, held))[0]
         _, labels = np.unique(y.numpy()[train], return_inverse=True)
         labels = torch.from_numpy(labels)
+        far = None
+        if far_sr is not None:
+            # Distant crops of the training groups' photos, indexed into this fold's subset.
+            position = np.full(len(files), -1)
+            position[train] = np.arange(len(train))
+            mine = position[far_idx] >= 0
+            far = (far_sr[mine], torch.from_numpy(position[far_idx[mine]]))
         nets = {"upstream": xxs}
         for kind in arms:
             nets[kind] = teacher_gain.train_arm(kind, xxs, xs_t[train] if xs_t is not None else None, xxs_t[train],
-                                                sr[train], labels, fold_work, args.steps)
+                                                sr[train], labels, fold_work, args.steps, far)
         keys = sorted({f for a, b, _ in pairs for f in (a, b)})
-        shown = sr[[index[f] for f in keys], 0]
+        distant_keys = {}
+        if far_sr is not None:
+            wanted = set(keys)
+            distant_keys = {files[i].replace(".png", ".jpg"): j for j, i in enumerate(far_idx)
+                            if files[i].replace(".png", ".jpg") in wanted}
         for name, net in nets.items():
-            emb = dict(zip(keys, embedder(net)(shown)))
-            scores[name] += [float(emb[a] @ emb[b]) for a, b, _ in pairs]
+            embed = teacher_gain.torch_embed(net)
+            emb = dict(zip(keys, embed(sr[[index[f] for f in keys], 0])))
+            scores["simulated"][name] += metrics.scores(pairs, emb)[0]
+            if distant_keys:
+                emb = dict(zip(distant_keys, embed(far_sr[list(distant_keys.values()), 0])))
+                scores["native"][name] += metrics.scores(pairs, emb)[0]
         same += [int(s) == 1 for _, _, s in pairs]
         people += [a.split("/")[0] for a, _, _ in pairs]
-        print(f"fold {k}: {len(held)} people held out, {len(pairs)} pairs", flush=True)
+        print(f"fold {k}: {len(held)} people held out, {len(pairs)} pairs, {len(distant_keys)} distant photos", flush=True)
     report = {"people": len(set(people)), "pairs": len(same)}
+    for path in paths:
+        report[path] = part(scores[path], arms, same, people)
+    (work / "kfold.json").write_text(json.dumps(report, indent=1))
+    print(json.dumps(report, indent=1))
+
+
+def part(scores, arms, same, people):
+    """Each arm's EER with its interval, and the changes' paired intervals."""
+    report = {}
     for name, s in scores.items():
         report[name] = {"eer": metrics.verification(s, same)["eer"], "eer 95%": metrics.eer_interval(s, same, people)}
     for kind in arms:
         report[f"{kind} less upstream, 95%"] = metrics.eer_change(scores["upstream"], scores[kind], same, people)
     if len(arms) == 2:
         report[f"{arms[1]} less {arms[0]}, 95%"] = metrics.eer_change(scores[arms[0]], scores[arms[1]], same, people)
-    (work / "kfold.json").write_text(json.dumps(report, indent=1))
-    print(json.dumps(report, indent=1))
+    return report
 
 
 if __name__ == "__main__":

@@ -112,9 +112,8 @@ def embed_low(pair, low_u8):
     """Embeddings of 16 px faces (N,16,16,3 bytes) as the app makes them: DSR, rounded to
     bytes, EdgeFace."""
     d, e = pair
-    low = (low_u8.astype(np.float32) / 255).transpose(0, 3, 1, 2).copy()
-    sr = np.round(np.clip(run(d, low), 0, 1) * 255) / 255
-    return l2(run(e, edgeface.normalise(torch.from_numpy(sr.astype(np.float32))).numpy()))
+    sr = teacher_gain.upscaled(d, low_u8).astype(np.float32) / 255
+    return l2(run(e, edgeface.normalise(torch.from_numpy(sr)).numpy()))
 
 
 def shrink(hr_u8):
@@ -141,14 +140,7 @@ def main():
     work.mkdir(parents=True, exist_ok=True)
     split = json.loads(args.split.read_text())
     x, y, files = teacher_step.cached_crops(args.crops, split["train"], work / "train_crops.npz")
-    upstream = args.shared / "upstream"
-    xxs = edgeface.load_upstream(upstream / "edgeface_xxs_q.pt")
-    xs = edgeface.load_upstream(upstream / "edgeface_xs_q.pt", "edgenext_x_small")
-    for net in (xxs, xs):
-        for p in net.parameters():
-            p.requires_grad_(False)
-    xxs_t = teacher_step.teacher_embeddings(xxs, x, work / "teacher_xxs.pt")
-    xs_t = teacher_step.teacher_embeddings(xs, x, work / "teacher_xs.pt")
+    xxs, xxs_t, xs_t = teacher_gain.teachers(args.shared, x, work)
     far = distant_train(args, work, split["train"], files)
     print(f"{len(far[0])} distant 16 px training faces", flush=True)
     own = dsr_training.train_dsr(RES, x, xxs_t, xxs, work / "dsr16.pt", 1500)

@@ -56,12 +56,46 @@ def shown(sess, hr_u8):
     return np.concatenate(out)
 
 
+def upscaled(sess, low_u8):
+    """The DSR's outputs of 16 px faces (N,16,16,3 bytes) as bytes (N,3,112,112)."""
+    out = []
+    for start in range(0, len(low_u8), 256):
+        low = low_u8[start:start + 256].astype(np.float32).transpose(0, 3, 1, 2) / 255
+        out.append(np.round(np.clip(run(sess, low), 0, 1) * 255).astype(np.uint8))
+    return np.concatenate(out)
+
+
 def cached(path: Path, make):
     if path.exists():
         return np.load(path)["v"]
     v = make()
     np.savez(path, v=v)
     return v
+
+
+def teachers(shared: Path, x, work: Path, with_xs=True):
+    """The upstream XXS and XS (frozen; XS only `with_xs`) and their embeddings of the training
+    crops `x` and their mirrors, cached in `work`."""
+    upstream = shared / "upstream"
+    xxs = edgeface.load_upstream(upstream / "edgeface_xxs_q.pt")
+    nets = [xxs]
+    if with_xs:
+        nets.append(edgeface.load_upstream(upstream / "edgeface_xs_q.pt", "edgenext_x_small"))
+    for net in nets:
+        for p in net.parameters():
+            p.requires_grad_(False)
+    xxs_t = teacher_step.teacher_embeddings(xxs, x, work / "teacher_xxs.pt")
+    xs_t = teacher_step.teacher_embeddings(nets[1], x, work / "teacher_xs.pt") if with_xs else None
+    return xxs, xxs_t, xs_t
+
+
+def torch_embed(net):
+    """Embeddings of DSR outputs (N,3,112,112 bytes) by a torch EdgeFace."""
+    def run(v):
+        with torch.no_grad():
+            return torch.cat([edgeface.embed(net, torch.from_numpy(v[i:i + 128]).float() / 255)
+                              for i in range(0, len(v), 128)]).numpy()
+    return run
 
 
 def arm_modules(kind, xxs, xs_targets, xxs_targets, y):
@@ -91,7 +125,10 @@ def teacher_terms(modules, emb, labels, target):
     return margin, keep
 
 
-def train_arm(kind, xxs, xs_targets, xxs_targets, sr, y, work: Path, steps):
+def train_arm(kind, xxs, xs_targets, xxs_targets, sr, y, work: Path, steps, far=None):
+    """An arm's fine-tune on DSR outputs `sr` (N, 2 for the mirror, 3, 112, 112 bytes). With
+    `far` (the DSR's outputs of distant crops, shaped as `sr`, and the index in `sr` of the
+    photo each was made from), half of every batch is distant, as step 5 mixes them."""
     modules, targets = arm_modules(kind, xxs, xs_targets, xxs_targets, y)
     student = modules["student"]
     params = [p for m in modules.values() for p in m.parameters()]
@@ -102,6 +139,11 @@ def train_arm(kind, xxs, xs_targets, xxs_targets, sr, y, work: Path, steps):
         idx = torch.randint(0, len(sr), (BATCH,), generator=gen)
         flip = (torch.rand(BATCH, generator=gen) < 0.5).long()
         x = torch.from_numpy(sr[idx.numpy(), flip.numpy()]).float() / 255
+        if far is not None:
+            half = BATCH // 2
+            j = torch.randint(0, len(far[0]), (BATCH - half,), generator=gen)
+            distant = torch.from_numpy(far[0][j.numpy(), flip[half:].numpy()]).float() / 255
+            x, idx = torch.cat([x[:half], distant]), torch.cat([idx[:half], far[1][j]])
         emb = edgeface.embed(student, x)
         margin, keep = teacher_terms(modules, emb, y[idx], targets[idx, flip])
         return {"loss": margin + 10 * keep, "margin": margin, "keep": keep}
@@ -169,14 +211,7 @@ def main():
     work.mkdir(parents=True, exist_ok=True)
     split = json.loads(args.split.read_text())
     x, y, _ = teacher_step.cached_crops(args.crops, split["train"], work / "train_crops.npz")
-    upstream = args.shared / "upstream"
-    xxs = edgeface.load_upstream(upstream / "edgeface_xxs_q.pt")
-    xs = edgeface.load_upstream(upstream / "edgeface_xs_q.pt", "edgenext_x_small")
-    for net in (xxs, xs):
-        for p in net.parameters():
-            p.requires_grad_(False)
-    xxs_t = teacher_step.teacher_embeddings(xxs, x, work / "teacher_xxs.pt")
-    xs_t = teacher_step.teacher_embeddings(xs, x, work / "teacher_xs.pt")
+    xxs, xxs_t, xs_t = teachers(args.shared, x, work)
     dsr = session(args.models / "dsr16.onnx")
     hr = x.numpy()
     sr = cached(work / "train_sr16.npz", lambda: np.stack([shown(dsr, hr), shown(dsr, hr[:, :, ::-1].copy())], 1))
@@ -189,13 +224,6 @@ def main():
     val_sr = cached(work / "val_sr16.npz", lambda: shown(dsr, val))
     same = np.array([int(s) == 1 for _, _, s in pairs])
     people = np.array([a.split("/")[0] for a, _, _ in pairs])
-
-    def torch_embed(net):
-        def run(v):
-            with torch.no_grad():
-                return torch.cat([edgeface.embed(net, torch.from_numpy(v[i:i + 128]).float() / 255)
-                                  for i in range(0, len(v), 128)]).numpy()
-        return run
 
     shipped = session(args.models / "edgeface16.onnx")
 

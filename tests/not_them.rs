@@ -114,6 +114,66 @@ fn after_one_not_dean_the_look_alike_is_refused_and_dean_still_passes() {
     assert_eq!(dean_named(&pi), dean.len());
 }
 
+/// How many of `files` `identify --res 16` names `name`.
+fn named_at_16(gallery: &Path, files: &[String], name: &str) -> usize {
+    let names = names_at_16(gallery, files);
+    names.iter().filter(|n| n.as_deref() == Some(name)).count()
+}
+
+#[test]
+fn a_mark_made_by_mistake_is_undone_by_unmark() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("not-undone");
+    let home = dir.join("home");
+    let mut args = vec!["enroll", "--name", "Beckham"];
+    let enrolled = photos(&faces, "David_Beckham", 1..=3);
+    args.extend(enrolled.iter().map(String::as_str));
+    lrfr(&home, &args);
+    let own = photos(&faces, "David_Beckham", 5..=20);
+    let before = named_at_16(&home, &own, "Beckham");
+    assert!(before >= 14, "{before} of {} named before", own.len());
+
+    // His own fourth photo marked "not Beckham": a share of his faces is refused.
+    let wrong = photos(&faces, "David_Beckham", 4..=4);
+    lrfr(&home, &["gallery", "not", "Beckham", &wrong[0]]);
+    let marked = named_at_16(&home, &own, "Beckham");
+    assert!(
+        marked < before,
+        "{marked} named after the wrong mark, {before} before"
+    );
+
+    let out = lrfr(&home, &["gallery", "unmark", "beckham"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("Beckham: 1 face marked not them forgotten"),
+        "{said}"
+    );
+    assert_eq!(named_at_16(&home, &own, "Beckham"), before);
+    let list = lrfr(&home, &["gallery", "list", "--json"]);
+    let list: Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(list["people"][0]["not"], 0, "{list}");
+    // The crop lrfr wrote for the mark is gone; the enrolled faces stay.
+    let files: Vec<String> = std::fs::read_dir(home.join("faces"))
+        .unwrap()
+        .flatten()
+        .flat_map(|person| std::fs::read_dir(person.path()).unwrap().flatten())
+        .map(|f| f.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(files.iter().all(|f| !f.starts_with("not-")), "{files:?}");
+    assert!(files.len() >= 3, "{files:?}");
+    // Nobody of that name: a clear error.
+    let unknown = Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .arg("--gallery")
+        .arg(&home)
+        .args(["gallery", "unmark", "Nobody"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("nobody called \"Nobody\" is enrolled")
+    );
+}
+
 #[test]
 fn a_photo_with_no_face_marks_nothing() {
     let Some(faces) = common::faces() else { return };

@@ -1,4 +1,4 @@
-//! `lrfr gallery list|remove|rename|not|export|import`.
+//! `lrfr gallery list|remove|rename|not|unmark|export|import`.
 
 use std::path::PathBuf;
 
@@ -42,6 +42,8 @@ enum Action {
         #[command(flatten)]
         networks: crate::options::ModelOptions,
     },
+    /// Forget every face marked as not this person (undoes `not`, after a mark made by mistake)
+    Unmark { name: String },
     /// Write everyone and their enrolled faces to one passphrase-encrypted file (age format)
     Export {
         file: PathBuf,
@@ -141,6 +143,21 @@ pub fn run(config: &Config, args: GalleryArgs) -> anyhow::Result<()> {
             let mut config = config.clone();
             networks.apply(&mut config);
             mark_not(&config, &name, &paths, args.json)?;
+        }
+        Action::Unmark { name } => {
+            let count = gallery.clear_not(&name)?;
+            let person = gallery
+                .find(&name)
+                .map(|i| gallery.people()[i].name.clone());
+            let person = person.unwrap_or(name);
+            if args.json {
+                println!("{}", json!({"unmarked": person, "count": count}));
+            } else {
+                println!(
+                    "{person}: {count} {} marked not them forgotten",
+                    if count == 1 { "face" } else { "faces" }
+                );
+            }
         }
         Action::Export { file, secret } => {
             let count = lrfr::gallery::export(&gallery, &secret.read(true)?, &file)?;

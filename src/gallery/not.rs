@@ -111,6 +111,26 @@ impl Gallery {
         result
     }
 
+    /// Forgets every face marked as not the person called `name`; returns how many there were.
+    /// A mark made by mistake, on the person's own face, refuses a share of their faces (a
+    /// fifth of 15 validation people's photos at 16 px, docs/accuracy.md), and this undoes it.
+    /// The crops go too where lrfr wrote them (`not-<hex>.png` in a folder it named); any
+    /// other path a hand edit put in the list is the user's and stays.
+    pub fn clear_not(&mut self, name: &str) -> Result<usize, GalleryError> {
+        let (id, cleared) = self.update(|file| {
+            let index = file
+                .find(name)
+                .ok_or_else(|| GalleryError::UnknownPerson(name.to_string()))?;
+            let person = &mut file.people[index];
+            Ok((person.id.clone(), std::mem::take(&mut person.not)))
+        })?;
+        // The JSON no longer names them: failing to delete one loses nothing.
+        for not in cleared.iter().filter(|n| written_by_lrfr(&id, &n.face)) {
+            let _ = std::fs::remove_file(self.dir.join(&not.face));
+        }
+        Ok(cleared.len())
+    }
+
     /// The embeddings at `res` of the faces marked as not the person at `index`.
     pub fn not_embeddings(
         &self,
@@ -123,6 +143,17 @@ impl Gallery {
             .into_iter()
             .flat_map(move |p| p.not.iter().map(move |n| n.embeddings.get(res).as_slice()))
     }
+}
+
+/// Whether `face` is a crop `add_not` wrote for the person whose folder is `id`.
+fn written_by_lrfr(id: &str, face: &str) -> bool {
+    is_lrfr_id(id)
+        && face
+            .strip_prefix("faces/")
+            .and_then(|rest| rest.strip_prefix(id))
+            .and_then(|rest| rest.strip_prefix("/not-"))
+            .and_then(|rest| rest.strip_suffix(".png"))
+            .is_some_and(|hex| !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
@@ -150,5 +181,24 @@ mod tests {
         assert!(outside.unwrap_err().contains("leaves the gallery folder"));
         let short = entry("faces/p0123abcd/not-00ff.png", 511).check("Ada");
         assert!(short.unwrap_err().contains("512 finite values"));
+    }
+
+    #[test]
+    fn only_crops_lrfr_wrote_are_deleted_on_unmark() {
+        let id = "p0123456789abcdef";
+        assert!(written_by_lrfr(
+            id,
+            "faces/p0123456789abcdef/not-00ff12ab.png"
+        ));
+        // Another person's crop, the user's own file, a path that steps out: kept.
+        assert!(!written_by_lrfr(
+            id,
+            "faces/p1111111111111111/not-00ff12ab.png"
+        ));
+        assert!(!written_by_lrfr(id, "faces/p0123456789abcdef/holiday.png"));
+        assert!(!written_by_lrfr(id, "faces/p0123456789abcdef/not-../x.png"));
+        assert!(!written_by_lrfr(id, "faces/p0123456789abcdef/not-.png"));
+        // A folder the user named is never lrfr's to delete from.
+        assert!(!written_by_lrfr("ada", "faces/ada/not-00ff12ab.png"));
     }
 }

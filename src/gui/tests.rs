@@ -578,7 +578,10 @@ fn the_not_button_marks_the_face_in_view_as_someone_else() {
             .snapshot()
             .notice
             .as_deref()
-            .is_some_and(|n| n.starts_with("noted: that face is not John"))
+            .is_some_and(|n| {
+                n.starts_with("noted: that face is not John")
+                    && n.contains("undo with `lrfr gallery unmark \"John\"`")
+            })
     });
     let (people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
     assert_eq!(people.people()[0].not.len(), 1);

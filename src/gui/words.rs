@@ -29,7 +29,7 @@ pub fn change(change: &GalleryChange) -> String {
         },
         GalleryChange::MarkedNot { name, count } => format!(
             "noted: that face is not {name}; faces more like it than like {name} are no longer \
-             named {name} ({count} marked; `lrfr gallery list` counts them)"
+             named {name} ({count} marked; undo with `lrfr gallery unmark \"{name}\"`)"
         ),
     }
 }

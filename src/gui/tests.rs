@@ -579,8 +579,8 @@ fn the_not_button_marks_the_face_in_view_as_someone_else() {
             .notice
             .as_deref()
             .is_some_and(|n| {
-                n.starts_with("noted: that face is not John")
-                    && n.contains("undo with `lrfr gallery unmark \"John\"`")
+                n.starts_with("noted: not John")
+                    && n.contains("undo: `lrfr gallery unmark \"John\"`")
             })
     });
     let (people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();

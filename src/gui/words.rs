@@ -28,8 +28,8 @@ pub fn change(change: &GalleryChange) -> String {
             None => format!("imported {}", names.join(", ")),
         },
         GalleryChange::MarkedNot { name, count } => format!(
-            "noted: that face is not {name}; faces more like it than like {name} are no longer \
-             named {name} ({count} marked; undo with `lrfr gallery unmark \"{name}\"`)"
+            "noted: not {name}; faces more like that one than like {name} are no longer named \
+             {name} ({count} marked; undo: `lrfr gallery unmark \"{name}\"`)"
         ),
     }
 }

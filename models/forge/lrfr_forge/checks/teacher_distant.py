@@ -4,7 +4,7 @@ faces made small by distance (step 4b), as the shipped models have. Makes nothin
 
 Both arms start from the same DSR: the recipe's first two phases, then its distance phase
 (`s01c_distance.adapt_dsr`, 800 steps, half its batches distant). Each arm then trains that
-DSR and EdgeFace together as `teacher_gain.joint_arm` does, on batches half simulated and half
+DSR and EdgeFace together (`teacher_gain.joint_arm` with `far`), on batches half simulated and half
 distant (`s01c_distance.mixed`), with the XXS or the XS teacher. Both are exported as the forge
 exports (ONNX, weight-only INT8) and scored in onnxruntime beside the shipped `dsr16.onnx` and
 `edgeface16.onnx`, on the validation pairs two ways:
@@ -24,7 +24,6 @@ Each change against the shipped pair gets its 95% interval by a paired bootstrap
 """
 
 import argparse
-import copy
 import json
 import subprocess
 from pathlib import Path
@@ -35,8 +34,7 @@ from PIL import Image
 
 from lrfr_forge.checks import teacher_gain
 from lrfr_forge.common import data, edgeface, metrics
-from lrfr_forge.common.data import BATCH, SEED
-from lrfr_forge.common.fit import fit
+from lrfr_forge.common.data import SEED
 from lrfr_forge.common.onnx_session import l2, run, session
 from lrfr_forge.steps import (
     s01b_detector_data as dd,
@@ -74,28 +72,6 @@ def native_val(args, work, names):
         (native / "crop.done").write_text("")
     return {f"{p.parent.name}/{p.stem}.jpg": np.asarray(Image.open(p).convert("RGB"))
             for p in sorted(native.glob("*/*.png"))}
-
-
-def joint_far_arm(kind, dsr, xxs, xs_t, xxs_t, x, y, far, work: Path, steps):
-    """`teacher_gain.joint_arm` on half-distant batches."""
-    modules, targets = teacher_gain.arm_modules(kind, xxs, xs_t, xxs_t, y)
-    modules["dsr"] = copy.deepcopy(dsr)
-    params = [p for m in modules.values() for p in m.parameters()]
-    opt = torch.optim.AdamW(params, 2e-4, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-4, total_steps=steps, pct_start=0.1)
-
-    def step(gen, _):
-        low, hr, which, flip = distance.mixed(RES, x, far, gen, BATCH)
-        target = torch.where(flip[:, None], targets[which, 1], targets[which, 0])
-        sr = modules["dsr"](low)
-        margin, keep = teacher_gain.teacher_terms(modules, edgeface.embed(modules["student"], sr), y[which], target)
-        l1 = torch.nn.functional.l1_loss(sr, hr)
-        return {"loss": l1 + margin + 10 * keep, "l1": l1, "margin": margin, "keep": keep}
-
-    for m in modules.values():
-        m.train()
-    fit(work / f"joint_far_{kind}.pt", f"joint, distant ({kind} teacher)", modules, opt, sched, steps, step, SEED + 8)
-    return modules["dsr"].eval(), modules["student"].eval()
 
 
 def int8_pair(dsr, student, out: Path):
@@ -160,7 +136,7 @@ def main():
 
     arms = {"shipped": (session(args.models / "dsr16.onnx"), session(args.models / "edgeface16.onnx"))}
     for kind in ("xxs", "xs"):
-        arm_dsr, student = joint_far_arm(kind, own, xxs, xs_t, xxs_t, x, y, far, work, args.steps)
+        arm_dsr, student = teacher_gain.joint_arm(kind, own, xxs, xs_t, xxs_t, x, y, work, args.steps, far)
         arms[kind] = int8_pair(arm_dsr, student, work / f"int8_{kind}")
     scores = {}
     for name, pair in arms.items():

@@ -37,6 +37,7 @@ from lrfr_forge.common.data import BATCH, SEED, to01
 from lrfr_forge.common.fit import fit
 from lrfr_forge.common.onnx_session import l2, run, session
 from lrfr_forge.steps import (
+    s01c_distance as distance,
     s03_teacher as teacher_step,
     s04_dsr as dsr_net,
     s04_dsr_training as dsr_training,
@@ -153,9 +154,11 @@ def train_arm(kind, xxs, xs_targets, xxs_targets, sr, y, work: Path, steps, far=
     return student.eval()
 
 
-def joint_arm(kind, dsr, xxs, xs_targets, xxs_targets, x, y, work: Path, steps):
+def joint_arm(kind, dsr, xxs, xs_targets, xxs_targets, x, y, work: Path, steps, far=None):
     """The DSR and EdgeFace trained together: L1 of the DSR's output to the real crop plus the
-    arm's margin and teacher terms. Returns both, in eval mode."""
+    arm's margin and teacher terms. With `far` (step 4b's distant 16 px crops and the index in
+    `x` of the photo each came from), half of every batch is distant (`s01c_distance.mixed`).
+    Returns both, in eval mode."""
     modules, targets = arm_modules(kind, xxs, xs_targets, xxs_targets, y)
     modules["dsr"] = copy.deepcopy(dsr)
     params = [p for m in modules.values() for p in m.parameters()]
@@ -163,15 +166,23 @@ def joint_arm(kind, dsr, xxs, xs_targets, xxs_targets, x, y, work: Path, steps):
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-4, total_steps=steps, pct_start=0.1)
 
     def step(gen, _):
-        hr, target, labels = data.batch(x, targets, gen, y)
-        sr = modules["dsr"](dsr_net.downscale(hr, RES))
+        if far is None:
+            hr, target, labels = data.batch(x, targets, gen, y)
+            low = dsr_net.downscale(hr, RES)
+        else:
+            low, hr, which, flip = distance.mixed(RES, x, far, gen, BATCH)
+            target = torch.where(flip[:, None], targets[which, 1], targets[which, 0])
+            labels = y[which]
+        sr = modules["dsr"](low)
         margin, keep = teacher_terms(modules, edgeface.embed(modules["student"], sr), labels, target)
         l1 = F.l1_loss(sr, hr)
         return {"loss": l1 + margin + 10 * keep, "l1": l1, "margin": margin, "keep": keep}
 
     for m in modules.values():
         m.train()
-    fit(work / f"joint_{kind}.pt", f"joint ({kind} teacher)", modules, opt, sched, steps, step, SEED + 8)
+    name, label = (f"joint_{kind}.pt", f"joint ({kind} teacher)") if far is None else \
+        (f"joint_far_{kind}.pt", f"joint, distant ({kind} teacher)")
+    fit(work / name, label, modules, opt, sched, steps, step, SEED + 8)
     return modules["dsr"].eval(), modules["student"].eval()
 
 

@@ -438,3 +438,32 @@ fn an_import_that_does_not_fit_changes_nothing() {
     assert!(matches!(error, GalleryError::Archive { .. }), "{error}");
     assert!(!dir.join("empty").join(FILE_NAME).exists());
 }
+
+#[test]
+fn undoing_one_mark_keeps_the_others_and_a_second_undo_says_nothing_is_left() {
+    let dir = common::scratch("gallery-undo-not");
+    let (mut gallery, _) = Gallery::open(&dir).unwrap();
+    gallery
+        .add("Ada", &faces(), templates(1), prints())
+        .unwrap();
+    let first = gallery
+        .add_not("Ada", &faces()[0], templates(5), &prints())
+        .unwrap();
+    let second = gallery
+        .add_not("ada", &faces()[1], templates(6), &prints())
+        .unwrap();
+    assert_eq!((first.count, second.count), (1, 2));
+    assert_eq!(gallery.remove_not("Ada", &first.face).unwrap(), 1);
+    let (reopened, _) = Gallery::open(&dir).unwrap();
+    let left: Vec<&str> = reopened.people()[0]
+        .not
+        .iter()
+        .map(|n| n.face.as_str())
+        .collect();
+    assert_eq!(left, [second.face.as_str()]);
+    assert!(!dir.join(&first.face).exists(), "the undone crop stays");
+    assert!(dir.join(&second.face).is_file(), "the other crop went");
+    let again = gallery.remove_not("Ada", &first.face).unwrap_err();
+    assert!(matches!(again, GalleryError::NotMarked(_)), "{again}");
+    assert!(again.to_string().contains("nothing to undo"), "{again}");
+}

@@ -210,7 +210,7 @@ fn mark_not(config: &Config, name: &str, paths: &[PathBuf], json: bool) -> anyho
             .iter()
             .map(|&r| format!("{:.3}", cosine(embeddings.get(r), template.get(r))))
             .collect();
-        let count = gallery.add_not(&person, &face, embeddings, &prints)?;
+        let count = gallery.add_not(&person, &face, embeddings, &prints)?.count;
         if json {
             println!(
                 "{}",

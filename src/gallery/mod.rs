@@ -19,7 +19,7 @@ pub use file::{
     GalleryFile, PerRes, Person, EMBEDDING_DIMS, MAX_FACES, MAX_PEOPLE, SCHEMA_VERSION,
 };
 pub use name::{clean_name, same_name, MAX_NAME_CHARS};
-pub use not::{NotFace, MAX_NOT};
+pub use not::{Marked, NotFace, MAX_NOT};
 pub use store::{create_private_dir, write_atomic, write_png};
 
 use crate::frame::Frame;
@@ -47,6 +47,8 @@ pub enum GalleryError {
     TooManyFaces(usize),
     #[error("{} already has {MAX_NOT} faces marked as not them; that is as many as lrfr keeps", name::shown(.0))]
     TooManyNot(String),
+    #[error("no face is marked as not {} any more; nothing to undo", name::shown(.0))]
+    NotMarked(String),
     #[error("bad name: {0}")]
     BadName(String),
     #[error("nobody called {} is enrolled", name::shown(.0))]

@@ -46,17 +46,26 @@ impl NotFace {
     }
 }
 
+/// A mark `add_not` made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marked {
+    /// How many faces are marked as not the person now.
+    pub count: usize,
+    /// The new mark's crop, relative to the gallery folder: what `remove_not` takes back.
+    pub face: String,
+}
+
 impl Gallery {
     /// Marks `face` (an aligned crop, with its embeddings made by the models of `fingerprints`)
-    /// as not the person called `name`; returns how many faces are now marked so. The person's
-    /// own embeddings must come from the same models, so every score compared is alike.
+    /// as not the person called `name`. The person's own embeddings must come from the same
+    /// models, so every score compared is alike.
     pub fn add_not(
         &mut self,
         name: &str,
         face: &Frame,
         embeddings: PerRes<Vec<f32>>,
         fingerprints: &PerRes<String>,
-    ) -> Result<usize, GalleryError> {
+    ) -> Result<Marked, GalleryError> {
         let dir = self.dir.clone();
         let mut written = None;
         let result = self.update(|file| {
@@ -99,10 +108,13 @@ impl Gallery {
             })?;
             written = Some(path);
             person.not.push(NotFace {
-                face: rel,
+                face: rel.clone(),
                 embeddings,
             });
-            Ok(person.not.len())
+            Ok(Marked {
+                count: person.not.len(),
+                face: rel,
+            })
         });
         // Saving failed after the crop was written: the JSON does not name it, so it goes.
         if let (Err(_), Some(path)) = (&result, written) {
@@ -114,8 +126,6 @@ impl Gallery {
     /// Forgets every face marked as not the person called `name`; returns how many there were.
     /// A mark made by mistake, on the person's own face, refuses a share of their faces (a
     /// fifth of 15 validation people's photos at 16 px, docs/accuracy.md), and this undoes it.
-    /// The crops go too where lrfr wrote them (`not-<hex>.png` in a folder it named); any
-    /// other path a hand edit put in the list is the user's and stays.
     pub fn clear_not(&mut self, name: &str) -> Result<usize, GalleryError> {
         let (id, cleared) = self.update(|file| {
             let index = file
@@ -124,11 +134,38 @@ impl Gallery {
             let person = &mut file.people[index];
             Ok((person.id.clone(), std::mem::take(&mut person.not)))
         })?;
-        // The JSON no longer names them: failing to delete one loses nothing.
-        for not in cleared.iter().filter(|n| written_by_lrfr(&id, &n.face)) {
+        self.delete_crops(&id, &cleared);
+        Ok(cleared.len())
+    }
+
+    /// Forgets the one mark whose crop is `face` (as `add_not` named it), the window's undo
+    /// right after a mark; returns how many are left. The others stay: each was a separate
+    /// "not X", and only this one is being taken back.
+    pub fn remove_not(&mut self, name: &str, face: &str) -> Result<usize, GalleryError> {
+        let (id, removed, left) = self.update(|file| {
+            let index = file
+                .find(name)
+                .ok_or_else(|| GalleryError::UnknownPerson(name.to_string()))?;
+            let person = &mut file.people[index];
+            let at = person
+                .not
+                .iter()
+                .position(|n| n.face == face)
+                .ok_or_else(|| GalleryError::NotMarked(person.name.clone()))?;
+            let removed = person.not.remove(at);
+            Ok((person.id.clone(), removed, person.not.len()))
+        })?;
+        self.delete_crops(&id, std::slice::from_ref(&removed));
+        Ok(left)
+    }
+
+    /// Deletes the crops of marks the JSON no longer names, where lrfr wrote them
+    /// (`not-<hex>.png` in a folder it named); any other path a hand edit put in the list is
+    /// the user's and stays. Failing to delete one loses nothing.
+    fn delete_crops(&self, id: &str, forgotten: &[NotFace]) {
+        for not in forgotten.iter().filter(|n| written_by_lrfr(id, &n.face)) {
             let _ = std::fs::remove_file(self.dir.join(&not.face));
         }
-        Ok(cleared.len())
     }
 
     /// The embeddings at `res` of the faces marked as not the person at `index`.

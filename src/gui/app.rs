@@ -123,7 +123,7 @@ pub(super) fn draw(
     panels::camera_picker(ctx, snapshot, ui_state, commands);
     egui::TopBottomPanel::top("controls")
         .show(ctx, |ui| panels::controls(ui, snapshot, ui_state, commands));
-    egui::TopBottomPanel::bottom("status").show(ctx, |ui| panels::status(ui, snapshot));
+    egui::TopBottomPanel::bottom("status").show(ctx, |ui| panels::status(ui, snapshot, commands));
     if ui_state.show_metrics {
         egui::SidePanel::right("metrics")
             .resizable(true)

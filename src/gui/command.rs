@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use lrfr::live::GalleryChange;
 use lrfr::pipeline::MatchMode;
 use lrfr::ResChoice;
 
@@ -50,9 +51,28 @@ pub enum Edit {
     Remove(String),
     /// The face shown with this name is someone else ("not X").
     MarkNot(String),
+    /// Takes back the mark on `face` (its crop in the gallery) made by `MarkNot(name)`.
+    Unmark {
+        name: String,
+        face: String,
+    },
     /// The people of an exported file, added all or none.
     Import {
         file: PathBuf,
         passphrase: String,
     },
+}
+
+impl Edit {
+    /// The edit that takes back `change`, where the window offers one: only a "not X", the one
+    /// change a single click makes that the user may not have meant.
+    pub fn undoing(change: &GalleryChange) -> Option<Edit> {
+        match change {
+            GalleryChange::MarkedNot { name, face, .. } => Some(Edit::Unmark {
+                name: name.clone(),
+                face: face.clone(),
+            }),
+            _ => None,
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Image snapshots of the window, drawn from fixed worker snapshots so every pixel is the same
-//! on every run: two tracked faces (one named, one unknown), with the metrics panel open, and
-//! with no camera. They render with
+//! on every run: two tracked faces (one named, one unknown), with the metrics panel open, on
+//! the kiosk's 800x480 (also with a long notice), and with no camera. They render with
 //! wgpu on a software rasteriser (Mesa's lavapipe in CI) and are compared with the images in
 //! `tests/snapshots/`; `UPDATE_SNAPSHOTS=1 cargo test image_tests` rewrites them after a
 //! deliberate change. The live-app tests in `tests.rs` cover behaviour; these cover the look.
@@ -10,12 +10,15 @@ use egui_kittest::{Harness, SnapshotOptions};
 use image::Rgb;
 use lrfr::detect::FaceBox;
 use lrfr::frame::Frame;
+use lrfr::live::GalleryChange;
 use lrfr::metrics::{MemorySnapshot, Summary};
 use lrfr::Resolution;
 
 use super::app::draw;
+use super::command::Edit;
 use super::panels::{Textures, UiState};
-use super::snapshot::{Label, PersonSummary, Snapshot, Status, TrackSummary, HISTORY};
+use super::snapshot::{Label, Notice, PersonSummary, Snapshot, Status, TrackSummary, HISTORY};
+use super::words;
 
 const MB: u64 = 1_048_576;
 
@@ -200,6 +203,41 @@ fn the_kiosk_shows_the_answer_whole_on_its_screen() {
         }
     }
     compare(&mut harness, "window_kiosk");
+}
+
+#[test]
+fn the_kiosk_wraps_a_long_notice_and_its_undo_onto_the_screen() {
+    let mut snapshot = identified();
+    let change = GalleryChange::MarkedNot {
+        name: "Ada".into(),
+        count: 1,
+        face: "faces/p0a/not-00ff12ab.png".into(),
+    };
+    snapshot.notice = Some(Notice {
+        text: words::change(&change),
+        undo: Edit::undoing(&change),
+    });
+    let mut harness = harness([800.0, 480.0], snapshot, false, true);
+    harness.run();
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(800.0, 480.0));
+    for label in ["Ada", "threshold", "undo"] {
+        let nodes: Vec<_> = harness.query_all_by_label(label).collect();
+        assert!(!nodes.is_empty(), "{label} is shown");
+        for node in nodes {
+            assert!(
+                screen.contains_rect(node.rect()),
+                "{label} at {:?}",
+                node.rect()
+            );
+        }
+    }
+    let notice = harness.get_by_label_contains("noted: not Ada");
+    assert!(
+        screen.contains_rect(notice.rect()),
+        "the notice at {:?}",
+        notice.rect()
+    );
+    compare(&mut harness, "window_kiosk_notice");
 }
 
 #[test]

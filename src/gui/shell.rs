@@ -12,7 +12,9 @@ use lrfr::metrics::MemoryProbe;
 use lrfr::{Config, ResChoice};
 
 use super::command::{Command, Edit, SourceChoice};
-use super::snapshot::{push_history, EnrollProgress, FrameRate, PersonSummary, Snapshot, Status};
+use super::snapshot::{
+    push_history, EnrollProgress, FrameRate, Notice, PersonSummary, Snapshot, Status,
+};
 use super::words;
 
 pub(super) struct Shell {
@@ -56,7 +58,7 @@ impl Shell {
                     s.status = Status::Running;
                     s.model_files = files;
                 });
-                shell.publish_gallery(notice);
+                shell.publish_gallery(notice.map(Notice::from));
             }
             Err(e) => {
                 let message = e.to_string();
@@ -168,7 +170,7 @@ impl Shell {
                     }),
                     Err(e) => {
                         let message = words::error(&e);
-                        self.publish(|s| s.notice = Some(message));
+                        self.publish(|s| s.notice = Some(message.into()));
                     }
                 }
             }
@@ -186,7 +188,7 @@ impl Shell {
                     Ok(change) => words::change(&change),
                     Err(e) => words::error(&e),
                 };
-                self.publish(|s| s.notice = Some(message));
+                self.publish(|s| s.notice = Some(message.into()));
             }
             Command::Gallery(edit) => {
                 let result = match edit {
@@ -197,6 +199,7 @@ impl Shell {
                     Edit::Rename { old, new } => self.session.rename(&old, &new),
                     Edit::Remove(name) => self.session.remove(&name),
                     Edit::MarkNot(name) => self.session.mark_not(&name),
+                    Edit::Unmark { name, face } => self.session.unmark(&name, &face),
                     Edit::Import { file, passphrase } => self.session.import(&file, &passphrase),
                 };
                 self.after_gallery_change(result);
@@ -209,15 +212,18 @@ impl Shell {
         let pending = self.session.pending_enroll().map(str::to_owned);
         self.publish(|s| s.pending_enroll = pending);
         match result {
-            Ok(change) => self.publish_gallery(Some(words::change(&change))),
+            Ok(change) => self.publish_gallery(Some(Notice {
+                text: words::change(&change),
+                undo: Edit::undoing(&change),
+            })),
             Err(e) => {
                 let message = words::error(&e);
-                self.publish(|s| s.notice = Some(message));
+                self.publish(|s| s.notice = Some(message.into()));
             }
         }
     }
 
-    fn publish_gallery(&mut self, notice: Option<String>) {
+    fn publish_gallery(&mut self, notice: Option<Notice>) {
         let Some(gallery) = self.session.gallery() else {
             return;
         };

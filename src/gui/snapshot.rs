@@ -11,8 +11,30 @@ use lrfr::pipeline::MatchMode;
 use lrfr::source::CameraList;
 use lrfr::{ResChoice, Resolution};
 
+use super::command::Edit;
+
 /// Seconds of history the metric plots show, one point a second.
 pub const HISTORY: usize = 60;
+
+/// A one-off message (enrolled, removed, gallery set aside, …), and the edit that takes back
+/// what it reports where there is one (the window's "undo" beside it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub undo: Option<Edit>,
+}
+
+impl From<String> for Notice {
+    fn from(text: String) -> Notice {
+        Notice { text, undo: None }
+    }
+}
+
+impl From<&str> for Notice {
+    fn from(text: &str) -> Notice {
+        text.to_string().into()
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Status {
@@ -124,8 +146,7 @@ pub struct Snapshot {
     /// Bumped whenever the gallery changes.
     pub gallery_seq: u64,
     pub status: Status,
-    /// A one-off message (enrolled, removed, gallery set aside, …).
-    pub notice: Option<String>,
+    pub notice: Option<Notice>,
     pub source: String,
     /// The source in use, as chosen: what the window remembers for the next run.
     pub source_choice: Option<SourceChoice>,

@@ -561,30 +561,46 @@ fn enrolling_someone_twice_asks_before_it_goes_ahead() {
 }
 
 #[test]
-fn the_not_button_marks_the_face_in_view_as_someone_else() {
+fn the_not_button_marks_the_face_in_view_as_someone_else_and_undo_takes_it_back() {
     let Some(faces) = faces() else { return };
     let gallery = scratch("not-gallery");
     let source = one_person_source(&faces, "John_Ashcroft", "not-source");
     let mut pipeline = pipeline();
     enroll_john(&mut pipeline, &faces, &gallery);
     let mut harness = harness(&gallery, &source);
-    step_until(&mut harness, "John named", |h| {
-        h.state().worker().snapshot().accepted.is_some()
-    });
+    let named = |h: &Harness<'_, LrfrApp>| h.state().worker().snapshot().accepted.is_some();
+    step_until(&mut harness, "John named", named);
     harness.get_by_label("not John").click();
-    step_until(&mut harness, "the mark to be saved", |h| {
+    let notice = |h: &Harness<'_, LrfrApp>, start: &str| {
         h.state()
             .worker()
             .snapshot()
             .notice
-            .as_deref()
-            .is_some_and(|n| {
-                n.starts_with("noted: not John")
-                    && n.contains("undo: `lrfr gallery unmark \"John\"`")
-            })
+            .as_ref()
+            .is_some_and(|n| n.text.starts_with(start))
+    };
+    step_until(&mut harness, "the mark to be saved", |h| {
+        notice(h, "noted: not John")
     });
     let (people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
     assert_eq!(people.people()[0].not.len(), 1);
     let marked = gallery.join(&people.people()[0].not[0].face);
     assert!(marked.is_file(), "{} was not written", marked.display());
+    // The mark was John's own face: undone where it was made, it is gone from the gallery and
+    // the disk, and John is named again.
+    harness.get_by_label("undo").click();
+    step_until(&mut harness, "the mark to be taken back", |h| {
+        notice(
+            h,
+            "undone: that face is no longer marked as not John (0 marked)",
+        )
+    });
+    let (people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
+    assert!(people.people()[0].not.is_empty());
+    assert!(!marked.exists(), "{} was left behind", marked.display());
+    assert!(
+        harness.query_by_label("undo").is_none(),
+        "undo offered twice"
+    );
+    step_until(&mut harness, "John named again", named);
 }

@@ -27,10 +27,13 @@ pub fn change(change: &GalleryChange) -> String {
             Some(left_out) => format!("imported {}; {left_out}", names.join(", ")),
             None => format!("imported {}", names.join(", ")),
         },
-        GalleryChange::MarkedNot { name, count } => format!(
+        GalleryChange::MarkedNot { name, count, .. } => format!(
             "noted: not {name}; faces more like that one than like {name} are no longer named \
-             {name} ({count} marked; undo: `lrfr gallery unmark \"{name}\"`)"
+             {name} ({count} marked)"
         ),
+        GalleryChange::Unmarked { name, count } => {
+            format!("undone: that face is no longer marked as not {name} ({count} marked)")
+        }
     }
 }
 

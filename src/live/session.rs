@@ -87,8 +87,15 @@ pub enum GalleryChange {
         names: Vec<String>,
         left_out: Option<String>,
     },
-    /// The face in view was marked as not `name`; `count` are marked so now.
+    /// The face in view was marked as not `name`; `count` are marked so now. `face` names the
+    /// mark (its crop in the gallery), so it can be taken back (`Session::unmark`).
     MarkedNot {
+        name: String,
+        count: usize,
+        face: String,
+    },
+    /// One mark was taken back; `count` are left.
+    Unmarked {
         name: String,
         count: usize,
     },
@@ -583,9 +590,24 @@ impl Session {
         let embeddings = enroll::templates(pipeline, std::slice::from_ref(&face))?;
         let prints = enroll::fingerprints(pipeline.models());
         let name = gallery.people()[person].name.clone();
-        let count = gallery.add_not(&name, &face, embeddings, &prints)?;
+        let marked = gallery.add_not(&name, &face, embeddings, &prints)?;
         self.reset_tracks();
-        Ok(GalleryChange::MarkedNot { name, count })
+        Ok(GalleryChange::MarkedNot {
+            name,
+            count: marked.count,
+            face: marked.face,
+        })
+    }
+
+    /// Takes back the mark `mark_not` made on `face`: a click on the wrong name's button is
+    /// undone where it was made. The tracks start again, so faces it refused may be named.
+    pub fn unmark(&mut self, name: &str, face: &str) -> Result<GalleryChange, SessionError> {
+        let count = self.gallery_mut()?.remove_not(name, face)?;
+        self.reset_tracks();
+        Ok(GalleryChange::Unmarked {
+            name: name.to_string(),
+            count,
+        })
     }
 
     pub fn export(&mut self, file: &Path, passphrase: &str) -> Result<GalleryChange, SessionError> {

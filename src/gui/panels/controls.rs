@@ -137,8 +137,10 @@ fn threshold_slider(
     }
 }
 
-pub fn status(ui: &mut egui::Ui, snapshot: &Snapshot) {
-    ui.horizontal(|ui| {
+/// Source, frame rate and memory, then the latest notice with its undo. Wrapped, so a long
+/// notice goes on to a second row on a 7" screen instead of past its edge.
+pub fn status(ui: &mut egui::Ui, snapshot: &Snapshot, commands: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
         ui.label(format!("source: {}", snapshot.source));
         ui.separator();
         ui.label(format!("{:.1} FPS", snapshot.fps));
@@ -149,7 +151,13 @@ pub fn status(ui: &mut egui::Ui, snapshot: &Snapshot) {
         ));
         if let Some(notice) = &snapshot.notice {
             ui.separator();
-            ui.label(notice);
+            ui.label(&notice.text);
+            if let Some(undo) = &notice.undo {
+                // Small, as "default" is: a kiosk's row of full-size buttons costs its camera.
+                if ui.add(egui::Button::new("undo").small()).clicked() {
+                    commands.push(Command::Gallery(undo.clone()));
+                }
+            }
         }
     });
 }

@@ -84,8 +84,7 @@ def main():
     for k, held in enumerate(folds(names, args.folds)):
         fold_work = work / f"fold{k}"
         fold_work.mkdir(exist_ok=True)
-        pairs = [line.split("\t") for line in data.validation_pairs(args.crops, held, fold_work).read_text().splitlines()
-                 if line and not line.startswith("#")]
+        pairs = data.read_pairs(data.validation_pairs(args.crops, held, fold_work))
         train = np.nonzero(~np.isin(person, held))[0]
         _, labels = np.unique(y.numpy()[train], return_inverse=True)
         labels = torch.from_numpy(labels)
@@ -110,7 +109,7 @@ def main():
             for name, net in nets.items():
                 emb = dict(zip(wanted, teacher_gain.torch_embed(net)(np.stack([images[f] for f in wanted]))))
                 scores[path][name] += metrics.scores(chosen, emb)[0]
-            same[path] += [int(s) == 1 for _, _, s in chosen]
+            same[path] += [s for _, _, s in chosen]
             people[path] += [a.split("/")[0] for a, _, _ in chosen]
         print(f"fold {k}: {len(held)} people held out, " + ", ".join(f"{len(inputs[p][0])} {p} pairs" for p in paths),
               flush=True)

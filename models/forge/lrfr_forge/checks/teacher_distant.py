@@ -123,8 +123,8 @@ def main():
     own = dsr_training.polish_dsr(RES, own, x, xxs_t, xxs, work / "dsr16_polish.pt", 1000)
     own = distance.adapt_dsr(RES, own, x, xxs_t, far, xxs, work / "dsr16_distance.pt", 800)
 
-    pairs = [line.split("\t") for line in args.pairs.read_text().splitlines() if line and not line.startswith("#")]
-    same = np.array([int(s) == 1 for _, _, s in pairs])
+    pairs = data.read_pairs(args.pairs)
+    same = np.array([s for _, _, s in pairs])
     people = np.array([a.split("/")[0] for a, _, _ in pairs])
     keys = sorted({f for a, b, _ in pairs for f in (a, b)})
     near = shrink(np.stack([data.load_rgb(args.val_crops / k.replace(".jpg", ".png")) for k in keys]))

@@ -228,12 +228,12 @@ def main():
     sr = cached(work / "train_sr16.npz", lambda: np.stack([shown(dsr, hr), shown(dsr, hr[:, :, ::-1].copy())], 1))
     print(f"{len(hr)} training crops, their 16 px DSR outputs made", flush=True)
 
-    pairs = [line.split("\t") for line in args.pairs.read_text().splitlines() if line and not line.startswith("#")]
+    pairs = data.read_pairs(args.pairs)
     files = sorted({f for a, b, _ in pairs for f in (a, b)})
     index = {f: i for i, f in enumerate(files)}
     val = np.stack([data.load_rgb(args.val_crops / f.replace(".jpg", ".png")) for f in files])
     val_sr = cached(work / "val_sr16.npz", lambda: shown(dsr, val))
-    same = np.array([int(s) == 1 for _, _, s in pairs])
+    same = np.array([s for _, _, s in pairs])
     people = np.array([a.split("/")[0] for a, _, _ in pairs])
 
     shipped = session(args.models / "edgeface16.onnx")

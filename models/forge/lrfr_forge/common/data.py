@@ -101,14 +101,20 @@ def to01(batch_uint8):
     return batch_uint8.permute(0, 3, 1, 2).float() / 255
 
 
-def val_set(crops: Path, work: Path):
-    """Every image of the validation pairs, as its aligned crop (None when lrfr found no face)."""
+def read_pairs(path: Path):
+    """The pairs of a file `validation_pairs` wrote: (photo, photo, same person)."""
     pairs = []
-    for line in (work / "val_pairs.tsv").read_text().splitlines():
+    for line in path.read_text().splitlines():
         if line.startswith("#") or not line.strip():
             continue
         a, b, same = line.split("\t")
         pairs.append((a, b, same == "1"))
+    return pairs
+
+
+def val_set(crops: Path, work: Path):
+    """Every image of the validation pairs, as its aligned crop (None when lrfr found no face)."""
+    pairs = read_pairs(work / "val_pairs.tsv")
     files = sorted({p for a, b, _ in pairs for p in (a, b)})
     images = {}
     for f in files:

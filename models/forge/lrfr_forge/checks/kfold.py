@@ -17,11 +17,16 @@ DSR makes of a distant face, as step 5 mixes them, and each group is also scored
 distant faces: the pairs whose two photos both came out as 16 px faces (about 7 photos in 10
 do; the others `auto` sent to 24 px or did not find, which no 16 px arm changes).
 
+The arm `xs-small` is a larger student instead (`larger_student`): EdgeFace-XS with its large
+layers cut to `--rank` of their rank so its INT8 file fits 2 MB, repaired for `--heal` steps
+on the fold's training groups, then fine-tuned as the others with XS as its teacher.
+
     python -m lrfr_forge.checks.kfold --crops TRAIN_CROPS --split split.json --models ../../models \\
-        --work W [--folds 5] [--steps 800] [--arms xxs,xs] [--distant NATIVE]
+        --work W [--folds 5] [--steps 800] [--arms xxs,xs,xs-small] [--distant NATIVE]
 """
 
 import argparse
+import copy
 import json
 import random
 from pathlib import Path
@@ -29,8 +34,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lrfr_forge.checks import teacher_gain
-from lrfr_forge.common import data, metrics
+from lrfr_forge.checks import larger_student, teacher_gain
+from lrfr_forge.common import data, edgeface, metrics
 from lrfr_forge.common.data import SEED
 from lrfr_forge.common.onnx_session import session
 from lrfr_forge.steps import s01c_distance as distance, s03_teacher as teacher_step
@@ -54,7 +59,10 @@ def main():
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=800, help="fine-tune steps per fold and arm")
-    parser.add_argument("--arms", default="xxs", help="teachers to fine-tune with, comma-separated: xxs, xs")
+    parser.add_argument("--arms", default="xxs",
+                        help="arms to fine-tune, comma-separated: xxs, xs (teachers of the XXS student), xs-small")
+    parser.add_argument("--rank", type=float, default=0.5, help="xs-small: the share of XS's layer ranks kept")
+    parser.add_argument("--heal", type=int, default=1000, help="xs-small: steps of learning XS's embeddings first")
     parser.add_argument("--distant", type=Path, help="step 4b's native crops of the training photos (see above)")
     args = parser.parse_args()
     torch.set_num_threads(2)
@@ -63,7 +71,11 @@ def main():
     arms = args.arms.split(",")
     names = json.loads(args.split.read_text())["train"]
     x, y, files = teacher_step.cached_crops(args.crops, names, work / "train_crops.npz")
-    xxs, xxs_t, xs_t = teacher_gain.teachers(args.shared, x, work, with_xs="xs" in arms)
+    xxs, xxs_t, xs_t = teacher_gain.teachers(args.shared, x, work, with_xs=bool({"xs", "xs-small"} & set(arms)))
+    small = None
+    if "xs-small" in arms:
+        xs = edgeface.load_upstream(args.shared / "upstream" / "edgeface_xs_q.pt", "edgenext_x_small")
+        small = larger_student.truncated(xs, args.rank)
     dsr = session(args.models / "dsr16.onnx")
     hr = x.numpy()
     sr = teacher_gain.cached(work / "train_sr16.npz",
@@ -97,8 +109,13 @@ def main():
             far = (far_sr[mine], torch.from_numpy(position[far_idx[mine]]))
         nets = {"upstream": xxs}
         for kind in arms:
+            start = None
+            if kind == "xs-small":
+                # Repaired on this fold's training groups only, as the fine-tune learns.
+                start = larger_student.healed(copy.deepcopy(small), x[train], xs_t[train], fold_work,
+                                              f"r{args.rank}", args.heal)
             nets[kind] = teacher_gain.train_arm(kind, xxs, xs_t[train] if xs_t is not None else None, xxs_t[train],
-                                                sr[train], labels, fold_work, args.steps, far)
+                                                sr[train], labels, fold_work, args.steps, far, start)
         keys = sorted({f for a, b, _ in pairs for f in (a, b)})
         inputs = {"simulated": (pairs, dict(zip(keys, sr[[index[f] for f in keys], 0])))}
         if far_sr is not None:

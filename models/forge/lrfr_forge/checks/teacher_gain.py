@@ -99,18 +99,20 @@ def torch_embed(net):
     return run
 
 
-def arm_modules(kind, xxs, xs_targets, xxs_targets, y):
-    """The student (from the upstream XXS), its CosFace head, and for `xs` the map into XS's
-    space; and the targets the student is held to."""
+def arm_modules(kind, xxs, xs_targets, xxs_targets, y, start=None):
+    """The student (from the upstream XXS, or from `start`), its CosFace head, and for `xs` the
+    map into XS's space; and the targets the student is held to. `xs-small` is a student that
+    already lives in XS's space (`larger_student`), held to XS's embeddings directly."""
     torch.manual_seed(SEED + 7)
-    student = copy.deepcopy(xxs)
+    student = copy.deepcopy(xxs if start is None else start)
     for p in student.parameters():
         p.requires_grad_(True)
     classes = int(y.max()) + 1
-    head = finetune_step.CosFace(torch.zeros(classes, 512).index_add_(0, y, xxs_targets[:, 0]))
+    own = xs_targets if kind == "xs-small" else xxs_targets
+    head = finetune_step.CosFace(torch.zeros(classes, 512).index_add_(0, y, own[:, 0]))
     modules = {"student": student, "head": head}
     if kind != "xs":
-        return modules, xxs_targets
+        return modules, own
     a, b = xxs_targets.reshape(-1, 512), xs_targets.reshape(-1, 512)
     proj = torch.nn.Linear(512, 512, bias=False)
     with torch.no_grad():
@@ -126,11 +128,12 @@ def teacher_terms(modules, emb, labels, target):
     return margin, keep
 
 
-def train_arm(kind, xxs, xs_targets, xxs_targets, sr, y, work: Path, steps, far=None):
+def train_arm(kind, xxs, xs_targets, xxs_targets, sr, y, work: Path, steps, far=None, start=None):
     """An arm's fine-tune on DSR outputs `sr` (N, 2 for the mirror, 3, 112, 112 bytes). With
     `far` (the DSR's outputs of distant crops, shaped as `sr`, and the index in `sr` of the
-    photo each was made from), half of every batch is distant, as step 5 mixes them."""
-    modules, targets = arm_modules(kind, xxs, xs_targets, xxs_targets, y)
+    photo each was made from), half of every batch is distant, as step 5 mixes them. `start`:
+    the student to begin from, if not the upstream XXS."""
+    modules, targets = arm_modules(kind, xxs, xs_targets, xxs_targets, y, start)
     student = modules["student"]
     params = [p for m in modules.values() for p in m.parameters()]
     opt = torch.optim.AdamW(params, 2e-4, weight_decay=1e-4)

@@ -17,6 +17,15 @@ use super::snapshot::{
 };
 use super::words;
 
+/// How long the answer to something the user just did stays in the status row. On the kiosk a
+/// long one takes a second row from the camera; the user is looking when it appears. What
+/// comes unasked (the gallery set aside at start, changed by another lrfr) stays until the next.
+#[cfg(not(test))]
+pub(super) const NOTICE_FADES: Duration = Duration::from_secs(30);
+/// Short in tests, which wait for it.
+#[cfg(test)]
+pub(super) const NOTICE_FADES: Duration = Duration::from_secs(5);
+
 pub(super) struct Shell {
     ctx: egui::Context,
     shared: Arc<Mutex<Snapshot>>,
@@ -26,6 +35,8 @@ pub(super) struct Shell {
     memory: MemoryProbe,
     last_metrics: Instant,
     rate: FrameRate,
+    /// When the notice shown now was told, if it is one that fades.
+    told: Option<Instant>,
 }
 
 impl Shell {
@@ -46,6 +57,7 @@ impl Shell {
             memory: MemoryProbe::new(),
             last_metrics: Instant::now(),
             rate: FrameRate::default(),
+            told: None,
         };
         match shell.session.load() {
             Ok(notice) => {
@@ -104,6 +116,7 @@ impl Shell {
                     Err(TryRecvError::Disconnected) => return,
                 }
             }
+            self.fade_notice();
             if self.paused || !self.session.ready() {
                 self.tick_metrics();
                 std::thread::sleep(Duration::from_millis(50));
@@ -168,10 +181,7 @@ impl Shell {
                             rejection: None,
                         })
                     }),
-                    Err(e) => {
-                        let message = words::error(&e);
-                        self.publish(|s| s.notice = Some(message.into()));
-                    }
+                    Err(e) => self.tell(words::error(&e).into()),
                 }
             }
             Command::CancelEnroll => {
@@ -180,15 +190,15 @@ impl Shell {
                 self.publish(|s| {
                     s.enroll = None;
                     s.pending_enroll = None;
-                    s.notice = Some("enrollment cancelled; nothing was saved".into());
                 });
+                self.tell("enrollment cancelled; nothing was saved".into());
             }
             Command::Export { file, passphrase } => {
                 let message = match self.session.export(&file, &passphrase) {
                     Ok(change) => words::change(&change),
                     Err(e) => words::error(&e),
                 };
-                self.publish(|s| s.notice = Some(message.into()));
+                self.tell(message.into());
             }
             Command::Gallery(edit) => {
                 let result = match edit {
@@ -210,23 +220,47 @@ impl Shell {
     /// Publishes the gallery with the success message, or only the error.
     fn after_gallery_change(&mut self, result: Result<GalleryChange, SessionError>) {
         let pending = self.session.pending_enroll().map(str::to_owned);
+        let asking = pending.is_some();
         self.publish(|s| s.pending_enroll = pending);
         match result {
-            Ok(change) => self.publish_gallery(Some(Notice {
-                text: words::change(&change),
-                undo: Edit::undoing(&change),
-            })),
-            Err(e) => {
+            Ok(change) => {
+                self.publish_gallery(None);
+                self.tell(Notice {
+                    text: words::change(&change),
+                    undo: Edit::undoing(&change),
+                });
+            }
+            // A question ("enroll anyway?") stays while its buttons wait for the answer.
+            Err(e) if asking => {
+                self.told = None;
                 let message = words::error(&e);
                 self.publish(|s| s.notice = Some(message.into()));
             }
+            Err(e) => self.tell(words::error(&e).into()),
         }
     }
 
+    /// Shows the answer to what the user did, for `NOTICE_FADES`.
+    fn tell(&mut self, notice: Notice) {
+        self.told = Some(Instant::now());
+        self.publish(|s| s.notice = Some(notice));
+    }
+
+    fn fade_notice(&mut self) {
+        if self.told.is_some_and(|at| at.elapsed() >= NOTICE_FADES) {
+            self.told = None;
+            self.publish(|s| s.notice = None);
+        }
+    }
+
+    /// The gallery as it is now, with a notice that stays (`None`: the one shown is kept).
     fn publish_gallery(&mut self, notice: Option<Notice>) {
         let Some(gallery) = self.session.gallery() else {
             return;
         };
+        if notice.is_some() {
+            self.told = None;
+        }
         let people = PersonSummary::everyone(gallery);
         let mode = self.session.mode().clone();
         self.publish(|s| {

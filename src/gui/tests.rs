@@ -549,11 +549,12 @@ fn enrolling_someone_twice_asks_before_it_goes_ahead() {
     step_until(&mut harness, "the question", |h| {
         h.query_by_label("enroll anyway").is_some()
     });
-    assert!(harness.query_by_label_contains("look like John").is_some());
     assert!(
         harness.query_by_label("Gallery 1 / 5").is_some(),
         "enrolled without asking"
     );
+    // The question stays while it waits for the answer, past the time answers fade.
+    stays_shown(&mut harness, "look like John");
     harness.get_by_label("enroll anyway").click();
     step_until(&mut harness, "Johnny enrolled after all", |h| {
         h.query_by_label("Gallery 2 / 5").is_some()
@@ -568,19 +569,14 @@ fn the_not_button_marks_the_face_in_view_as_someone_else_and_undo_takes_it_back(
     let mut pipeline = pipeline();
     enroll_john(&mut pipeline, &faces, &gallery);
     let mut harness = harness(&gallery, &source);
-    let named = |h: &Harness<'_, LrfrApp>| h.state().worker().snapshot().accepted.is_some();
-    step_until(&mut harness, "John named", named);
-    harness.get_by_label("not John").click();
-    let notice = |h: &Harness<'_, LrfrApp>, start: &str| {
-        h.state()
-            .worker()
-            .snapshot()
-            .notice
-            .as_ref()
-            .is_some_and(|n| n.text.starts_with(start))
+    // Waited for as drawn, not as told: a button is clicked only once the window shows it.
+    let shown = |text: &'static str| {
+        move |h: &Harness<'_, LrfrApp>| h.query_by_label_contains(text).is_some()
     };
+    step_until(&mut harness, "John named", shown("not John"));
+    harness.get_by_label("not John").click();
     step_until(&mut harness, "the mark to be saved", |h| {
-        notice(h, "noted: not John")
+        shown("noted: not John")(h) && h.query_by_label("undo").is_some()
     });
     let (people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
     assert_eq!(people.people()[0].not.len(), 1);
@@ -589,12 +585,11 @@ fn the_not_button_marks_the_face_in_view_as_someone_else_and_undo_takes_it_back(
     // The mark was John's own face: undone where it was made, it is gone from the gallery and
     // the disk, and John is named again.
     harness.get_by_label("undo").click();
-    step_until(&mut harness, "the mark to be taken back", |h| {
-        notice(
-            h,
-            "undone: that face is no longer marked as not John (0 marked)",
-        )
-    });
+    step_until(
+        &mut harness,
+        "the mark to be taken back",
+        shown("undone: that face is no longer marked as not John (0 marked)"),
+    );
     let (people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
     assert!(people.people()[0].not.is_empty());
     assert!(!marked.exists(), "{} was left behind", marked.display());
@@ -602,5 +597,38 @@ fn the_not_button_marks_the_face_in_view_as_someone_else_and_undo_takes_it_back(
         harness.query_by_label("undo").is_none(),
         "undo offered twice"
     );
-    step_until(&mut harness, "John named again", named);
+    step_until(&mut harness, "John named again", |h| {
+        h.state().worker().snapshot().accepted.is_some()
+    });
+    // The answer to a click fades (after `NOTICE_FADES`, short in tests).
+    step_until(&mut harness, "the notice to fade", |h| {
+        h.state().worker().snapshot().notice.is_none() && !shown("undone:")(h)
+    });
+}
+
+#[test]
+fn a_notice_nobody_asked_for_stays_until_the_next() {
+    let Some(faces) = faces() else { return };
+    let gallery = scratch("damaged-gallery");
+    std::fs::write(gallery.join(lrfr::gallery::FILE_NAME), "{ not json").unwrap();
+    let source = one_person_source(&faces, "John_Ashcroft", "damaged-source");
+    let mut harness = harness(&gallery, &source);
+    step_until(&mut harness, "the damaged gallery's notice", |h| {
+        h.query_by_label_contains("is not readable JSON").is_some()
+    });
+    // Found at start, while nobody may be looking: it does not fade with the answers to clicks.
+    stays_shown(&mut harness, "is not readable JSON");
+}
+
+/// Steps past the time a notice answering a click fades, failing if `text` goes meanwhile.
+fn stays_shown(harness: &mut Harness<'_, LrfrApp>, text: &str) {
+    let until = std::time::Instant::now() + super::shell::NOTICE_FADES + Duration::from_secs(1);
+    while std::time::Instant::now() < until {
+        harness.step();
+        assert!(
+            harness.query_by_label_contains(text).is_some(),
+            "{text:?} faded"
+        );
+        std::thread::sleep(STEP_PAUSE);
+    }
 }

@@ -35,7 +35,7 @@ pub(super) struct Shell {
     memory: MemoryProbe,
     last_metrics: Instant,
     rate: FrameRate,
-    /// When the notice shown now was told, if it is one that fades.
+    /// When the notice shown now was given, if it is one that fades.
     told: Option<Instant>,
 }
 
@@ -70,7 +70,10 @@ impl Shell {
                     s.status = Status::Running;
                     s.model_files = files;
                 });
-                shell.publish_gallery(notice.map(Notice::from));
+                shell.publish_gallery();
+                if let Some(notice) = notice {
+                    shell.notify(notice.into(), false);
+                }
             }
             Err(e) => {
                 let message = e.to_string();
@@ -152,7 +155,8 @@ impl Shell {
             self.after_gallery_change(result);
         }
         if stepped.gallery_reopened {
-            self.publish_gallery(Some("the gallery was changed by another lrfr".into()));
+            self.publish_gallery();
+            self.notify("the gallery was changed by another lrfr".into(), false);
         }
     }
 
@@ -181,7 +185,7 @@ impl Shell {
                             rejection: None,
                         })
                     }),
-                    Err(e) => self.tell(words::error(&e).into()),
+                    Err(e) => self.notify(words::error(&e).into(), true),
                 }
             }
             Command::CancelEnroll => {
@@ -191,14 +195,14 @@ impl Shell {
                     s.enroll = None;
                     s.pending_enroll = None;
                 });
-                self.tell("enrollment cancelled; nothing was saved".into());
+                self.notify("enrollment cancelled; nothing was saved".into(), true);
             }
             Command::Export { file, passphrase } => {
                 let message = match self.session.export(&file, &passphrase) {
                     Ok(change) => words::change(&change),
                     Err(e) => words::error(&e),
                 };
-                self.tell(message.into());
+                self.notify(message.into(), true);
             }
             Command::Gallery(edit) => {
                 let result = match edit {
@@ -224,25 +228,22 @@ impl Shell {
         self.publish(|s| s.pending_enroll = pending);
         match result {
             Ok(change) => {
-                self.publish_gallery(None);
-                self.tell(Notice {
+                self.publish_gallery();
+                let notice = Notice {
                     text: words::change(&change),
                     undo: Edit::undoing(&change),
-                });
+                };
+                self.notify(notice, true);
             }
             // A question ("enroll anyway?") stays while its buttons wait for the answer.
-            Err(e) if asking => {
-                self.told = None;
-                let message = words::error(&e);
-                self.publish(|s| s.notice = Some(message.into()));
-            }
-            Err(e) => self.tell(words::error(&e).into()),
+            Err(e) => self.notify(words::error(&e).into(), !asking),
         }
     }
 
-    /// Shows the answer to what the user did, for `NOTICE_FADES`.
-    fn tell(&mut self, notice: Notice) {
-        self.told = Some(Instant::now());
+    /// Shows `notice` in the status row until the next one, or for `NOTICE_FADES` when it
+    /// `fades` (the answer to what the user just did).
+    fn notify(&mut self, notice: Notice, fades: bool) {
+        self.told = fades.then(Instant::now);
         self.publish(|s| s.notice = Some(notice));
     }
 
@@ -253,23 +254,16 @@ impl Shell {
         }
     }
 
-    /// The gallery as it is now, with a notice that stays (`None`: the one shown is kept).
-    fn publish_gallery(&mut self, notice: Option<Notice>) {
+    fn publish_gallery(&mut self) {
         let Some(gallery) = self.session.gallery() else {
             return;
         };
-        if notice.is_some() {
-            self.told = None;
-        }
         let people = PersonSummary::everyone(gallery);
         let mode = self.session.mode().clone();
         self.publish(|s| {
             s.people = people;
             s.mode = mode;
             s.gallery_seq += 1;
-            if notice.is_some() {
-                s.notice = notice;
-            }
         });
     }
 

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from lrfr_forge.checks.teacher_gain import torch_embed
 from lrfr_forge.common import data, edgeface, metrics
 from lrfr_forge.common.data import SEED
 from lrfr_forge.common.fit import fit
@@ -108,16 +109,14 @@ def main():
     same = np.array([s for _, _, s in pairs])
     people = np.array([a.split("/")[0] for a, _, _ in pairs])
     keys = sorted({f for a, b, _ in pairs for f in (a, b)})
-    val = data.to01(torch.from_numpy(np.stack([data.load_rgb(args.val_crops / k.replace(".jpg", ".png"))
-                                                for k in keys])))
+    val = np.stack([data.load_rgb(args.val_crops / k.replace(".jpg", ".png")) for k in keys])
+    val = val.transpose(0, 3, 1, 2).copy()
     report = {}
     for name, net in nets.items():
         path = work / (name.replace(", rank x ", "_r").replace(".", "") + ".onnx")
         export_onnx(net, (1, 3, 112, 112), path)
         int8(path, path.with_suffix(".int8.onnx"))
-        with torch.no_grad():
-            emb = torch.cat([edgeface.embed(net, val[i:i + 128]) for i in range(0, len(val), 128)]).numpy()
-        scores = metrics.scores(pairs, dict(zip(keys, emb)))[0]
+        scores = metrics.scores(pairs, dict(zip(keys, torch_embed(net)(val))))[0]
         size = path.with_suffix(".int8.onnx").stat().st_size
         report[name] = {"parameters": sum(p.numel() for p in net.parameters()), "int8 bytes": size,
                         "fits 2 MB": size <= CAP, "eer": metrics.verification(scores, same)["eer"],

@@ -55,9 +55,6 @@ fn geometry() {
          box centre, in units of the box side), measured by the forge on the training faces. \
          Aligning through these points is the box-only crop.\n\
          pub const BOX_LANDMARKS: [[f32; 2]; 5] = {};\n\
-         /// The same for the small-face network's box, measured by the forge on distant \
-         training faces (its box is larger and sits higher on the face).\n\
-         pub const SMALL_BOX_LANDMARKS: [[f32; 2]; 5] = {};\n\
          /// The landmark model sees a square this many box sides wide, centred on the box.\n\
          pub const LANDMARK_CROP_SCALE: f32 = {:?};\n\
          /// Side of the box crops `lrfr crop --boxes` writes for the forge: twice the landmark \
@@ -66,7 +63,6 @@ fn geometry() {
         number("face_size") as u32,
         points("template"),
         points("box_landmarks"),
-        points("small_box_landmarks"),
         number("landmark_crop_scale") as f32,
         number("box_crop_size") as u32,
     );

@@ -78,7 +78,7 @@ def main():
     if args.smoke:
         print("box-only points (smoke run, not stored):", box_points.round(4).tolist())
     else:
-        geometry.write_points("box_landmarks", box_points)
+        geometry.write_box_landmarks(box_points)
     net, report = landmarks.train(taught, split, work, smoke=args.smoke)
     print("landmarks:", report, flush=True)
     stage.mkdir(exist_ok=True)
@@ -93,11 +93,7 @@ def main():
     write_stage_manifest(stage, lm_entry, det_entry)
     # Step 1c: the landmark model continued on distant faces, as the small-face detector boxes them.
     labels = json.loads((work / "detector" / "yunet_labels.json").read_text())
-    distant, small_box_points = distance.landmark_inputs(args.lrfr, stage, faces, split["train"], labels, work / "distance")
-    if args.smoke or small_box_points is None:
-        print("small-face box points (smoke run, not stored):", small_box_points, flush=True)
-    else:
-        geometry.write_points("small_box_landmarks", small_box_points)
+    distant = distance.landmark_inputs(args.lrfr, stage, faces, split["train"], labels, work / "distance")
     net, report["distance"] = landmarks.adapt(net, taught, distant, split, work, smoke=args.smoke)
     landmarks.export(net, fp32)
     onnx.save(quantize.weight_only_qdq(onnx.load(str(fp32))), str(stage / "landmarks.onnx"))

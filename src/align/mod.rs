@@ -34,16 +34,6 @@ pub fn landmark_region(face: &FaceBox) -> [f32; 4] {
     [cx - side / 2.0, cy - side / 2.0, side, side]
 }
 
-/// The region the landmark model would see around `landmarks` had the small-face network
-/// boxed the face as it does on average: where the model's second look at a small face is
-/// taken (`pipeline::locator`).
-pub fn small_face_region(landmarks: &Landmarks) -> [f32; 4] {
-    let to_frame = Similarity::estimate(&template::SMALL_BOX_LANDMARKS, &landmarks.0);
-    let side = to_frame.scale() * template::LANDMARK_CROP_SCALE;
-    let [cx, cy] = to_frame.apply([0.0, 0.0]);
-    [cx - side / 2.0, cy - side / 2.0, side, side]
-}
-
 /// Warps `frame` so that `landmarks` land on the template, into a 112x112 face.
 pub fn align_face(frame: &Frame, landmarks: &Landmarks, out: &mut Frame) {
     align_face_at(frame, landmarks, FACE_SIZE, out);
@@ -85,27 +75,6 @@ mod tests {
         // The template itself, shrunk to a third and moved: a face spanning 112 / 3 px.
         let landmarks = Landmarks(TEMPLATE.map(|[x, y]| [100.0 + x / 3.0, 50.0 + y / 3.0]));
         assert!((native_side(&landmarks) - 112.0 / 3.0).abs() < 0.01);
-    }
-
-    #[test]
-    fn the_second_look_sees_what_an_average_small_face_box_would_show() {
-        // Points exactly where the small-face network's box puts them on average: the second
-        // look's region is that box's own landmark region.
-        let (cx, cy, side) = (300.0, 200.0, 14.0);
-        let points =
-            Landmarks(template::SMALL_BOX_LANDMARKS.map(|[u, v]| [cx + u * side, cy + v * side]));
-        let face = FaceBox {
-            x: cx - side / 2.0,
-            y: cy - side / 2.0,
-            width: side,
-            height: side,
-            score: 0.9,
-            found_by: crate::detect::FoundBy::SmallFaces,
-        };
-        let (got, want) = (small_face_region(&points), landmark_region(&face));
-        for (g, w) in got.iter().zip(want) {
-            assert!((g - w).abs() < 1e-3, "{got:?} against {want:?}");
-        }
     }
 
     #[test]

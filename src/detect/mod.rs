@@ -53,16 +53,6 @@ pub struct FaceBox {
     pub width: f32,
     pub height: f32,
     pub score: f32,
-    pub found_by: FoundBy,
-}
-
-/// Which detector boxed a face. Their boxes sit differently on a face (the small-face
-/// network's is larger and higher up), and the landmark model's second look at a small face
-/// places its crop as that network's box would sit (`pipeline::locator`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FoundBy {
-    SeetaFace,
-    SmallFaces,
 }
 
 impl FaceBox {
@@ -75,7 +65,6 @@ impl FaceBox {
             width: side,
             height: side,
             score: 1.0,
-            found_by: FoundBy::SeetaFace,
         }
     }
 
@@ -243,7 +232,6 @@ impl FaceDetector {
                 width: b.width() as f32 / scale,
                 height: b.height() as f32 / scale,
                 score: face.score() as f32,
-                found_by: FoundBy::SeetaFace,
             });
         }
     }

@@ -8,7 +8,7 @@
 use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions};
 use image::Rgb;
-use lrfr::detect::{FaceBox, FoundBy};
+use lrfr::detect::FaceBox;
 use lrfr::frame::Frame;
 use lrfr::live::GalleryChange;
 use lrfr::metrics::{MemorySnapshot, Summary};
@@ -52,7 +52,6 @@ fn identified() -> Snapshot {
         width: 160.0,
         height: 200.0,
         score: 9.5,
-        found_by: FoundBy::SeetaFace,
     };
     let stranger = FaceBox {
         x: 420.0,
@@ -60,7 +59,6 @@ fn identified() -> Snapshot {
         width: 96.0,
         height: 120.0,
         score: 7.0,
-        found_by: FoundBy::SeetaFace,
     };
     snapshot.tracks = vec![
         TrackSummary {

@@ -317,7 +317,6 @@ mod tests {
             width: 80.0,
             height: 80.0,
             score: 1.0,
-            found_by: crate::detect::FoundBy::SeetaFace,
         }
     }
 

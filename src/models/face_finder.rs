@@ -11,7 +11,7 @@ use super::manifest::{LocatorManifest, ModelEntry};
 use super::net::Net;
 use super::{executor, ModelError};
 use crate::align::{area_resample, area_resize, AreaScratch};
-use crate::detect::{FaceBox, FoundBy};
+use crate::detect::FaceBox;
 use crate::frame::Frame;
 
 /// Cells per input pixel side.
@@ -260,7 +260,6 @@ fn scan(
                 width: w / at.scale,
                 height: h / at.scale,
                 score: sigmoid(v),
-                found_by: FoundBy::SmallFaces,
             });
         }
     }

@@ -9,7 +9,7 @@
 
 use crate::align::{self, AreaScratch, Landmarks};
 use crate::config::Config;
-use crate::detect::{keep_distinct, same_face, subject, FaceBox, FaceDetector, FoundBy};
+use crate::detect::{keep_distinct, same_face, subject, FaceBox, FaceDetector};
 use crate::frame::Frame;
 use crate::models::{FaceFinder, FaceGate, Landmarker, ModelError, Net};
 
@@ -183,50 +183,26 @@ impl FaceLocator {
     }
 
     /// The 5 points of `face`, from the landmark model or the box-only fallback.
-    ///
-    /// A face the small-face network boxed gets a second look: the crop placed where that
-    /// network's box sits on average around the first points, and the points taken again. Its
-    /// box sits loosely on a face of a dozen pixels, so the first crop is off-centre and
-    /// off-scale by more than a SeetaFace box's. The second look took the points' mean error
-    /// on the validation frames from 0.102 to 0.094 inter-ocular distances at 16 px of a
-    /// face's own, and EER at 32 px from 3.23 to 2.59% (1,458 people, change -1.47 to -0.10
-    /// points; docs/distance.md). A SeetaFace box gained nothing from it (the simulated
-    /// path's EERs moved inside their intervals) and keeps the one look.
     pub fn landmarks(&mut self, frame: &Frame, face: &FaceBox) -> Result<Landmarks, PipelineError> {
-        let Some(first) = self.points_in(frame, align::landmark_region(face))? else {
-            return Ok(align::box_landmarks(face));
-        };
-        if face.found_by == FoundBy::SeetaFace {
-            return Ok(first);
-        }
-        Ok(self
-            .points_in(frame, align::small_face_region(&first))?
-            .unwrap_or(first))
-    }
-
-    /// The landmark model's points in `region` of `frame`, in frame pixels; `None` without a
-    /// landmark model or when its points are no face's.
-    fn points_in(
-        &mut self,
-        frame: &Frame,
-        region: [f32; 4],
-    ) -> Result<Option<Landmarks>, PipelineError> {
         let Some(landmarker) = self.landmarks.as_mut() else {
-            return Ok(None);
+            return Ok(align::box_landmarks(face));
         };
         align::area_resample(
             frame,
-            region,
+            align::landmark_region(face),
             landmarker.input_side(),
             &mut self.area,
             &mut self.box_crop,
         );
         let Some(points) = landmarker.points(&self.box_crop)? else {
-            return Ok(None);
+            return Ok(align::box_landmarks(face));
         };
-        let [x0, y0, side, _] = region;
+        let [x0, y0, side, _] = align::landmark_region(face);
         let landmarks = Landmarks(points.map(|[x, y]| [x0 + x * side, y0 + y * side]));
         // A network gone wrong must not throw the crop off the frame.
-        Ok((landmarks.inter_ocular() >= 1.0).then_some(landmarks))
+        if landmarks.inter_ocular() < 1.0 {
+            return Ok(align::box_landmarks(face));
+        }
+        Ok(landmarks)
     }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use lrfr::align::{align_face, box_landmarks, downscale_to, AreaScratch};
-use lrfr::detect::{DetectConfig, FaceBox, FaceDetector, FoundBy};
+use lrfr::detect::{DetectConfig, FaceBox, FaceDetector};
 use lrfr::frame::{decode_file, place_on_canvas, Frame};
 use lrfr::matching::MatchResult;
 use lrfr::models::{l2_normalise, rgb_to_planar, Models, Net};
@@ -43,7 +43,6 @@ fn crop_and_resize(c: &mut Criterion) {
         width: 140.0,
         height: 140.0,
         score: 1.0,
-        found_by: FoundBy::SeetaFace,
     };
     let landmarks = box_landmarks(&face);
     let mut aligned = Frame::new(0, 0);

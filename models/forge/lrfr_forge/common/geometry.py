@@ -17,11 +17,10 @@ BOX_CROP_SIZE = _GEOMETRY["box_crop_size"]
 RESOLUTIONS = (16, 24, 32)
 
 
-def write_points(key, points):
-    """Stores five points a landmark step measured (`box_landmarks`, `small_box_landmarks`),
-    for the app's next build."""
+def write_box_landmarks(points):
+    """Stores the box-only points the landmark step measured, for the app's next build."""
     geometry = json.loads(GEOMETRY_FILE.read_text())
-    geometry[key] = [[round(float(v), 4) for v in p] for p in points]
+    geometry["box_landmarks"] = [[round(float(v), 4) for v in p] for p in points]
     GEOMETRY_FILE.write_text(json.dumps(geometry, indent=1) + "\n")
 
 

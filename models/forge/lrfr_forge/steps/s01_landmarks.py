@@ -167,41 +167,23 @@ def train(taught, split, work: Path, epochs=30, smoke=False):
 def distant_labels(boxes_dir: Path, points):
     """The app's box crops of distant faces (`lrfr crop --boxes` over distance frames: the
     small-face detector's boxes on blurred, noisy JPEG faces of a dozen pixels) with the true
-    points in region-normalised coordinates, for the `subjects` only."""
+    points in region-normalised coordinates. A box whose region does not hold all five true
+    points is another face (LFW's background people), left out."""
     crops, labels = [], []
-    for row in subjects(boxes_dir, points):
+    for row in read_boxes(boxes_dir / "boxes.tsv"):
         rel = row["file"]
-        crops.append(load_rgb(boxes_dir / f"{rel[: rel.rfind('.')]}.box.png"))
+        if rel not in points:
+            continue
         rx, ry, side = row["region"]
-        labels.append((points[rel] - [rx, ry]) / side)
+        label = (points[rel] - [rx, ry]) / side
+        if not ((label > 0) & (label < 1)).all():
+            continue
+        crops.append(load_rgb(boxes_dir / f"{rel[: rel.rfind('.')]}.box.png"))
+        labels.append(label)
     if not crops:
         side = geometry.BOX_CROP_SIZE
         return np.zeros((0, side, side, 3), np.uint8), np.zeros((0, 5, 2), np.float32)
     return np.stack(crops), np.stack(labels).astype(np.float32)
-
-
-def small_box_constant(boxes_dir: Path, points):
-    """The mean true points relative to the small-face network's box (offset from its centre,
-    in box sides), over the distant faces `distant_labels` keeps: where the app places the
-    landmark model's second look at a small face (`small_box_landmarks` in geometry.json).
-    That box is larger than SeetaFace's and sits higher, so `box_landmarks` would put the
-    crop too close in. `None` when no distant face was found (a smoke run)."""
-    rel = []
-    for row in subjects(boxes_dir, points):
-        bx, by, bw, bh = row["box"]
-        rel.append((points[row["file"]] - [bx + bw / 2, by + bh / 2]) / max(bw, bh))
-    return np.mean(rel, axis=0) if rel else None
-
-
-def subjects(boxes_dir: Path, points):
-    """The rows of `lrfr crop --boxes`' list whose region holds all five of the subject's true
-    `points`: a box that does not is another face (LFW's background people)."""
-    for row in read_boxes(boxes_dir / "boxes.tsv"):
-        if row["file"] in points:
-            rx, ry, side = row["region"]
-            label = (points[row["file"]] - [rx, ry]) / side
-            if ((label > 0) & (label < 1)).all():
-                yield row
 
 
 def adapt(net, taught, distant, split, work: Path, steps=2000, smoke=False):

@@ -88,8 +88,7 @@ def crop_frames(lrfr_bin: Path, models: Path, frames: Path, out: Path, ranges=NA
 def landmark_inputs(lrfr_bin: Path, models: Path, faces_root: Path, names, labels, work: Path):
     """Step 1c's inputs: one distance frame per training photo (15-56 px of its own), the
     app's box crops of them (`lrfr crop --boxes`: the small-face detector's boxes), and the true
-    points of each. Returns what `landmarks.distant_labels` gives, and the small-face box's
-    mean points (`landmarks.small_box_constant`)."""
+    points of each. Returns what `landmarks.distant_labels` gives."""
     from lrfr_forge.steps import s01_landmarks as landmarks
 
     frames, boxes = work / "landmark-frames", work / "landmark-boxes"
@@ -97,8 +96,7 @@ def landmark_inputs(lrfr_bin: Path, models: Path, faces_root: Path, names, label
     if not (boxes / "boxes.tsv").exists():
         subprocess.run([str(lrfr_bin), "crop", "--boxes", "--models", str(models), "--out", str(boxes), str(frames / "all")],
                        check=True, stdout=subprocess.DEVNULL)
-    points = true_points(frames / "all" / "truth.tsv", labels)
-    return landmarks.distant_labels(boxes, points), landmarks.small_box_constant(boxes, points)
+    return landmarks.distant_labels(boxes, true_points(frames / "all" / "truth.tsv", labels))
 
 
 def distant_inputs(native: Path, files):

@@ -86,12 +86,14 @@ fn identified() -> Snapshot {
             id: "p0a".into(),
             samples: 10,
             thumbnail: picture(112, 112, [150, 110, 90]),
+            marks: Vec::new(),
         },
         PersonSummary {
             name: "Grace".into(),
             id: "p0b".into(),
             samples: 7,
             thumbnail: picture(112, 112, [90, 120, 150]),
+            marks: Vec::new(),
         },
     ];
     snapshot.top = vec![(0, 0.72), (1, -0.10)];

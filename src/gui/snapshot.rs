@@ -51,10 +51,21 @@ pub struct PersonSummary {
     pub id: String,
     pub samples: u32,
     pub thumbnail: Frame,
+    /// The faces marked as not them, oldest first: each can be taken back from the gallery
+    /// panel long after the notice that offered "undo" has faded.
+    pub marks: Vec<Mark>,
+}
+
+/// One face marked as not a person: `face` names it to `Session::unmark`, `crop` shows it.
+#[derive(Debug, Clone)]
+pub struct Mark {
+    pub face: String,
+    pub crop: Frame,
 }
 
 impl PersonSummary {
-    /// Everyone in `gallery`, with their first enrolled face as the picture.
+    /// Everyone in `gallery`, with their first enrolled face as the picture and their marks.
+    /// Where their crops cannot be read the marks show as blank tiles, and can still be taken back.
     pub fn everyone(gallery: &Gallery) -> Vec<PersonSummary> {
         gallery
             .people()
@@ -69,9 +80,23 @@ impl PersonSummary {
                     .ok()
                     .and_then(|f| f.into_iter().next())
                     .unwrap_or_else(|| Frame::new(1, 1)),
+                marks: marks(gallery, i),
             })
             .collect()
     }
+}
+
+fn marks(gallery: &Gallery, index: usize) -> Vec<Mark> {
+    let crops = gallery.not_faces(index).unwrap_or_default();
+    gallery.people()[index]
+        .not
+        .iter()
+        .enumerate()
+        .map(|(i, not)| Mark {
+            face: not.face.clone(),
+            crop: crops.get(i).cloned().unwrap_or_else(|| Frame::new(1, 1)),
+        })
+        .collect()
 }
 
 /// Frames per second as the window sees them, waits included, smoothed over about ten

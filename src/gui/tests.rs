@@ -607,6 +607,46 @@ fn the_not_button_marks_the_face_in_view_as_someone_else_and_undo_takes_it_back(
 }
 
 #[test]
+fn a_mark_whose_undo_has_faded_is_taken_back_from_the_gallery_panel() {
+    let Some(faces) = faces() else { return };
+    let gallery = scratch("take-back-gallery");
+    let source = one_person_source(&faces, "John_Ashcroft", "take-back-source");
+    let mut pipeline = pipeline();
+    enroll_john(&mut pipeline, &faces, &gallery);
+    let mut harness = harness(&gallery, &source);
+    let shown = |text: &'static str| {
+        move |h: &Harness<'_, LrfrApp>| h.query_by_label_contains(text).is_some()
+    };
+    step_until(&mut harness, "John named", shown("not John"));
+    harness.get_by_label("not John").click();
+    step_until(
+        &mut harness,
+        "the mark to be saved",
+        shown("noted: not John"),
+    );
+    // The mistake is noticed only after the message and its undo have gone.
+    step_until(&mut harness, "the notice to fade", |h| {
+        h.query_by_label("undo").is_none() && !shown("noted: not John")(h)
+    });
+    let (people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
+    let marked = gallery.join(&people.people()[0].not[0].face);
+    assert!(marked.is_file(), "{} was not written", marked.display());
+    harness.get_by_label("1 face marked not John").click();
+    step_until(&mut harness, "the marked face", shown("take back"));
+    harness.get_by_label("take back").click();
+    step_until(&mut harness, "the mark to be taken back", |h| {
+        h.query_by_label_contains("1 face marked not John")
+            .is_none()
+    });
+    let (people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
+    assert!(people.people()[0].not.is_empty());
+    assert!(!marked.exists(), "{} was left behind", marked.display());
+    step_until(&mut harness, "John named again", |h| {
+        h.state().worker().snapshot().accepted.is_some()
+    });
+}
+
+#[test]
 fn a_notice_nobody_asked_for_stays_until_the_next() {
     let Some(faces) = faces() else { return };
     let gallery = scratch("damaged-gallery");

@@ -1,14 +1,15 @@
-//! The people enrolled: thumbnail, samples, rename, delete with confirmation, and the
-//! encrypted export and import of the whole gallery.
+//! The people enrolled: thumbnail, samples, rename, delete with confirmation, the faces
+//! marked as not them (each can be taken back), and the encrypted export and import of the
+//! whole gallery.
 
 use egui::load::SizedTexture;
 use egui::{Rect, Vec2};
 use lrfr::gallery::MAX_PEOPLE;
 
-use super::textures::Textures;
+use super::textures::{Textures, MARK_TILE};
 use super::UiState;
 use crate::gui::command::{Command, Edit};
-use crate::gui::snapshot::Snapshot;
+use crate::gui::snapshot::{PersonSummary, Snapshot};
 
 pub fn gallery(
     ui: &mut egui::Ui,
@@ -44,6 +45,7 @@ pub fn gallery(
                 });
             });
         });
+        marks(ui, i, person, textures, commands);
     }
     if let Some((old, new)) = &mut state.renaming {
         ui.horizontal(|ui| {
@@ -78,6 +80,61 @@ pub fn gallery(
         });
     }
     backup(ui, state, commands);
+}
+
+/// The faces marked as not `person` (row `row` of the marks texture), each with a button that
+/// takes the mark back: a wrong "not X" is undone here once its notice's "undo" has gone.
+fn marks(
+    ui: &mut egui::Ui,
+    row: usize,
+    person: &PersonSummary,
+    textures: &Textures,
+    commands: &mut Vec<Command>,
+) {
+    let count = person.marks.len();
+    if count == 0 {
+        return;
+    }
+    let title = format!(
+        "{count} {} marked not {}",
+        if count == 1 { "face" } else { "faces" },
+        person.name
+    );
+    egui::CollapsingHeader::new(title)
+        .id_salt(("marks", &person.id))
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                for (column, mark) in person.marks.iter().enumerate() {
+                    ui.vertical(|ui| {
+                        if let Some(texture) = &textures.marks {
+                            let size = texture.size_vec2();
+                            let min = Vec2::new(column as f32, row as f32) * MARK_TILE as f32;
+                            let uv = Rect::from_min_size(
+                                (min / size).to_pos2(),
+                                Vec2::splat(MARK_TILE as f32) / size,
+                            );
+                            ui.add(
+                                egui::Image::from_texture(SizedTexture::new(
+                                    texture.id(),
+                                    Vec2::splat(48.0),
+                                ))
+                                .uv(uv),
+                            );
+                        }
+                        let take_back = ui.small_button("take back").on_hover_text(format!(
+                            "faces like this one may be named {} again",
+                            person.name
+                        ));
+                        if take_back.clicked() {
+                            commands.push(Command::Gallery(Edit::Unmark {
+                                name: person.name.clone(),
+                                face: mark.face.clone(),
+                            }));
+                        }
+                    });
+                }
+            });
+        });
 }
 
 /// Export to / import from one passphrase-encrypted file, as `lrfr gallery export|import`.

@@ -6,7 +6,9 @@
 
 mod archive;
 mod crop;
+mod damaged;
 mod file;
+mod folder;
 mod name;
 mod not;
 mod store;
@@ -15,12 +17,16 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use archive::{export, import, MAX_ARCHIVE_BYTES};
+pub use damaged::set_aside_files;
 pub use file::{
     GalleryFile, PerRes, Person, EMBEDDING_DIMS, MAX_FACES, MAX_PEOPLE, SCHEMA_VERSION,
 };
 pub use name::{clean_name, same_name, MAX_NAME_CHARS};
 pub use not::{Marked, NotFace, MAX_NOT};
 pub use store::{create_private_dir, write_atomic, write_png};
+
+use damaged::{damaged_notice, read, set_aside, OnDisk};
+use folder::{inspect_faces, new_person_folder, sweep_faces, write_faces, write_faces_named};
 
 use crate::frame::Frame;
 use crate::resolution::Resolution;
@@ -106,10 +112,6 @@ fn stamp(path: &Path) -> Option<Stamp> {
         modified: meta.modified().ok(),
     })
 }
-
-/// How many fresh random ids an add tries before it gives up (a clash is a 1 in 2^64 event;
-/// more than one means something else is creating folders there).
-const ID_TRIES: usize = 8;
 
 impl Gallery {
     /// Opens the gallery in `dir`, reading only: nothing is created, moved or narrowed until
@@ -416,214 +418,6 @@ fn lock(dir: &Path) -> Result<store::DirLock, GalleryError> {
         path: dir.join(store::LOCK_FILE),
         source,
     })
-}
-
-/// Creates `faces/<id>` for a new person under a fresh random id; `create_dir` fails on an
-/// existing folder, so no two people can ever share one.
-fn new_person_folder(dir: &Path) -> Result<(String, PathBuf), GalleryError> {
-    let faces = dir.join("faces");
-    let io = |path: &Path, source| GalleryError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    store::create_private_dir(&faces).map_err(|e| io(&faces, e))?;
-    for _ in 0..ID_TRIES {
-        let id = format!("p{}", store::random_hex(8).map_err(|e| io(&faces, e))?);
-        let folder = faces.join(&id);
-        match store::create_new_private_dir(&folder) {
-            Ok(()) => return Ok((id, folder)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(io(&folder, e)),
-        }
-    }
-    Err(io(
-        &faces,
-        std::io::Error::other(format!("{ID_TRIES} fresh ids were all taken")),
-    ))
-}
-
-/// Writes the crops as `faces/<id>/NNN.png` and returns their relative paths.
-fn write_faces(dir: &Path, id: &str, faces: &[Frame]) -> Result<Vec<String>, GalleryError> {
-    write_faces_named(dir, id, "", faces)
-}
-
-/// `faces` as `faces/<id>/<prefix><nnn>.png`, in a folder this lrfr just made.
-fn write_faces_named(
-    dir: &Path,
-    id: &str,
-    prefix: &str,
-    faces: &[Frame],
-) -> Result<Vec<String>, GalleryError> {
-    let mut relative = Vec::with_capacity(faces.len());
-    for (i, face) in faces.iter().enumerate() {
-        let rel = format!("faces/{id}/{prefix}{i:03}.png");
-        let path = dir.join(&rel);
-        write_png(&path, face).map_err(|e| match e.kind() {
-            std::io::ErrorKind::Other => GalleryError::Image {
-                path,
-                reason: e.to_string(),
-            },
-            _ => GalleryError::Io { path, source: e },
-        })?;
-        relative.push(rel);
-    }
-    Ok(relative)
-}
-
-/// Under the lock: removes the `faces/<id>` folders lrfr made that no person in `file` refers
-/// to (left by a crash between writing crops and saving the JSON, or by a removal whose
-/// delete failed) and temporaries inside the others, then narrows the faces to owner-only.
-/// While a damaged gallery file is set aside, no folder is removed: its people may come back.
-fn sweep_faces(dir: &Path, file: &GalleryFile) -> Result<(), GalleryError> {
-    let faces = dir.join("faces");
-    let orphans = inspect_faces(dir, file)?;
-    if !orphans.is_empty() && set_aside_files(dir).is_empty() {
-        for orphan in orphans {
-            let _ = std::fs::remove_dir_all(orphan);
-        }
-    }
-    for person in &file.people {
-        store::remove_stale_temps(&faces.join(&person.id));
-    }
-    match store::restrict_tree(&faces) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        result => result.map_err(|source| GalleryError::Io {
-            path: faces,
-            source,
-        }),
-    }
-}
-
-/// The folders under `faces/` that lrfr made and no person in `file` refers to. Refuses a
-/// `faces` that is a link or holds anything else (the user's own photos, a link), so nothing
-/// is ever deleted or narrowed through them.
-fn inspect_faces(dir: &Path, file: &GalleryFile) -> Result<Vec<PathBuf>, GalleryError> {
-    let faces = dir.join("faces");
-    let io = |source| GalleryError::Io {
-        path: faces.clone(),
-        source,
-    };
-    let foreign = |path: PathBuf, reason: String| GalleryError::Foreign { path, reason };
-    match std::fs::symlink_metadata(&faces) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io(e)),
-        Ok(meta) if meta.file_type().is_symlink() => {
-            return Err(foreign(
-                faces.clone(),
-                "is a link; lrfr keeps the faces in a folder of its own, never through a link"
-                    .into(),
-            ))
-        }
-        Ok(meta) if !meta.is_dir() => return Err(foreign(faces.clone(), "is not a folder".into())),
-        Ok(_) => {}
-    }
-    let mut orphans = Vec::new();
-    for entry in std::fs::read_dir(&faces).map_err(io)? {
-        let entry = entry.map_err(io)?;
-        let is_dir = entry.file_type().map_err(io)?.is_dir();
-        let name = entry.file_name();
-        let id = name.to_str().filter(|_| is_dir);
-        match id {
-            Some(id) if file.find_id(id).is_some() => {}
-            Some(id) if file::is_lrfr_id(id) => orphans.push(entry.path()),
-            _ => {
-                return Err(foreign(
-                    entry.path(),
-                    format!(
-                        "lrfr did not make this; move it out of {} (lrfr files faces there \
-                         under ids of its own)",
-                        faces.display()
-                    ),
-                ))
-            }
-        }
-    }
-    Ok(orphans)
-}
-
-/// The damaged gallery files [`set_aside`] moved out of the way and the user has not yet
-/// repaired or deleted (`gallery.json.corrupt-<time>`), in name order.
-pub fn set_aside_files(dir: &Path) -> Vec<PathBuf> {
-    let prefix = format!("{FILE_NAME}{}", store::ASIDE_MARK);
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| {
-            e.file_name()
-                .to_str()
-                .is_some_and(|n| n.starts_with(&prefix))
-        })
-        .map(|e| e.path())
-        .collect();
-    found.sort();
-    found
-}
-
-enum OnDisk {
-    File(GalleryFile),
-    Missing,
-    /// Not JSON at all (a torn write by another program, a truncated copy), with the reason.
-    NotJson(String),
-}
-
-/// The gallery file at `path`; an error when it is JSON that breaks the rules (it is left
-/// as it is for the user to fix).
-fn read(path: &Path) -> Result<OnDisk, GalleryError> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(OnDisk::Missing),
-        Err(source) => {
-            return Err(GalleryError::Io {
-                path: path.to_path_buf(),
-                source,
-            })
-        }
-    };
-    let mut file: GalleryFile = match serde_json::from_slice(&bytes) {
-        Ok(file) => file,
-        Err(e) if e.is_data() => {
-            return Err(GalleryError::Invalid {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            })
-        }
-        Err(e) => return Ok(OnDisk::NotJson(e.to_string())),
-    };
-    file.migrate();
-    file.check().map_err(|reason| GalleryError::Invalid {
-        path: path.to_path_buf(),
-        reason,
-    })?;
-    Ok(OnDisk::File(file))
-}
-
-/// Moves an unreadable gallery file aside (the caller holds the lock) and says where, and how
-/// to get its people back.
-fn set_aside(path: &Path, reason: &str) -> Result<String, GalleryError> {
-    let aside = store::move_aside(path).map_err(|source| GalleryError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(format!(
-        "{} was not readable JSON ({reason}); it was moved to {} and a new gallery started. \
-         The faces it lists are kept while that file is there. To get its people back, close \
-         lrfr, repair the file and move it back to {} (people enrolled since are then \
-         forgotten); or delete it once you no longer want them",
-        path.display(),
-        aside.display(),
-        path.display()
-    ))
-}
-
-/// What [`Gallery::open`] says of a damaged file, which it leaves as it is.
-fn damaged_notice(path: &Path, reason: &str) -> String {
-    format!(
-        "{} is not readable JSON ({reason}); lrfr starts with nobody enrolled and changed \
-         nothing. Repair the file (it is plain JSON) to get its people back; the next \
-         enrollment moves it aside and keeps the faces it lists",
-        path.display()
-    )
 }
 
 fn unix_now() -> u64 {

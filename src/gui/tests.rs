@@ -561,18 +561,24 @@ fn enrolling_someone_twice_asks_before_it_goes_ahead() {
     });
 }
 
-#[test]
-fn the_not_button_marks_the_face_in_view_as_someone_else_and_undo_takes_it_back() {
-    let Some(faces) = faces() else { return };
-    let gallery = scratch("not-gallery");
-    let source = one_person_source(&faces, "John_Ashcroft", "not-source");
+/// Text the window draws (waited for as drawn, not as told: a button is clicked only once
+/// the window shows it).
+fn shown(text: &'static str) -> impl Fn(&Harness<'_, LrfrApp>) -> bool {
+    move |h| h.query_by_label_contains(text).is_some()
+}
+
+/// John enrolled and in view; the window started with `name` folders and John marked "not
+/// John" on his own face with the button under his name. Returns the gallery folder, the
+/// source (kept while the window runs), the window, and the mark's crop on disk.
+fn john_marked_not_john<'a>(
+    name: &str,
+) -> Option<(Scratch, Scratch, Harness<'a, LrfrApp>, PathBuf)> {
+    let faces = faces()?;
+    let gallery = scratch(&format!("{name}-gallery"));
+    let source = one_person_source(&faces, "John_Ashcroft", &format!("{name}-source"));
     let mut pipeline = pipeline();
     enroll_john(&mut pipeline, &faces, &gallery);
     let mut harness = harness(&gallery, &source);
-    // Waited for as drawn, not as told: a button is clicked only once the window shows it.
-    let shown = |text: &'static str| {
-        move |h: &Harness<'_, LrfrApp>| h.query_by_label_contains(text).is_some()
-    };
     step_until(&mut harness, "John named", shown("not John"));
     harness.get_by_label("not John").click();
     step_until(&mut harness, "the mark to be saved", |h| {
@@ -582,24 +588,36 @@ fn the_not_button_marks_the_face_in_view_as_someone_else_and_undo_takes_it_back(
     assert_eq!(people.people()[0].not.len(), 1);
     let marked = gallery.join(&people.people()[0].not[0].face);
     assert!(marked.is_file(), "{} was not written", marked.display());
-    // The mark was John's own face: undone where it was made, it is gone from the gallery and
-    // the disk, and John is named again.
+    Some((gallery, source, harness, marked))
+}
+
+/// The mark is gone from the gallery and from the disk, and John is named again.
+fn mark_taken_back(gallery: &Path, marked: &Path, harness: &mut Harness<'_, LrfrApp>) {
+    let (people, _) = lrfr::gallery::Gallery::open(gallery).unwrap();
+    assert!(people.people()[0].not.is_empty());
+    assert!(!marked.exists(), "{} was left behind", marked.display());
+    step_until(harness, "John named again", |h| {
+        h.state().worker().snapshot().accepted.is_some()
+    });
+}
+
+#[test]
+fn the_not_button_marks_the_face_in_view_as_someone_else_and_undo_takes_it_back() {
+    let Some((gallery, _source, mut harness, marked)) = john_marked_not_john("not") else {
+        return;
+    };
+    // The mark was John's own face: undone where it was made.
     harness.get_by_label("undo").click();
     step_until(
         &mut harness,
         "the mark to be taken back",
         shown("undone: that face is no longer marked as not John (0 marked)"),
     );
-    let (people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
-    assert!(people.people()[0].not.is_empty());
-    assert!(!marked.exists(), "{} was left behind", marked.display());
     assert!(
         harness.query_by_label("undo").is_none(),
         "undo offered twice"
     );
-    step_until(&mut harness, "John named again", |h| {
-        h.state().worker().snapshot().accepted.is_some()
-    });
+    mark_taken_back(&gallery, &marked, &mut harness);
     // The answer to a click fades (after `NOTICE_FADES`, short in tests).
     step_until(&mut harness, "the notice to fade", |h| {
         h.state().worker().snapshot().notice.is_none() && !shown("undone:")(h)
@@ -608,29 +626,13 @@ fn the_not_button_marks_the_face_in_view_as_someone_else_and_undo_takes_it_back(
 
 #[test]
 fn a_mark_whose_undo_has_faded_is_taken_back_from_the_gallery_panel() {
-    let Some(faces) = faces() else { return };
-    let gallery = scratch("take-back-gallery");
-    let source = one_person_source(&faces, "John_Ashcroft", "take-back-source");
-    let mut pipeline = pipeline();
-    enroll_john(&mut pipeline, &faces, &gallery);
-    let mut harness = harness(&gallery, &source);
-    let shown = |text: &'static str| {
-        move |h: &Harness<'_, LrfrApp>| h.query_by_label_contains(text).is_some()
+    let Some((gallery, _source, mut harness, marked)) = john_marked_not_john("take-back") else {
+        return;
     };
-    step_until(&mut harness, "John named", shown("not John"));
-    harness.get_by_label("not John").click();
-    step_until(
-        &mut harness,
-        "the mark to be saved",
-        shown("noted: not John"),
-    );
     // The mistake is noticed only after the message and its undo have gone.
     step_until(&mut harness, "the notice to fade", |h| {
         h.query_by_label("undo").is_none() && !shown("noted: not John")(h)
     });
-    let (people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
-    let marked = gallery.join(&people.people()[0].not[0].face);
-    assert!(marked.is_file(), "{} was not written", marked.display());
     harness.get_by_label("1 face marked not John").click();
     step_until(&mut harness, "the marked face", shown("take back"));
     harness.get_by_label("take back").click();
@@ -638,12 +640,7 @@ fn a_mark_whose_undo_has_faded_is_taken_back_from_the_gallery_panel() {
         h.query_by_label_contains("1 face marked not John")
             .is_none()
     });
-    let (people, _) = lrfr::gallery::Gallery::open(&gallery).unwrap();
-    assert!(people.people()[0].not.is_empty());
-    assert!(!marked.exists(), "{} was left behind", marked.display());
-    step_until(&mut harness, "John named again", |h| {
-        h.state().worker().snapshot().accepted.is_some()
-    });
+    mark_taken_back(&gallery, &marked, &mut harness);
 }
 
 #[test]

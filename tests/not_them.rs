@@ -15,6 +15,21 @@ fn lrfr(gallery: &Path, args: &[&str]) -> Output {
     common::run_lrfr(gallery.into_iter().chain(args.iter().map(OsStr::new)))
 }
 
+/// `lrfr --gallery GALLERY ARGS... --models MODELS`, which must fail with exit code 1 (a
+/// clear error, not a usage error or a crash); returns what it wrote to stderr.
+fn lrfr_fails(gallery: &Path, args: &[&OsStr]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_lrfr"))
+        .arg("--gallery")
+        .arg(gallery)
+        .args(args)
+        .arg("--models")
+        .arg(common::models_dir())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// Howard Dean enrolled as "Dean" from his first three photos.
 fn enroll_dean(faces: &Path, gallery: &Path) {
     let mut args = vec!["enroll", "--name", "Dean"];
@@ -162,15 +177,10 @@ fn a_mark_made_by_mistake_is_undone_by_unmark() {
     assert!(files.iter().all(|f| !f.starts_with("not-")), "{files:?}");
     assert!(files.len() >= 3, "{files:?}");
     // Nobody of that name: a clear error.
-    let unknown = Command::new(env!("CARGO_BIN_EXE_lrfr"))
-        .arg("--gallery")
-        .arg(&home)
-        .args(["gallery", "unmark", "Nobody"])
-        .output()
-        .unwrap();
-    assert_eq!(unknown.status.code(), Some(1));
+    let error = lrfr_fails(&home, &["gallery", "unmark", "Nobody"].map(OsStr::new));
     assert!(
-        String::from_utf8_lossy(&unknown.stderr).contains("nobody called \"Nobody\" is enrolled")
+        error.contains("nobody called \"Nobody\" is enrolled"),
+        "{error}"
     );
 }
 
@@ -185,17 +195,8 @@ fn a_photo_with_no_face_marks_nothing() {
         .save(&blank)
         .unwrap();
     let fargo = photos(&faces, "Thomas_Fargo", 1..=1);
-    let out = Command::new(env!("CARGO_BIN_EXE_lrfr"))
-        .arg("--gallery")
-        .arg(&home)
-        .args(["gallery", "not", "Dean", &fargo[0]])
-        .arg(&blank)
-        .arg("--models")
-        .arg(common::models_dir())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let error = String::from_utf8_lossy(&out.stderr);
+    let args = ["gallery", "not", "Dean", &fargo[0]].map(OsStr::new);
+    let error = lrfr_fails(&home, &[&args[..], &[blank.as_os_str()]].concat());
     assert!(
         error.contains("wall.png: no face found; nothing was marked"),
         "{error}"
@@ -203,16 +204,67 @@ fn a_photo_with_no_face_marks_nothing() {
     let list = lrfr(&home, &["gallery", "list", "--json"]);
     let list: Value = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(list["people"][0]["not"], 0, "{list}");
-    let unknown = Command::new(env!("CARGO_BIN_EXE_lrfr"))
-        .arg("--gallery")
-        .arg(&home)
-        .args(["gallery", "not", "Nobody", &fargo[0]])
-        .arg("--models")
-        .arg(common::models_dir())
-        .output()
-        .unwrap();
-    assert_eq!(unknown.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&unknown.stderr).contains("nobody called \"Nobody\" is enrolled")
+    let error = lrfr_fails(
+        &home,
+        &["gallery", "not", "Nobody", &fargo[0]].map(OsStr::new),
     );
+    assert!(
+        error.contains("nobody called \"Nobody\" is enrolled"),
+        "{error}"
+    );
+}
+
+/// The `not-*.png` crops lrfr wrote for marks, by file name.
+fn mark_crops(gallery: &Path) -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(gallery.join("faces"))
+        .unwrap()
+        .flatten()
+        .flat_map(|person| std::fs::read_dir(person.path()).unwrap().flatten())
+        .map(|f| f.file_name().to_string_lossy().into_owned())
+        .filter(|f| f.starts_with("not-"))
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn unmark_with_a_photo_takes_back_only_that_photos_mark() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("not-one-undone");
+    let home = dir.join("home");
+    enroll_dean(&faces, &home);
+    let fargo = photos(&faces, "Thomas_Fargo", 1..=3);
+    lrfr(&home, &["gallery", "not", "Dean", &fargo[0], &fargo[1]]);
+    let both = mark_crops(&home);
+    assert_eq!(both.len(), 2, "{both:?}");
+
+    // A photo no mark was made on: an error, and both marks stay.
+    let args = ["gallery", "unmark", "Dean", &fargo[0], &fargo[2]].map(OsStr::new);
+    let error = lrfr_fails(&home, &args);
+    assert!(
+        error.contains("Thomas_Fargo_0003.jpg: its face is not one marked as not Dean"),
+        "{error}"
+    );
+    assert_eq!(mark_crops(&home), both);
+
+    let out = lrfr(&home, &["gallery", "unmark", "Dean", &fargo[0]]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("is no longer marked as not Dean; 1 marked in all"),
+        "{said}"
+    );
+    let left = mark_crops(&home);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(both.contains(&left[0]));
+    // The mark left is Fargo 2's: Fargo 1's is gone, so asking again is an error, and
+    // Fargo 2's is the one taken back next.
+    lrfr_fails(
+        &home,
+        &["gallery", "unmark", "Dean", &fargo[0]].map(OsStr::new),
+    );
+    assert_eq!(mark_crops(&home), left);
+    let out = lrfr(&home, &["gallery", "unmark", "Dean", &fargo[1], "--json"]);
+    let said: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(said["count"], 0, "{said}");
+    assert!(mark_crops(&home).is_empty());
 }

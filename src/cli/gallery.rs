@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use lrfr::frame::decode_file;
-use lrfr::gallery::GalleryError;
+use lrfr::frame::{decode_file, Frame};
+use lrfr::gallery::{Gallery, GalleryError, PerRes};
 use lrfr::matching::cosine;
+use lrfr::pipeline::Pipeline;
 use lrfr::{Config, Resolution};
 use serde_json::json;
 
@@ -42,8 +43,15 @@ enum Action {
         #[command(flatten)]
         networks: crate::options::ModelOptions,
     },
-    /// Forget every face marked as not this person (undoes `not`, after a mark made by mistake)
-    Unmark { name: String },
+    /// Forget the faces marked as not this person (undoes `not`, after a mark made by
+    /// mistake): the marks made on the given images, or every mark when none is given
+    Unmark {
+        name: String,
+        /// Image files or folders of them, as given to `not`
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        networks: crate::options::ModelOptions,
+    },
     /// Write everyone and their enrolled faces to one passphrase-encrypted file (age format)
     Export {
         file: PathBuf,
@@ -144,7 +152,16 @@ pub fn run(config: &Config, args: GalleryArgs) -> anyhow::Result<()> {
             networks.apply(&mut config);
             mark_not(&config, &name, &paths, args.json)?;
         }
-        Action::Unmark { name } => {
+        Action::Unmark {
+            name,
+            paths,
+            networks,
+        } if !paths.is_empty() => {
+            let mut config = config.clone();
+            networks.apply(&mut config);
+            unmark_images(&config, &name, &paths, args.json)?;
+        }
+        Action::Unmark { name, .. } => {
             let count = gallery.clear_not(&name)?;
             let person = gallery
                 .find(&name)
@@ -182,23 +199,8 @@ pub fn run(config: &Config, args: GalleryArgs) -> anyhow::Result<()> {
 /// `lrfr gallery not`: every image must hold a face before any is marked, so a typo in a
 /// path changes nothing.
 fn mark_not(config: &Config, name: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<()> {
-    let mut pipeline = open::pipeline(config)?;
-    let mut gallery = open::gallery_for(config, &mut pipeline)?;
-    let index = gallery
-        .find(name)
-        .ok_or_else(|| GalleryError::UnknownPerson(name.to_string()))?;
-    let person = gallery.people()[index].name.clone();
-    let mut marked = Vec::new();
-    for (_, path) in progress::images(paths)? {
-        let shown = super::shown_path(&path);
-        let frame = decode_file(&path).with_context(|| shown.clone())?;
-        let Some(output) = pipeline.align(&frame)? else {
-            anyhow::bail!("{shown}: no face found; nothing was marked");
-        };
-        let face = output.aligned.clone();
-        let embeddings = lrfr::enroll::templates(&mut pipeline, std::slice::from_ref(&face))?;
-        marked.push((shown, face, embeddings));
-    }
+    let (mut pipeline, mut gallery, _, person) = open_person(config, name)?;
+    let marked = faces_of(&mut pipeline, paths, "marked")?;
     let prints = lrfr::enroll::fingerprints(pipeline.models());
     for (shown, face, embeddings) in marked {
         // Found again each time: another lrfr may have changed the gallery meanwhile.
@@ -225,6 +227,71 @@ fn mark_not(config: &Config, name: &str, paths: &[PathBuf], json: bool) -> anyho
         }
     }
     Ok(())
+}
+
+/// Takes back the marks made on the faces of `paths`, all or none: an image whose face no
+/// mark is leaves every mark as it was.
+fn unmark_images(config: &Config, name: &str, paths: &[PathBuf], json: bool) -> anyhow::Result<()> {
+    let (mut pipeline, mut gallery, index, person) = open_person(config, name)?;
+    let mut found = Vec::new();
+    for (shown, _, embeddings) in faces_of(&mut pipeline, paths, "unmarked")? {
+        let Some(mark) = gallery.find_not(index, &embeddings) else {
+            anyhow::bail!(
+                "{shown}: its face is not one marked as not {person}; nothing was unmarked \
+                 (`lrfr gallery unmark {person:?}` with no image forgets every mark)"
+            );
+        };
+        if !found.iter().any(|(_, m)| *m == mark) {
+            found.push((shown, mark));
+        }
+    }
+    for (shown, mark) in found {
+        let count = gallery.remove_not(&person, &mark)?;
+        if json {
+            println!(
+                "{}",
+                json!({"unmarked": shown, "not": person, "count": count})
+            );
+        } else {
+            println!("{shown} is no longer marked as not {person}; {count} marked in all");
+        }
+    }
+    Ok(())
+}
+
+/// The models, the gallery, and where and how the person called `name` is in it.
+fn open_person(config: &Config, name: &str) -> anyhow::Result<(Pipeline, Gallery, usize, String)> {
+    let mut pipeline = open::pipeline(config)?;
+    let gallery = open::gallery_for(config, &mut pipeline)?;
+    let index = gallery
+        .find(name)
+        .ok_or_else(|| GalleryError::UnknownPerson(name.to_string()))?;
+    let person = gallery.people()[index].name.clone();
+    Ok((pipeline, gallery, index, person))
+}
+
+/// An image's name as shown to the user, its aligned face and the face's embeddings.
+type ImageFace = (String, Frame, PerRes<Vec<f32>>);
+
+/// Each image's face (as `shown_path` names the file), aligned and embedded at every
+/// resolution; an image without a face fails them all, saying nothing was `done`.
+fn faces_of(
+    pipeline: &mut Pipeline,
+    paths: &[PathBuf],
+    done: &str,
+) -> anyhow::Result<Vec<ImageFace>> {
+    let mut faces = Vec::new();
+    for (_, path) in progress::images(paths)? {
+        let shown = super::shown_path(&path);
+        let frame = decode_file(&path).with_context(|| shown.clone())?;
+        let Some(output) = pipeline.align(&frame)? else {
+            anyhow::bail!("{shown}: no face found; nothing was {done}");
+        };
+        let face = output.aligned.clone();
+        let embeddings = lrfr::enroll::templates(pipeline, std::slice::from_ref(&face))?;
+        faces.push((shown, face, embeddings));
+    }
+    Ok(faces)
 }
 
 fn report(json: bool, action: &str, name: &str) {

@@ -22,7 +22,7 @@ pub use file::{
     GalleryFile, PerRes, Person, EMBEDDING_DIMS, MAX_FACES, MAX_PEOPLE, SCHEMA_VERSION,
 };
 pub use name::{clean_name, same_name, MAX_NAME_CHARS};
-pub use not::{Marked, NotFace, MAX_NOT};
+pub use not::{Marked, NotFace, MAX_NOT, SAME_FACE};
 pub use store::{create_private_dir, write_atomic, write_png};
 
 use damaged::{damaged_notice, read, set_aside, OnDisk};

@@ -11,11 +11,17 @@ use super::file::{is_lrfr_id, is_safe_face_path, PerRes, EMBEDDING_DIMS};
 use super::store::{random_hex, write_png};
 use super::{Gallery, GalleryError};
 use crate::frame::Frame;
+use crate::matching::cosine;
 use crate::resolution::Resolution;
 
 /// Most faces one person can be told apart from. Each is checked on every match of theirs,
 /// and an export holds them all.
 pub const MAX_NOT: usize = 20;
+
+/// Cosine at or above which, at every resolution, a face is the one a mark was made on: the
+/// same photo aligned and embedded again by the same models scores 1.0 (up to rounding). A
+/// near-identical photo (the next frame of a burst) may pass too, and means the same face.
+pub const SAME_FACE: f32 = 0.99;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct NotFace {
@@ -166,6 +172,26 @@ impl Gallery {
         for not in forgotten.iter().filter(|n| written_by_lrfr(id, &n.face)) {
             let _ = std::fs::remove_file(self.dir.join(&not.face));
         }
+    }
+
+    /// The mark of the person at `index` whose face `embeddings` are (the same photo's face
+    /// again: every resolution at cosine [`SAME_FACE`] or more), as `add_not` named it, so a
+    /// user can take back the mark of one photo. `None` when no mark is that face.
+    pub fn find_not(&self, index: usize, embeddings: &PerRes<Vec<f32>>) -> Option<String> {
+        let person = self.file.people.get(index)?;
+        person
+            .not
+            .iter()
+            .map(|n| {
+                let least = Resolution::ALL
+                    .iter()
+                    .map(|&r| cosine(n.embeddings.get(r), embeddings.get(r)))
+                    .fold(f32::INFINITY, f32::min);
+                (n, least)
+            })
+            .filter(|(_, least)| *least >= SAME_FACE)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(n, _)| n.face.clone())
     }
 
     /// The embeddings at `res` of the faces marked as not the person at `index`.

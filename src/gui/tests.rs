@@ -636,6 +636,16 @@ fn a_mark_whose_undo_has_faded_is_taken_back_from_the_gallery_panel() {
     harness.get_by_label("1 face marked not John").click();
     step_until(&mut harness, "the marked face", shown("take back"));
     harness.get_by_label("take back").click();
+    // It asks first; "keep" leaves the mark.
+    step_until(&mut harness, "the question", shown("Take back this mark?"));
+    harness.get_by_label("keep").click();
+    step_until(&mut harness, "the question to go", |h| {
+        !shown("Take back this mark?")(h)
+    });
+    assert!(marked.is_file(), "{} went on keep", marked.display());
+    harness.get_by_label("take back").click();
+    step_until(&mut harness, "the question", shown("yes, take back"));
+    harness.get_by_label("yes, take back").click();
     step_until(&mut harness, "the mark to be taken back", |h| {
         h.query_by_label_contains("1 face marked not John")
             .is_none()

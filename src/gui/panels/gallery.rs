@@ -45,7 +45,7 @@ pub fn gallery(
                 });
             });
         });
-        marks(ui, i, person, textures, commands);
+        marks(ui, i, person, textures, state, commands);
     }
     if let Some((old, new)) = &mut state.renaming {
         ui.horizontal(|ui| {
@@ -83,12 +83,14 @@ pub fn gallery(
 }
 
 /// The faces marked as not `person` (row `row` of the marks texture), each with a button that
-/// takes the mark back: a wrong "not X" is undone here once its notice's "undo" has gone.
+/// takes the mark back: a wrong "not X" is undone here once its notice's "undo" has gone. The
+/// mark's crop is deleted with it, so it asks first, as a delete does.
 fn marks(
     ui: &mut egui::Ui,
     row: usize,
     person: &PersonSummary,
     textures: &Textures,
+    state: &mut UiState,
     commands: &mut Vec<Command>,
 ) {
     let count = person.marks.len();
@@ -121,17 +123,28 @@ fn marks(
                                 .uv(uv),
                             );
                         }
-                        let take_back = ui.small_button("take back").on_hover_text(format!(
-                            "faces like this one may be named {} again",
-                            person.name
-                        ));
-                        if take_back.clicked() {
-                            commands.push(Command::Gallery(Edit::Unmark {
-                                name: person.name.clone(),
-                                face: mark.face.clone(),
-                            }));
+                        if ui.small_button("take back").clicked() {
+                            state.confirm_unmark = Some((person.name.clone(), mark.face.clone()));
                         }
                     });
+                }
+            });
+            let Some((name, face)) = state.confirm_unmark.clone() else {
+                return;
+            };
+            if name != person.name || !person.marks.iter().any(|m| m.face == face) {
+                return;
+            }
+            ui.colored_label(
+                egui::Color32::LIGHT_RED,
+                format!("Take back this mark? Faces like it may be named {name} again."),
+            );
+            ui.horizontal(|ui| {
+                if ui.button("yes, take back").clicked() {
+                    commands.push(Command::Gallery(Edit::Unmark { name, face }));
+                    state.confirm_unmark = None;
+                } else if ui.button("keep").clicked() {
+                    state.confirm_unmark = None;
                 }
             });
         });

@@ -33,6 +33,8 @@ pub struct UiState {
     pub source_folder: String,
     pub renaming: Option<(String, String)>,
     pub confirm_remove: Option<String>,
+    /// A mark waiting for "yes, take back": the person's name and the mark's face.
+    pub confirm_unmark: Option<(String, String)>,
     /// The export or import file, and its passphrase (cleared once sent).
     pub backup_file: String,
     pub backup_passphrase: String,
@@ -51,6 +53,7 @@ impl UiState {
             source_folder: String::new(),
             renaming: None,
             confirm_remove: None,
+            confirm_unmark: None,
             backup_file: lrfr::config::default_backup_file().display().to_string(),
             backup_passphrase: String::new(),
         }

@@ -123,7 +123,13 @@ fn marks(
                                 .uv(uv),
                             );
                         }
-                        if ui.small_button("take back").clicked() {
+                        // The mark the question below is about stays lit while it waits.
+                        let asking = state
+                            .confirm_unmark
+                            .as_ref()
+                            .is_some_and(|(n, f)| *n == person.name && *f == mark.face);
+                        let button = egui::Button::new("take back").small().selected(asking);
+                        if ui.add(button).clicked() {
                             state.confirm_unmark = Some((person.name.clone(), mark.face.clone()));
                         }
                     });

@@ -1,6 +1,7 @@
 //! Image snapshots of the window, drawn from fixed worker snapshots so every pixel is the same
 //! on every run: two tracked faces (one named, one unknown), with the metrics panel open, on
-//! the kiosk's 800x480 (also with a long notice), and with no camera. They render with
+//! the kiosk's 800x480 (also with a long notice), a person's marked faces with the question
+//! before one is taken back, and with no camera. They render with
 //! wgpu on a software rasteriser (Mesa's lavapipe in CI) and are compared with the images in
 //! `tests/snapshots/`; `UPDATE_SNAPSHOTS=1 cargo test image_tests` rewrites them after a
 //! deliberate change. The live-app tests in `tests.rs` cover behaviour; these cover the look.
@@ -17,7 +18,9 @@ use lrfr::Resolution;
 use super::app::draw;
 use super::command::Edit;
 use super::panels::{Textures, UiState};
-use super::snapshot::{Label, Notice, PersonSummary, Snapshot, Status, TrackSummary, HISTORY};
+use super::snapshot::{
+    Label, Mark, Notice, PersonSummary, Snapshot, Status, TrackSummary, HISTORY,
+};
 use super::words;
 
 const MB: u64 = 1_048_576;
@@ -233,4 +236,31 @@ fn the_kiosk_wraps_a_long_notice_and_its_undo_onto_the_screen() {
 #[test]
 fn the_window_without_a_camera() {
     render("window_no_camera", no_camera(), false);
+}
+
+#[test]
+fn the_gallery_panel_shows_a_persons_marks_and_asks_before_taking_one_back() {
+    let mut snapshot = identified();
+    snapshot.people[1].marks = ["faces/p0b/not-0a.png", "faces/p0b/not-0b.png"]
+        .iter()
+        .zip([[200, 80, 80], [80, 160, 80]])
+        .map(|(face, tint)| Mark {
+            face: face.to_string(),
+            crop: picture(112, 112, tint),
+        })
+        .collect();
+    let mut harness = harness([1280.0, 800.0], snapshot, false, false);
+    harness.run();
+    harness.get_by_label("2 faces marked not Grace").click();
+    harness.run();
+    harness
+        .get_all_by_label("take back")
+        .nth(1)
+        .unwrap()
+        .click();
+    harness.run();
+    assert!(harness
+        .query_by_label_contains("Take back this mark? Faces like it may be named Grace again")
+        .is_some());
+    compare(&mut harness, "window_marks");
 }

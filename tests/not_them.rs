@@ -168,12 +168,7 @@ fn a_mark_made_by_mistake_is_undone_by_unmark() {
     let list: Value = serde_json::from_slice(&list.stdout).unwrap();
     assert_eq!(list["people"][0]["not"], 0, "{list}");
     // The crop lrfr wrote for the mark is gone; the enrolled faces stay.
-    let files: Vec<String> = std::fs::read_dir(home.join("faces"))
-        .unwrap()
-        .flatten()
-        .flat_map(|person| std::fs::read_dir(person.path()).unwrap().flatten())
-        .map(|f| f.file_name().to_string_lossy().into_owned())
-        .collect();
+    let files = face_files(&home);
     assert!(files.iter().all(|f| !f.starts_with("not-")), "{files:?}");
     assert!(files.len() >= 3, "{files:?}");
     // Nobody of that name: a clear error.
@@ -214,16 +209,22 @@ fn a_photo_with_no_face_marks_nothing() {
     );
 }
 
-/// The `not-*.png` crops lrfr wrote for marks, by file name.
-fn mark_crops(gallery: &Path) -> Vec<String> {
+/// Every file in the people's folders under `faces/`, by name, sorted.
+fn face_files(gallery: &Path) -> Vec<String> {
     let mut found: Vec<String> = std::fs::read_dir(gallery.join("faces"))
         .unwrap()
         .flatten()
         .flat_map(|person| std::fs::read_dir(person.path()).unwrap().flatten())
         .map(|f| f.file_name().to_string_lossy().into_owned())
-        .filter(|f| f.starts_with("not-"))
         .collect();
     found.sort();
+    found
+}
+
+/// The `not-*.png` crops lrfr wrote for marks, by file name.
+fn mark_crops(gallery: &Path) -> Vec<String> {
+    let mut found = face_files(gallery);
+    found.retain(|f| f.starts_with("not-"));
     found
 }
 

@@ -66,6 +66,11 @@ impl Textures {
                 strip,
                 TextureOptions::LINEAR,
             );
+            // Most galleries have no marks: no texture is made for them (the panel then
+            // draws none, and one left from earlier marks is not drawn either).
+            if snapshot.people.iter().all(|p| p.marks.is_empty()) {
+                return;
+            }
             let mut marks = ColorImage::filled(
                 [MARK_TILE * MAX_NOT, MARK_TILE * MAX_PEOPLE],
                 Color32::from_gray(40),

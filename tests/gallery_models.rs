@@ -6,8 +6,9 @@ mod common;
 use std::path::Path;
 
 use lrfr::frame::decode_file;
-use lrfr::gallery::{Gallery, FILE_NAME};
-use lrfr::pipeline::{MatchMode, Pipeline};
+use lrfr::gallery::{Gallery, EMBEDDING_DIMS, FILE_NAME};
+use lrfr::matching::{cosine, mean_embedding, Recipe};
+use lrfr::pipeline::{MatchMode, Pipeline, Upscaler};
 use lrfr::Resolution;
 
 /// A gallery in `dir` with Ada (John Ashcroft's photos) and Bea (Norah Jones's), each
@@ -102,4 +103,53 @@ fn verify_keeps_its_person_when_someone_above_is_removed() {
         .process(&probe, Resolution::R32, &gallery, &mode, None)
         .unwrap();
     assert!(gone.matched.top.is_empty());
+}
+
+/// Each resolution's template is made by the recipe the manifest names (`template`): the
+/// shipped one adds the enrolled faces at full resolution at 16 px (where that lowered FNIR,
+/// docs/accuracy.md); 24 and 32 px keep the mean of the shrunk faces.
+#[test]
+fn templates_follow_the_manifests_recipe() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("template-recipe");
+    let (mut pipeline, gallery) = common::enrolled(&faces, &dir, &[("Dean", "Howard_Dean")], 1..=3);
+    let aligned: Vec<_> = (1..=3)
+        .map(|n| {
+            let frame = common::photo(&faces, "Howard_Dean", n);
+            pipeline.align(&frame).unwrap().unwrap().aligned.clone()
+        })
+        .collect();
+    let stored = &gallery.people()[0].embeddings;
+    let mut with_full = Vec::new();
+    for res in Resolution::ALL {
+        let (mut shrunk, mut full) = (Vec::new(), Vec::new());
+        for face in &aligned {
+            let output = pipeline.embed_aligned(face, res, Upscaler::Dsr).unwrap();
+            shrunk.push(output.embedding.clone());
+            full.push(pipeline.embed_full(face, res).unwrap().to_vec());
+        }
+        let mean = |v: &[Vec<f32>]| mean_embedding(v.iter().map(Vec::as_slice), EMBEDDING_DIMS);
+        let (shrunk, full) = (mean(&shrunk), mean(&full));
+        let expected = match pipeline.models().template_recipe(res) {
+            Recipe::Shrunk => shrunk.clone(),
+            Recipe::ShrunkFull => {
+                with_full.push(res);
+                mean(&[shrunk.clone(), full])
+            }
+        };
+        let alike = cosine(stored.get(res), &expected);
+        assert!(alike > 0.99999, "{res} px: {alike}");
+        if expected != shrunk {
+            let plain = cosine(stored.get(res), &shrunk);
+            assert!(
+                plain < 0.99,
+                "{res} px: the shrunk mean after all ({plain})"
+            );
+        }
+    }
+    assert_eq!(
+        with_full,
+        [Resolution::R16],
+        "the shipped manifest's recipes"
+    );
 }

@@ -31,6 +31,7 @@ from lrfr_forge.steps import (  # noqa: E402
     s07_twins as twins,
     s08_gate as gate,
     s09_cohort as cohort,
+    s09b_template as template,
     s10_calibrate as calibrate,
 )
 
@@ -168,6 +169,10 @@ def later_steps(args, work: Path, faces: Path, crops: Path, split, stage: Path, 
     # Step 9: the cohorts 1:N scores are normalised against (see s09_cohort.py); thresholds after.
     made = cohort.forge_step(args.lrfr, faces, split, args.out, smoke=smoke)
     print(f"cohorts done at {time.time() - started:.0f} s: {made}", flush=True)
+    # Step 9b: each resolution's template recipe (see s09b_template.py); thresholds after.
+    made = template.forge_step(crops, split, faces, args.out, smoke=smoke)
+    print(f"template recipes done at {time.time() - started:.0f} s: {made.get('chosen', made.get('skipped'))}",
+          flush=True)
     if smoke:
         # A dozen identities hold no gallery of five with strangers left over.
         print("smoke run: thresholds not calibrated (too few validation identities)", flush=True)

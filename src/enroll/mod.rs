@@ -11,7 +11,7 @@ pub use sanity::{looks_like, odd_ones, CHECK_RES, SPLIT_BOUND};
 
 use crate::frame::Frame;
 use crate::gallery::{Gallery, GalleryError, PerRes, EMBEDDING_DIMS};
-use crate::matching::mean_embedding;
+use crate::matching::template;
 use crate::models::Models;
 use crate::pipeline::{Pipeline, PipelineError, Upscaler};
 use crate::resolution::Resolution;
@@ -43,41 +43,52 @@ pub enum EnrollError {
     Gallery(#[from] GalleryError),
 }
 
-/// The mean embedding of `faces` at every resolution, each re-normalised.
+/// The template of `faces` at every resolution, by each one's recipe ([`template`]).
 pub fn templates(
     pipeline: &mut Pipeline,
     faces: &[Frame],
 ) -> Result<PerRes<Vec<f32>>, PipelineError> {
-    Ok(mean_of(&samples(pipeline, faces)?))
+    Ok(samples(pipeline, faces)?.templates())
 }
 
-/// Each face's embedding at every resolution.
-fn samples(
-    pipeline: &mut Pipeline,
-    faces: &[Frame],
-) -> Result<PerRes<Vec<Vec<f32>>>, PipelineError> {
-    let mut samples = PerRes::default();
+/// Each face's embeddings at every resolution: shrunk and brought back by the DSR (what the
+/// checks compare, as probes are), and at full resolution where the resolution's template
+/// recipe uses it.
+struct Samples {
+    shrunk: PerRes<Vec<Vec<f32>>>,
+    full: PerRes<Vec<Vec<f32>>>,
+}
+
+fn samples(pipeline: &mut Pipeline, faces: &[Frame]) -> Result<Samples, PipelineError> {
+    let mut samples = Samples {
+        shrunk: PerRes::default(),
+        full: PerRes::default(),
+    };
     for res in Resolution::ALL {
-        *samples.get_mut(res) = faces
-            .iter()
-            .map(|face| {
-                pipeline
-                    .embed_aligned(face, res, Upscaler::Dsr)
-                    .map(|output| output.embedding.clone())
-            })
-            .collect::<Result<_, _>>()?;
+        for face in faces {
+            let shrunk = pipeline.embed_aligned(face, res, Upscaler::Dsr)?;
+            samples.shrunk.get_mut(res).push(shrunk.embedding.clone());
+            if pipeline.models().template_recipe(res).uses_full() {
+                let full = pipeline.embed_full(face, res)?;
+                samples.full.get_mut(res).push(full.to_vec());
+            }
+        }
     }
     Ok(samples)
 }
 
-/// The mean of the samples at every resolution, re-normalised.
-fn mean_of(samples: &PerRes<Vec<Vec<f32>>>) -> PerRes<Vec<f32>> {
-    let mut templates = PerRes::default();
-    for res in Resolution::ALL {
-        *templates.get_mut(res) =
-            mean_embedding(samples.get(res).iter().map(Vec::as_slice), EMBEDDING_DIMS);
+impl Samples {
+    fn templates(&self) -> PerRes<Vec<f32>> {
+        let mut templates = PerRes::default();
+        for res in Resolution::ALL {
+            *templates.get_mut(res) = template(
+                self.shrunk.get(res).iter().map(Vec::as_slice),
+                self.full.get(res).iter().map(Vec::as_slice),
+                EMBEDDING_DIMS,
+            );
+        }
+        templates
     }
-    templates
 }
 
 pub fn fingerprints(models: &Models) -> PerRes<String> {
@@ -101,9 +112,10 @@ pub fn enroll(
     if faces.len() < MIN_SAMPLES {
         return Err(EnrollError::TooFewFaces { found: faces.len() });
     }
-    // Computed once: the checks read the 32 px ones, the templates are their means.
+    // Computed once: the checks read the shrunk 32 px ones, as probes look; the templates
+    // are made from all of them.
     let samples = samples(pipeline, faces)?;
-    let checked = samples.get(CHECK_RES);
+    let checked = samples.shrunk.get(CHECK_RES);
     if let Some((odd, between)) = odd_ones(checked) {
         return Err(EnrollError::SeveralPeople {
             odd,
@@ -123,7 +135,7 @@ pub fn enroll(
     gallery.add(
         name,
         faces,
-        mean_of(&samples),
+        samples.templates(),
         fingerprints(pipeline.models()),
     )?;
     Ok(())

@@ -1,7 +1,7 @@
 //! The open-set protocol over a folder of identities (one sub-folder each): random galleries
-//! of a few people, each enrolled from a few photos exactly as `lrfr enroll` does (mean of
-//! the unit embeddings, re-normalised), probed by their other photos (mated) and by every
-//! photo of the people not enrolled (non-mated).
+//! of a few people, each enrolled from a few photos exactly as `lrfr enroll` does
+//! ([`crate::matching::template`]), probed by their other photos (mated) and by every photo of
+//! the people not enrolled (non-mated).
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +9,7 @@ use super::openset::{Best, OpenSetScores};
 use super::{Failure, PhotoEmbedding};
 use crate::frame::decode_file;
 use crate::gallery::EMBEDDING_DIMS;
-use crate::matching::{cosine, mean_embedding, Cohort, Spread};
+use crate::matching::{cosine, template, Cohort, Spread};
 use crate::models::Models;
 use crate::pipeline::{Pipeline, PipelineError, Upscaler};
 use crate::resolution::{ResChoice, Resolution};
@@ -38,6 +38,10 @@ impl Default for Protocol {
 /// One identity's photos, each embedded once per configuration (`None`: no usable face).
 struct Identity {
     photos: Vec<Vec<Option<PhotoEmbedding>>>,
+    /// Per photo: its aligned face's full-resolution embedding by each resolution's EdgeFace,
+    /// where that resolution's template recipe uses one (empty where it does not; `None`: no
+    /// usable face).
+    full: Vec<Option<[Vec<f32>; 3]>>,
     /// Per photo and configuration: the probe's spread against its resolution's cohort,
     /// where that configuration's scores are normalised (computed once, not per gallery).
     spreads: Vec<Vec<Option<Spread>>>,
@@ -103,13 +107,17 @@ pub fn evaluate_open_set(
     let mut identities = Vec::with_capacity(lists.len());
     for files in &lists {
         let mut photos = Vec::with_capacity(files.len());
+        let mut full = Vec::with_capacity(files.len());
         for path in files {
             progress(done, total);
             done += 1;
-            photos.push(embed_photo(pipeline, path, configs, &mut failures)?);
+            let (embeddings, full_res) = embed_photo(pipeline, path, configs, &mut failures)?;
+            photos.push(embeddings);
+            full.push(full_res);
         }
         identities.push(Identity {
             photos,
+            full,
             spreads: Vec::new(),
         });
     }
@@ -186,10 +194,15 @@ pub fn evaluate_open_set(
                         .iter()
                         .zip(&enrolled)
                         .map(|(&m, photos)| {
-                            let samples = photos.iter().filter_map(|&p| {
-                                identities[m].photos[p][k].as_ref().map(|e| e.at(Some(res)))
+                            let identity = &identities[m];
+                            let shrunk = photos.iter().filter_map(|&p| {
+                                identity.photos[p][k].as_ref().map(|e| e.at(Some(res)))
                             });
-                            mean_embedding(samples, EMBEDDING_DIMS)
+                            let full = photos.iter().filter_map(|&p| {
+                                let full = identity.full[p].as_ref()?;
+                                Some(full[res.index()].as_slice()).filter(|f| !f.is_empty())
+                            });
+                            template(shrunk, full, EMBEDDING_DIMS)
                         })
                         .collect()
                 })
@@ -220,13 +233,17 @@ pub fn evaluate_open_set(
     })
 }
 
+/// One photo's embeddings in every configuration, and its aligned face's at full resolution
+/// by each resolution's EdgeFace whose template recipe uses one.
+type PhotoEmbeddings = (Vec<Option<PhotoEmbedding>>, Option<[Vec<f32>; 3]>);
+
 fn embed_photo(
     pipeline: &mut Pipeline,
     path: &Path,
     configs: &[(ResChoice, Upscaler)],
     failures: &mut Vec<Failure>,
-) -> Result<Vec<Option<PhotoEmbedding>>, PipelineError> {
-    let none = || vec![None; configs.len()];
+) -> Result<PhotoEmbeddings, PipelineError> {
+    let none = || (vec![None; configs.len()], None);
     let frame = match decode_file(path) {
         Ok(frame) => frame,
         Err(e) => {
@@ -253,7 +270,13 @@ fn embed_photo(
             pipeline, &frame, &face, &aligned, config,
         )?));
     }
-    Ok(embeddings)
+    let mut full: [Vec<f32>; 3] = Default::default();
+    for res in Resolution::ALL {
+        if pipeline.models().template_recipe(res).uses_full() {
+            full[res.index()] = pipeline.embed_full(&aligned, res)?.to_vec();
+        }
+    }
+    Ok((embeddings, Some(full)))
 }
 
 /// The cohort each resolution's scores are normalised against in `config`, as the app does:

@@ -4,8 +4,10 @@
 //! hand-edited gallery need not be).
 
 mod cohort;
+mod template;
 
 pub use cohort::{Cohort, Spread};
+pub use template::{template, Recipe};
 
 /// How many candidates a match reports.
 pub const TOP_K: usize = 5;

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::ModelError;
+use crate::matching::Recipe;
 use crate::resolution::Resolution;
 
 /// 2 split the thresholds: 1:N identification (calibrated for a false-positive identification
@@ -80,6 +81,9 @@ pub struct ResolutionEntry {
     /// (`matching::Cohort`); absent means raw cosines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cohort: Option<CohortEntry>,
+    /// How templates are made at this resolution; absent means the shrunk mean.
+    #[serde(default, skip_serializing_if = "Recipe::is_shrunk")]
+    pub template: Recipe,
     /// 1:N: the best candidate's score (normalised against `cohort` where there is one, else
     /// its cosine) at or above which a face is named, chosen by the forge with `lrfr eval
     /// --openset` on validation identities (five people enrolled) for a false-positive

@@ -29,9 +29,9 @@ pub use manifest::{
     SCHEMA_VERSION,
 };
 pub use net::{Net, NodeCost};
-pub use tensors::{l2_normalise, planar_to_rgb, rgb_to_planar};
+pub use tensors::{l2_normalise, planar_len, planar_to_rgb, rgb_to_planar};
 
-use crate::matching::Cohort;
+use crate::matching::{Cohort, Recipe};
 use crate::resolution::Resolution;
 use lazy::LazyNet;
 
@@ -119,9 +119,10 @@ impl Models {
                 },
             };
             let fingerprint = format!(
-                "{}+{}",
+                "{}+{}{}",
                 entry.dsr.sha256,
-                edgefaces[edgeface].entry().sha256
+                edgefaces[edgeface].entry().sha256,
+                entry.template.fingerprint_part()
             );
             let cohort = match &entry.cohort {
                 Some(entry) => Some(cohort::load(dir, entry)?),
@@ -191,10 +192,16 @@ impl Models {
         &mut self.edgefaces[index]
     }
 
-    /// Identifies the DSR + EdgeFace pair behind a resolution's embeddings: when it changes,
-    /// stored embeddings must be recomputed.
+    /// Identifies how a resolution's stored embeddings are made: the DSR + EdgeFace pair and
+    /// the template recipe ([`Recipe`]). When it changes, stored embeddings must be
+    /// recomputed.
     pub fn fingerprint(&self, res: Resolution) -> &str {
         &self.per_res[res.index()].fingerprint
+    }
+
+    /// How the resolution's templates are made.
+    pub fn template_recipe(&self, res: Resolution) -> Recipe {
+        self.manifest.resolution(res).template
     }
 
     /// The 1:N decision threshold (identify, the window, live recognition), on the scale of

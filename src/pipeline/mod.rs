@@ -10,7 +10,7 @@ use crate::detect::{DetectError, FaceBox};
 use crate::frame::Frame;
 use crate::gallery::Gallery;
 use crate::matching::MatchResult;
-use crate::models::{planar_to_rgb, ModelError, Models};
+use crate::models::{planar_len, planar_to_rgb, rgb_to_planar, ModelError, Models};
 use crate::resolution::{ResChoice, Resolution};
 
 pub use locator::{FaceLocator, Located};
@@ -325,6 +325,23 @@ impl Pipeline {
         self.output.res = res;
         self.embed_current(res, upscaler, &mut clock)?;
         Ok(&self.output)
+    }
+
+    /// Embeds an aligned 112 face as it is, not shrunk, with `res`'s EdgeFace: the other half
+    /// of an enrolled face's part in a template ([`crate::matching::template`]). Only the
+    /// embedding lands in [`Pipeline::output`].
+    pub fn embed_full(
+        &mut self,
+        aligned: &Frame,
+        res: Resolution,
+    ) -> Result<&[f32], PipelineError> {
+        self.upscaled_planar.resize(planar_len(aligned), 0.0);
+        rgb_to_planar(aligned, 0.0, 1.0, &mut self.upscaled_planar);
+        let out = &mut self.output;
+        self.models
+            .edgeface(res)
+            .embed(&self.upscaled_planar, &mut out.embedding)?;
+        Ok(&out.embedding)
     }
 
     /// Fills `face`, `landmarks` and `aligned`; false when there is no face.

@@ -6,6 +6,8 @@ bootstrap over people (a person's probes, as member and as stranger, move togeth
 
 The embeddings are the shipped binary's (`lrfr embed --res all`); the cohort is the same
 photos `s09_cohort.py` chooses, in float (the app's is INT8: scores differ by about 1e-3).
+Templates are the shrunk mean, the recipe every resolution had when the cohorts were kept;
+where the manifest now names `shrunk+full` (step 9b) the app's templates differ from these.
 
     python -m lrfr_forge.checks.cohort_gain --lrfr target/release/lrfr --models models \\
         --faces ../shared/assets/faces/train --work ~/.cache/lrfr-forge [--enroll 5,2]

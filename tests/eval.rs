@@ -4,13 +4,15 @@
 
 mod common;
 
+use std::path::Path;
+use std::process::Command;
+
 use serde_json::Value;
 
-#[test]
-fn openset_figures_come_with_their_interval() {
-    let Some(faces) = common::faces() else { return };
-    let root = common::scratch("eval-openset");
-    // Eight people with enough photos, the look-alikes among them, so strangers get named.
+/// A folder of eight people with enough photos, the look-alikes among them, so strangers get
+/// named.
+fn eight_people(faces: &Path, name: &str) -> String {
+    let root = common::scratch(name);
     for person in [
         "John_Ashcroft",
         "Howard_Dean",
@@ -23,7 +25,13 @@ fn openset_figures_come_with_their_interval() {
     ] {
         std::os::unix::fs::symlink(faces.join(person), root.join(person)).unwrap();
     }
-    let root = root.display().to_string();
+    root.display().to_string()
+}
+
+#[test]
+fn openset_figures_come_with_their_interval() {
+    let Some(faces) = common::faces() else { return };
+    let root = eight_people(&faces, "eval-openset");
     let out = common::run_lrfr([
         "eval",
         "--openset",
@@ -71,6 +79,63 @@ fn openset_figures_come_with_their_interval() {
                 low <= estimate && estimate <= high && low < high,
                 "{over}, {figure}: {estimate} outside [{low}, {high}]"
             );
+        }
+    }
+}
+
+/// Each fixed resolution's galleries are made by its own template recipe: with the 16 px one
+/// taken out of the manifest, the 24 and 32 px rows do not move (they once took the 16 px
+/// EdgeFace's full-resolution half into their templates) and the 16 px row does.
+#[test]
+fn each_resolutions_galleries_follow_its_own_recipe() {
+    let Some(faces) = common::faces() else { return };
+    let root = eight_people(&faces, "eval-recipes");
+    let plain = common::scratch("eval-recipes-models");
+    for entry in std::fs::read_dir(common::models_dir()).unwrap().flatten() {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), plain.join(entry.file_name())).unwrap();
+        }
+    }
+    let manifest = plain.join("manifest.json");
+    let mut json: Value = serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    let mut taken_out = 0;
+    for entry in json["resolutions"].as_array_mut().unwrap() {
+        taken_out += usize::from(entry.as_object_mut().unwrap().remove("template").is_some());
+    }
+    assert!(taken_out > 0, "the shipped manifest names no recipe");
+    std::fs::write(&manifest, serde_json::to_vec(&json).unwrap()).unwrap();
+    let operating_points = |models: &Path| -> Vec<(u64, f64, f64)> {
+        let out = Command::new(env!("CARGO_BIN_EXE_lrfr"))
+            .args(["--models".as_ref(), models.as_os_str()])
+            .args(["eval", "--openset", "--root", &root, "--res", "all"])
+            .args([
+                "--trials", "40", "--enroll", "3", "--fpir", "0.05", "--json",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rows = report["results"].as_array().unwrap();
+        rows.iter()
+            .map(|row| {
+                let point = &row["at_fpir"][0];
+                let res = row["res"].as_u64().unwrap();
+                (
+                    res,
+                    point["threshold"].as_f64().unwrap(),
+                    point["fnir"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let shipped = operating_points(&common::models_dir());
+    let without = operating_points(&plain);
+    assert_eq!(shipped.len(), 3);
+    for (with, without) in shipped.iter().zip(&without) {
+        if with.0 == 16 {
+            assert_ne!(with, without, "the 16 px recipe changed nothing");
+        } else {
+            assert_eq!(with, without, "{} px moved with the 16 px recipe", with.0);
         }
     }
 }

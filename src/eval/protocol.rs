@@ -186,10 +186,16 @@ pub fn evaluate_open_set(
                     Upscaler::Bicubic => entry.bicubic_threshold,
                 }
             });
-            // One gallery per resolution: a probe at `auto` is matched at its own.
+            // One gallery per resolution: a probe at `auto` is matched at its own. A fixed
+            // resolution's embeddings are that resolution's in every slot (it reads slot 0),
+            // so its templates take that resolution's full-resolution half, never slot 0's.
             let templates: Vec<Vec<Vec<f32>>> = Resolution::ALL
                 .iter()
                 .map(|&res| {
+                    let recipe_res = match row.res {
+                        ResChoice::Fixed(fixed) => fixed,
+                        ResChoice::Native => res,
+                    };
                     members
                         .iter()
                         .zip(&enrolled)
@@ -200,7 +206,7 @@ pub fn evaluate_open_set(
                             });
                             let full = photos.iter().filter_map(|&p| {
                                 let full = identity.full[p].as_ref()?;
-                                Some(full[res.index()].as_slice()).filter(|f| !f.is_empty())
+                                Some(full[recipe_res.index()].as_slice()).filter(|f| !f.is_empty())
                             });
                             template(shrunk, full, EMBEDDING_DIMS)
                         })

@@ -21,17 +21,9 @@ import numpy as np
 
 from lrfr_forge.common import data
 from lrfr_forge.steps import s09_cohort as cohort_step
+from lrfr_forge.steps.s09b_template import spreads, unit
 
 FPIRS = (0.01, 0.005, 0.002, 0.001)
-
-
-def unit(x):
-    return x / np.linalg.norm(x, axis=-1, keepdims=True)
-
-
-def spreads(x, cohort, top_k):
-    top = -np.sort(-(x @ cohort.T), axis=1)[:, :top_k]
-    return top.mean(1), top.std(1)
 
 
 def protocol(embeddings, who, cohort, top_k, enroll, trials, seed):

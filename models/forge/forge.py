@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
-from lrfr_forge.common import data, edgeface, geometry, quantize  # noqa: E402
+from lrfr_forge.common import data, device, edgeface, geometry, quantize  # noqa: E402
 from lrfr_forge.common.manifest import entry  # noqa: E402
 from lrfr_forge.steps import (  # noqa: E402
     s01_landmarks as landmarks,
@@ -54,12 +54,16 @@ def main():
     parser.add_argument("--own-finetune-steps", type=int, default=1600,
                         help="steps of each resolution's own EdgeFace fine-tune: with half its faces distant it keeps improving on both paths past 800")
     parser.add_argument("--smoke", action="store_true", help="a few images and one step per model")
+    parser.add_argument("--device", default="auto", help="where networks train: auto (a CUDA GPU when torch sees one), cpu or cuda; "
+                        "the committed models were made on the CPU (lrfr_forge/common/device.py)")
     parser.add_argument("--until", choices=["landmarks", "crops", "edgeface", "dsr", "finetune", "export"], default="export",
                         help="landmarks includes the small-face detector")
     args = parser.parse_args()
     import torch
 
     torch.set_num_threads(2)
+    device.choose(args.device)
+    print("training on", device.current(), flush=True)
     work = args.work.expanduser()
     work.mkdir(parents=True, exist_ok=True)
     faces = args.shared / "faces" / "train"

@@ -26,7 +26,7 @@ import torch
 import torch.nn as nn
 
 from lrfr_forge.checks.teacher_gain import torch_embed
-from lrfr_forge.common import data, edgeface, metrics
+from lrfr_forge.common import data, device, edgeface, metrics
 from lrfr_forge.common.data import SEED
 from lrfr_forge.common.fit import fit
 from lrfr_forge.steps import s03_teacher as teacher_step
@@ -66,7 +66,7 @@ def healed(net, x, targets, work: Path, name, steps):
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-4, total_steps=steps, pct_start=0.1)
 
     def step(gen, _):
-        hr, target, _ = data.batch(x, targets, gen)
+        hr, target = device.put(*data.batch(x, targets, gen)[:2])
         keep = (1 - (edgeface.embed(net, hr) * target).sum(-1)).mean()
         return {"loss": keep}
 

@@ -32,7 +32,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lrfr_forge.common import data, edgeface, metrics
+from lrfr_forge.common import data, device, edgeface, metrics
 from lrfr_forge.common.data import BATCH, SEED, to01
 from lrfr_forge.common.fit import fit
 from lrfr_forge.common.onnx_session import l2, run, session
@@ -148,8 +148,8 @@ def train_arm(kind, xxs, xs_targets, xxs_targets, sr, y, work: Path, steps, far=
             j = torch.randint(0, len(far[0]), (BATCH - half,), generator=gen)
             distant = torch.from_numpy(far[0][j.numpy(), flip[half:].numpy()]).float() / 255
             x, idx = torch.cat([x[:half], distant]), torch.cat([idx[:half], far[1][j]])
-        emb = edgeface.embed(student, x)
-        margin, keep = teacher_terms(modules, emb, y[idx], targets[idx, flip])
+        emb = edgeface.embed(student, device.put(x))
+        margin, keep = teacher_terms(modules, emb, *device.put(y[idx], targets[idx, flip]))
         return {"loss": margin + 10 * keep, "margin": margin, "keep": keep}
 
     student.train()
@@ -176,6 +176,7 @@ def joint_arm(kind, dsr, xxs, xs_targets, xxs_targets, x, y, work: Path, steps, 
             low, hr, which, flip = distance.mixed(RES, x, far, gen, BATCH)
             target = torch.where(flip[:, None], targets[which, 1], targets[which, 0])
             labels = y[which]
+        low, hr, target, labels = device.put(low, hr, target, labels)
         sr = modules["dsr"](low)
         margin, keep = teacher_terms(modules, edgeface.embed(modules["student"], sr), labels, target)
         l1 = F.l1_loss(sr, hr)

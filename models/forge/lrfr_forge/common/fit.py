@@ -16,6 +16,10 @@ Batches are drawn from a generator seeded with `seed + start`: an uninterrupted 
 every time; a resumed one draws other batches after the break. The caller sets the modules'
 modes (training, or BatchNorm frozen) before calling, and seeds torch's global generator where
 its networks are built.
+
+Training runs on `device.current()`: `fit` moves the trained modules and `frozen` (modules the
+step runs but does not train, such as a teacher) there and back to the CPU when it is done;
+the step moves its batch with `device.put`. Checkpoints hold CPU tensors either way.
 """
 
 import time
@@ -23,13 +27,16 @@ from pathlib import Path
 
 import torch
 
+from lrfr_forge.common import device
+
 FORMAT = "lrfr-forge-fit-1"
 
 
-def fit(ckpt: Path, name, modules, opt, sched, steps, step, seed, every=100):
+def fit(ckpt: Path, name, modules, opt, sched, steps, step, seed, every=100, frozen=()):
     """Trains `modules` (a dict of name to module) for `steps` steps of `step(gen, i)`, which
     returns a dict of loss terms whose "loss" is back-propagated (the others are printed). A
-    finished checkpoint is only loaded into `modules`; `trained` also returns its report."""
+    finished checkpoint is only loaded into `modules`; `trained` also returns its report.
+    `frozen` are the modules `step` runs without training them; all of them end on the CPU."""
     start = 0
     state = load(ckpt, steps)
     if state is not None:
@@ -37,6 +44,14 @@ def fit(ckpt: Path, name, modules, opt, sched, steps, step, seed, every=100):
             module.load_state_dict(state["modules"][key])
         if state["step"] >= steps:
             return
+    where = device.current()
+    if where.type != "cpu":
+        print(f"  {name}: training on {where}", flush=True)
+    # Module.to moves each parameter's data in place, so `opt` keeps holding the same
+    # parameters; an optimiser's loaded state follows its parameters' device.
+    for module in [*modules.values(), *frozen]:
+        module.to(where)
+    if state is not None:
         opt.load_state_dict(state["opt"])
         sched.load_state_dict(state["sched"])
         start = state["step"]
@@ -55,12 +70,14 @@ def fit(ckpt: Path, name, modules, opt, sched, steps, step, seed, every=100):
             shown = " ".join(f"{k} {v.item():.4f}" for k, v in terms.items())
             print(f"  {name} {done}/{steps} {shown} ({time.time() - t0:.0f} s)", flush=True)
             save(ckpt, modules, opt, sched, done, steps)
+    for module in [*modules.values(), *frozen]:
+        module.to("cpu")
 
 
 def finish(ckpt: Path, report):
     """Adds what the caller measured after training to the finished checkpoint, so a rerun
     returns it without measuring again."""
-    state = torch.load(ckpt)
+    state = torch.load(ckpt, map_location="cpu")
     state["report"] = report
     atomic_save(state, ckpt)
 
@@ -79,7 +96,7 @@ def trained(ckpt: Path, modules, steps):
 def load(ckpt: Path, steps):
     if not ckpt.exists():
         return None
-    state = torch.load(ckpt)
+    state = torch.load(ckpt, map_location="cpu")
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         print(f"  {ckpt.name} is not a checkpoint of this forge's format: training again", flush=True)
         return None
@@ -92,7 +109,22 @@ def load(ckpt: Path, steps):
 def save(ckpt: Path, modules, opt, sched, step, steps):
     state = {"format": FORMAT, "modules": {k: m.state_dict() for k, m in modules.items()}, "opt": opt.state_dict(),
              "sched": sched.state_dict(), "step": step, "steps": steps}
-    atomic_save(state, ckpt)
+    atomic_save(on_cpu(state), ckpt)
+
+
+def on_cpu(value):
+    """`value` with every tensor in it on the CPU (the same objects where they are already). A
+    state_dict's `_metadata` (the modules' versions, which `load_state_dict` reads) is kept."""
+    if isinstance(value, torch.Tensor):
+        return value.cpu()
+    if isinstance(value, dict):
+        out = type(value)((k, on_cpu(v)) for k, v in value.items())
+        if hasattr(value, "_metadata"):
+            out._metadata = value._metadata
+        return out
+    if isinstance(value, (list, tuple)):
+        return type(value)(on_cpu(v) for v in value)
+    return value
 
 
 def atomic_save(state, ckpt: Path):

@@ -8,7 +8,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from lrfr_forge.common import geometry
+from lrfr_forge.common import device, geometry
 from lrfr_forge.common.data import SEED, load_rgb
 from lrfr_forge.common.fit import finish, fit, trained
 from lrfr_forge.common.yunet import YuNet, iou
@@ -149,7 +149,7 @@ def train(taught, split, work: Path, epochs=30, smoke=False):
         if at == 0 or not order:
             order[:] = [torch.randperm(len(tr), generator=gen)]
         idx = tr[order[0][at * 128:(at + 1) * 128].numpy()]
-        x, y = augment(crops[idx], labels[idx], gen)
+        x, y = device.put(*augment(crops[idx], labels[idx], gen))
         return {"loss": F.smooth_l1_loss(net(x).view(-1, 5, 2), y, beta=0.01)}
 
     net.train()
@@ -214,7 +214,7 @@ def adapt(net, taught, distant, split, work: Path, steps=2000, smoke=False):
         a = torch.randint(0, len(near_x), (64,), generator=gen)
         b = torch.randint(0, len(far_x), (64,), generator=gen)
         x = torch.cat([near_x[a], far_x[b]]).float() / 255
-        x, y = augment(x, torch.cat([near_y[a], far_y[b]]), gen)
+        x, y = device.put(*augment(x, torch.cat([near_y[a], far_y[b]]), gen))
         return {"loss": F.smooth_l1_loss(net(x).view(-1, 5, 2), y, beta=0.01)}
 
     net.train()

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from lrfr_forge.common import device
 from lrfr_forge.common.data import SEED
 from lrfr_forge.common.fit import fit
 from lrfr_forge.common.manifest import entry
@@ -156,6 +157,7 @@ def train(tiles, work: Path, steps=6000, batch=32, smoke=False):
         h, ig, r, rm = heat[idx], ignore[idx], reg[idx].clone(), regmask[idx]
         if torch.rand(1, generator=gen).item() < 0.5:
             x, h, ig, r, rm = flip(x, h, ig, r, rm)
+        x, h, ig, r, rm = device.put(x, h, ig, r, rm)
         return {"loss": loss_fn(net(F.pixel_unshuffle(x, STRIDE)), h, ig, r, rm)}
 
     net.train()

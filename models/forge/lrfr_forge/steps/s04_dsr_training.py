@@ -8,7 +8,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from lrfr_forge.common import edgeface
+from lrfr_forge.common import device, edgeface
 from lrfr_forge.common.data import SEED, batch
 from lrfr_forge.common.fit import fit
 from lrfr_forge.steps import s04_dsr as dsr
@@ -48,11 +48,11 @@ def run_phase(name, net, make_batch, teacher, ckpt: Path, steps, opt, sched, id_
     """Runs `steps` steps through the forge's loop (resuming from `ckpt`) and returns `net` in
     eval mode."""
     def step(gen, _):
-        low, hr, target = make_batch(gen)
+        low, hr, target = device.put(*make_batch(gen))
         sr = net(low)
         identity = 1 - (edgeface.embed(teacher, sr) * target).sum(-1).mean()
         return {"loss": F.l1_loss(sr, hr) + id_weight * identity, "id": identity}
 
     net.train()
-    fit(ckpt, name, {"net": net}, opt, sched, steps, step, seed)
+    fit(ckpt, name, {"net": net}, opt, sched, steps, step, seed, frozen=[teacher])
     return net.eval()

@@ -6,7 +6,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from lrfr_forge.common import edgeface
+from lrfr_forge.common import device, edgeface
 from lrfr_forge.common.data import BATCH, SEED, batch
 from lrfr_forge.common.fit import fit
 from lrfr_forge.steps import s01c_distance as distance, s04_dsr as dsr
@@ -53,13 +53,14 @@ def finetune(teacher, nets, x, y, targets, ckpt: Path, steps, far=None):
             sr, target, labels = mixed_inputs(nets, x, y, targets, distant, gen)
         else:
             sr, target, labels = simulated_inputs(nets, x, y, targets, gen)
+        sr, target, labels = device.put(sr, target, labels)
         emb = edgeface.embed(student, sr)
         margin = head(emb, labels)
         keep = 1 - (emb * target).sum(-1).mean()
         return {"loss": margin + 10 * keep, "margin": margin, "keep": keep}
 
     student.train()
-    fit(ckpt, "finetune", {"student": student, "head": head}, opt, sched, steps, step, SEED + 7)
+    fit(ckpt, "finetune", {"student": student, "head": head}, opt, sched, steps, step, SEED + 7, frozen=list(nets.values()))
     return student.eval()
 
 
@@ -68,7 +69,7 @@ def simulated_inputs(nets, x, y, targets, gen):
     hr, target, labels = batch(x, targets, gen, y)
     n = len(nets)
     with torch.no_grad():
-        sr = torch.cat([net(dsr.downscale(hr[i::n], r)) for i, (r, net) in enumerate(nets.items())])
+        sr = torch.cat([net(device.put(dsr.downscale(hr[i::n], r))) for i, (r, net) in enumerate(nets.items())])
     order = torch.cat([torch.arange(len(hr))[i::n] for i in range(n)])
     return sr, target[order], labels[order]
 
@@ -88,5 +89,5 @@ def mixed_inputs(nets, x, y, targets, distant, gen):
             else:
                 hr, target, labels = batch(x, targets, gen, y, count)
                 low = dsr.downscale(hr, r)
-            parts.append((net(low), target, labels))
+            parts.append((net(device.put(low)), target, labels))
     return tuple(torch.cat(p) for p in zip(*parts))

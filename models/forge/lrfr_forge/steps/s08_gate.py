@@ -21,7 +21,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from lrfr_forge.checks import detection_rate, precision
-from lrfr_forge.common import data
+from lrfr_forge.common import data, device
 from lrfr_forge.common.fit import finish, fit, trained
 from lrfr_forge.common.manifest import entry
 from lrfr_forge.common.onnx_session import session
@@ -107,6 +107,7 @@ def train(examples, checkpoint: Path, steps=3000, batch=128, held=0.1):
         pick = np.concatenate([rng.choice(faces, batch // 2), rng.choice(phantoms, batch // 2)])
         x = augment(x_all[pick], gen)
         y = torch.from_numpy(labels[pick]).float()[:, None]
+        x, y = device.put(x, y)
         return {"loss": F.binary_cross_entropy_with_logits(net.logit(x), y)}
 
     net.train()

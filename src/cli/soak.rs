@@ -99,7 +99,7 @@ pub fn run(config: &Config, args: SoakArgs) -> anyhow::Result<()> {
                     "frames": stream.frames(),
                     "faces": faces,
                     "rss_mb": rss,
-                    "total_ms_median": stream.stats().summaries()[5].median_ms,
+                    "total_ms_median": stream.stats().total().median_ms,
                     "peak_rss_mb": memory.peak_rss_bytes as f64 / 1048576.0,
                 })
             );

@@ -276,7 +276,7 @@ impl Shell {
         let total = self
             .session
             .stats()
-            .map_or(0.0, |stats| stats.summaries()[5].median_ms as f32);
+            .map_or(0.0, |stats| stats.total().median_ms as f32);
         self.publish(|s| {
             s.memory = memory;
             push_history(&mut s.rss_history_mb, memory.rss_bytes as f32 / 1_048_576.0);

@@ -42,6 +42,13 @@ impl StageStats {
         self.frames as f64 / self.busy.as_secs_f64().max(1e-9)
     }
 
+    /// Median and 90th percentile of the whole per-frame path (the last of [`STAGE_NAMES`]).
+    pub fn total(&mut self) -> Summary {
+        self.windows
+            .last_mut()
+            .map_or_else(Summary::default, LatencyWindow::summary)
+    }
+
     /// Median and 90th percentile per stage, in [`STAGE_NAMES`] order.
     pub fn summaries(&mut self) -> [Summary; 6] {
         let mut out = [Summary::default(); 6];
@@ -69,6 +76,11 @@ mod tests {
         let s = stats.summaries();
         assert!((s[0].median_ms - 20.0).abs() < 1e-9);
         assert!((s[5].median_ms - 40.0).abs() < 1e-9);
+        assert_eq!(
+            stats.total(),
+            s[5],
+            "the total is the path's, not a stage's"
+        );
         assert_eq!(stats.frames(), 3);
         assert!((stats.fps() - 3.0 / 0.12).abs() < 1e-6);
     }

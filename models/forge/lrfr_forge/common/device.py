@@ -6,7 +6,8 @@ draws the same batches wherever it trains, and on the CPU nothing moves at all: 
 `fit` leave every tensor where it is, and a CPU run makes the same files, bit for bit, as before
 the forge knew of devices. A GPU sums in another order (and cuDNN picks its own kernels), so a
 GPU run's files differ from the CPU's in their last bits; the committed models were made on
-the CPU. Checkpoints are written from CPU copies, so a step begun on one resumes on the other.
+the CPU. Checkpoints are read onto the CPU whatever wrote them, so a step begun on one resumes
+on the other.
 """
 
 import os

@@ -19,7 +19,8 @@ its networks are built.
 
 Training runs on `device.current()`: `fit` moves the trained modules and `frozen` (modules the
 step runs but does not train, such as a teacher) there and back to the CPU when it is done;
-the step moves its batch with `device.put`. Checkpoints hold CPU tensors either way.
+the step moves its batch with `device.put`. Checkpoints are read onto the CPU whatever device
+wrote them (`map_location`), so a step begun on a GPU resumes on the CPU and the other way.
 """
 
 import time
@@ -109,22 +110,7 @@ def load(ckpt: Path, steps):
 def save(ckpt: Path, modules, opt, sched, step, steps):
     state = {"format": FORMAT, "modules": {k: m.state_dict() for k, m in modules.items()}, "opt": opt.state_dict(),
              "sched": sched.state_dict(), "step": step, "steps": steps}
-    atomic_save(on_cpu(state), ckpt)
-
-
-def on_cpu(value):
-    """`value` with every tensor in it on the CPU (the same objects where they are already). A
-    state_dict's `_metadata` (the modules' versions, which `load_state_dict` reads) is kept."""
-    if isinstance(value, torch.Tensor):
-        return value.cpu()
-    if isinstance(value, dict):
-        out = type(value)((k, on_cpu(v)) for k, v in value.items())
-        if hasattr(value, "_metadata"):
-            out._metadata = value._metadata
-        return out
-    if isinstance(value, (list, tuple)):
-        return type(value)(on_cpu(v) for v in value)
-    return value
+    atomic_save(state, ckpt)
 
 
 def atomic_save(state, ckpt: Path):

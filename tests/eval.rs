@@ -91,26 +91,17 @@ fn openset_figures_come_with_their_interval() {
 fn each_resolutions_galleries_follow_its_own_recipe() {
     let Some(faces) = common::faces() else { return };
     let root = eight_people(&faces, "eval-recipes");
-    let plain = common::scratch("eval-recipes-models");
-    for entry in std::fs::read_dir(common::models_dir()).unwrap().flatten() {
-        if entry.path().is_file() {
-            std::fs::copy(entry.path(), plain.join(entry.file_name())).unwrap();
-        }
-    }
-    let manifest = plain.join("manifest.json");
-    let mut json: Value = serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
-    let sixteen = json["resolutions"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|entry| entry["res"] == 16)
-        .unwrap();
-    let taken_out = sixteen.as_object_mut().unwrap().remove("template");
-    assert!(
-        taken_out.is_some(),
-        "the shipped manifest names no 16 px recipe"
-    );
-    std::fs::write(&manifest, serde_json::to_vec(&json).unwrap()).unwrap();
+    let plain = common::copy_of_models("eval-recipes-models");
+    common::edit_manifest(&plain, |m| {
+        let taken_out = common::resolution_entry(m, 16)
+            .as_object_mut()
+            .unwrap()
+            .remove("template");
+        assert!(
+            taken_out.is_some(),
+            "the shipped manifest names no 16 px recipe"
+        );
+    });
     let operating_points = |models: &Path| -> Vec<(u64, f64, f64)> {
         let out = Command::new(env!("CARGO_BIN_EXE_lrfr"))
             .args(["--models".as_ref(), models.as_os_str()])

@@ -3,24 +3,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use lrfr::pipeline::Pipeline;
 use lrfr::Config;
 use serde_json::Value;
 
-/// A copy of the shipped default model set in a scratch folder.
-fn copy_of_models(name: &str) -> PathBuf {
-    let dir = common::scratch(name);
-    for entry in std::fs::read_dir(common::models_dir()).unwrap().flatten() {
-        let path = entry.path();
-        let ext = path.extension().and_then(|e| e.to_str());
-        if matches!(ext, Some("onnx" | "bin")) || path.ends_with("manifest.json") {
-            std::fs::copy(&path, dir.join(entry.file_name())).unwrap();
-        }
-    }
-    dir
-}
+use common::{copy_of_models, edit_manifest, resolution_entry};
 
 fn load_error(models: &Path) -> String {
     let config = Config {
@@ -34,21 +23,8 @@ fn load_error(models: &Path) -> String {
     }
 }
 
-fn edit_manifest(dir: &Path, edit: impl FnOnce(&mut Value)) {
-    let path = dir.join("manifest.json");
-    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    edit(&mut manifest);
-    std::fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
-}
-
 fn dsr24(manifest: &mut Value) -> &mut Value {
-    manifest["resolutions"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|r| r["res"] == 24)
-        .map(|r| &mut r["dsr"])
-        .unwrap()
+    &mut resolution_entry(manifest, 24)["dsr"]
 }
 
 #[test]
@@ -105,13 +81,7 @@ fn a_damaged_cohort_is_refused_at_load_with_what_it_should_be() {
         .map(|b| format!("{b:02x}"))
         .collect();
     edit_manifest(&dir, |m| {
-        let sixteen = m["resolutions"]
-            .as_array_mut()
-            .unwrap()
-            .iter_mut()
-            .find(|r| r["res"] == 16)
-            .unwrap();
-        sixteen["cohort"]["sha256"] = sha.into();
+        resolution_entry(m, 16)["cohort"]["sha256"] = sha.into()
     });
     let error = load_error(&dir);
     assert!(

@@ -31,6 +31,37 @@ pub fn models_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
 }
 
+/// A scratch copy of the shipped float set (networks, cohorts, manifest), for a test to edit.
+pub fn copy_of_models(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    for entry in std::fs::read_dir(models_dir()).unwrap().flatten() {
+        let path = entry.path();
+        let ext = path.extension().and_then(|e| e.to_str());
+        if matches!(ext, Some("onnx" | "bin")) || path.ends_with("manifest.json") {
+            std::fs::copy(&path, dir.join(entry.file_name())).unwrap();
+        }
+    }
+    dir
+}
+
+/// Edits `dir`'s manifest.json in place.
+pub fn edit_manifest(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = dir.join("manifest.json");
+    let mut manifest = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    edit(&mut manifest);
+    std::fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+}
+
+/// A manifest's entry for the resolution of `px` pixels.
+pub fn resolution_entry(manifest: &mut serde_json::Value, px: u64) -> &mut serde_json::Value {
+    manifest["resolutions"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["res"] == px)
+        .unwrap()
+}
+
 /// A fresh empty folder under the system temp dir, unique to this test. The folders earlier
 /// runs of this test left behind (some hold a 90 MB installed tree) are removed first, once
 /// the process that made them is gone, so repeated runs do not fill the disk.

@@ -22,7 +22,8 @@ use crate::enroll::laplacian_variance;
 use crate::frame::Frame;
 use crate::gallery::Gallery;
 use crate::matching::MatchResult;
-use crate::pipeline::{Pipeline, PipelineError, StageTimings, Upscaler};
+use crate::metrics::StageTimings;
+use crate::pipeline::{Pipeline, PipelineError, Upscaler};
 use crate::resolution::{ResChoice, Resolution};
 
 #[derive(Debug, Clone, PartialEq)]

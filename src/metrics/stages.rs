@@ -3,8 +3,7 @@
 
 use std::time::Duration;
 
-use super::{LatencyWindow, Summary};
-use crate::pipeline::{StageTimings, STAGE_NAMES};
+use super::{LatencyWindow, StageTimings, Summary, STAGE_NAMES};
 
 pub struct StageStats {
     windows: Vec<LatencyWindow>,

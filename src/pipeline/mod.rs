@@ -2,7 +2,6 @@
 //! The pipeline owns every buffer of the per-frame path and reuses them frame after frame.
 
 mod locator;
-mod timings;
 
 use crate::align::{self, AreaScratch, BicubicPlan, Landmarks, FACE_SIZE};
 use crate::config::Config;
@@ -10,12 +9,11 @@ use crate::detect::{DetectError, FaceBox};
 use crate::frame::Frame;
 use crate::gallery::Gallery;
 use crate::matching::MatchResult;
+use crate::metrics::{StageTimings, Stopwatch};
 use crate::models::{planar_len, planar_to_rgb, rgb_to_planar, ModelError, Models};
 use crate::resolution::{ResChoice, Resolution};
 
 pub use locator::{FaceLocator, Located};
-use timings::Stopwatch;
-pub use timings::{StageTimings, STAGE_NAMES};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {

@@ -2,7 +2,7 @@
 //! sizes, and the last minute of RSS and latency.
 
 use egui_plot::{Line, Plot, PlotPoints};
-use lrfr::pipeline::STAGE_NAMES;
+use lrfr::metrics::STAGE_NAMES;
 
 use crate::gui::snapshot::Snapshot;
 

@@ -8,7 +8,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use lrfr::frame::Frame;
-use lrfr::gallery::{Gallery, GalleryError, PerRes, EMBEDDING_DIMS, FILE_NAME};
+use lrfr::gallery::{Gallery, GalleryError, PerRes, FILE_NAME};
+use lrfr::matching::EMBEDDING_DIMS;
 
 const CHILD_ENV: &str = "LRFR_TEST_SAVE_LOOP_DIR";
 
@@ -17,7 +18,7 @@ fn templates(seed: usize) -> PerRes<Vec<f32>> {
         let mut v: Vec<f32> = (0..EMBEDDING_DIMS)
             .map(|i| ((i * 31 + s * 17) % 97) as f32 - 48.0)
             .collect();
-        lrfr::models::l2_normalise(&mut v);
+        lrfr::matching::l2_normalise(&mut v);
         v
     };
     PerRes {

@@ -6,7 +6,8 @@ mod common;
 use std::path::Path;
 
 use lrfr::frame::decode_file;
-use lrfr::gallery::{Gallery, EMBEDDING_DIMS, FILE_NAME};
+use lrfr::gallery::{Gallery, FILE_NAME};
+use lrfr::matching::EMBEDDING_DIMS;
 use lrfr::matching::{cosine, mean_embedding, Recipe};
 use lrfr::pipeline::{MatchMode, Pipeline, Upscaler};
 use lrfr::Resolution;

@@ -10,8 +10,9 @@ pub use quality::{laplacian_variance, QualityGate, Rejection};
 pub use sanity::{looks_like, odd_ones, CHECK_RES, SPLIT_BOUND};
 
 use crate::frame::Frame;
-use crate::gallery::{Gallery, GalleryError, PerRes, EMBEDDING_DIMS};
+use crate::gallery::{Gallery, GalleryError, PerRes};
 use crate::matching::template;
+use crate::matching::EMBEDDING_DIMS;
 use crate::models::Models;
 use crate::pipeline::{Pipeline, PipelineError, Upscaler};
 use crate::resolution::Resolution;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::openset::{Best, OpenSetScores};
 use super::{Failure, PhotoEmbedding};
 use crate::frame::decode_file;
-use crate::gallery::EMBEDDING_DIMS;
+use crate::matching::EMBEDDING_DIMS;
 use crate::matching::{cosine, template, Cohort, Spread};
 use crate::models::Models;
 use crate::pipeline::{Pipeline, PipelineError, Upscaler};

@@ -5,13 +5,13 @@ use serde::{Deserialize, Serialize};
 use super::name::{clean_name, same_name};
 use super::not::{NotFace, MAX_NOT};
 use super::GalleryError;
+use crate::matching::EMBEDDING_DIMS;
 use crate::resolution::Resolution;
 
 /// 2 keeps the model fingerprints per person; 1 kept one set for the whole file and is
 /// read and migrated (see [`GalleryFile::migrate`]).
 pub const SCHEMA_VERSION: u32 = 2;
 pub const MAX_PEOPLE: usize = 5;
-pub const EMBEDDING_DIMS: usize = 512;
 /// Most enrolled faces one person keeps: the window captures at most 100, `lrfr enroll` keeps
 /// the first this many. Export and import hold every person to it, which bounds what an
 /// import decodes (5 x 200 crops of 37 kB) however the file was made.

@@ -18,9 +18,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use archive::{export, import, MAX_ARCHIVE_BYTES};
 pub use damaged::set_aside_files;
-pub use file::{
-    GalleryFile, PerRes, Person, EMBEDDING_DIMS, MAX_FACES, MAX_PEOPLE, SCHEMA_VERSION,
-};
+pub use file::{GalleryFile, PerRes, Person, MAX_FACES, MAX_PEOPLE, SCHEMA_VERSION};
 pub use name::{clean_name, same_name, MAX_NAME_CHARS};
 pub use not::{Marked, NotFace, MAX_NOT, SAME_FACE};
 pub use store::{create_private_dir, write_atomic, write_png};

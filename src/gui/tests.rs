@@ -101,7 +101,7 @@ fn seed_people(dir: &Path, names: &[&str]) {
     let (mut people, _) = lrfr::gallery::Gallery::open(dir).unwrap();
     let face = lrfr::frame::Frame::from_pixel(112, 112, image::Rgb([128, 110, 100]));
     for (i, name) in names.iter().enumerate() {
-        let mut template = vec![0.0f32; lrfr::gallery::EMBEDDING_DIMS];
+        let mut template = vec![0.0f32; lrfr::matching::EMBEDDING_DIMS];
         template[i] = 1.0;
         let templates = lrfr::gallery::PerRes {
             r16: template.clone(),

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::detect::FaceBox;
 use crate::frame::Frame;
-use crate::models::l2_normalise;
+use crate::matching::l2_normalise;
 use crate::resolution::Resolution;
 
 /// Frames the fused template is made of.

@@ -4,9 +4,11 @@
 //! hand-edited gallery need not be).
 
 mod cohort;
+mod embedding;
 mod template;
 
 pub use cohort::{Cohort, Spread};
+pub use embedding::{l2_normalise, EMBEDDING_DIMS};
 pub use template::{template, Recipe};
 
 /// How many candidates a match reports.
@@ -128,7 +130,7 @@ pub fn mean_embedding<'a>(samples: impl Iterator<Item = &'a [f32]>, dims: usize)
             *m += s;
         }
     }
-    crate::models::l2_normalise(&mut mean);
+    l2_normalise(&mut mean);
     mean
 }
 

@@ -5,8 +5,8 @@ use std::time::Duration;
 use super::lazy::LazyNet;
 use super::manifest::ModelEntry;
 use super::net::Net;
-use super::tensors::l2_normalise;
 use super::ModelError;
+use crate::matching::l2_normalise;
 
 pub struct EdgeFace {
     net: LazyNet,

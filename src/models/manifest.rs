@@ -118,12 +118,12 @@ impl CohortEntry {
     /// The members must be embeddings; their count, `top_k` and `unit` are checked with the
     /// file (`matching::Cohort::from_bytes`).
     fn check(&self) -> Result<(), String> {
-        if self.dims != crate::gallery::EMBEDDING_DIMS {
+        if self.dims != crate::matching::EMBEDDING_DIMS {
             return Err(format!(
                 "{}: a cohort of {}-value members; embeddings have {}",
                 self.file,
                 self.dims,
-                crate::gallery::EMBEDDING_DIMS
+                crate::matching::EMBEDDING_DIMS
             ));
         }
         Ok(())
@@ -348,7 +348,7 @@ impl ModelEntry {
             }
             Role::EdgeFace => {
                 self.input == [1, 3, face, face]
-                    && self.output == [1, crate::gallery::EMBEDDING_DIMS]
+                    && self.output == [1, crate::matching::EMBEDDING_DIMS]
             }
             Role::Gate => {
                 let side = self.input.get(2).copied().unwrap_or(0);
@@ -371,7 +371,7 @@ impl ModelEntry {
             ),
             Role::EdgeFace => format!(
                 "input [1, 3, {face}, {face}] -> output [1, {}]",
-                crate::gallery::EMBEDDING_DIMS
+                crate::matching::EMBEDDING_DIMS
             ),
             Role::Gate => "input [1, 3, S, S] (S from 8 to 256) -> output [1, 1]".into(),
         };

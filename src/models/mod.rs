@@ -29,7 +29,7 @@ pub use manifest::{
     SCHEMA_VERSION,
 };
 pub use net::{Net, NodeCost};
-pub use tensors::{l2_normalise, planar_len, planar_to_rgb, rgb_to_planar};
+pub use tensors::{planar_len, planar_to_rgb, rgb_to_planar};
 
 use crate::matching::{Cohort, Recipe};
 use crate::resolution::Resolution;

@@ -42,17 +42,6 @@ pub fn planar_to_rgb(planar: &[f32], side: u32, out: &mut Frame) {
     }
 }
 
-/// Scales `v` to unit length; a zero or non-finite vector becomes all zeros, which matches
-/// nobody.
-pub fn l2_normalise(v: &mut [f32]) {
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if norm.is_finite() && norm > 0.0 {
-        v.iter_mut().for_each(|x| *x /= norm);
-    } else {
-        v.iter_mut().for_each(|x| *x = 0.0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,15 +76,5 @@ mod tests {
         assert_eq!(out.get_pixel(0, 0)[0], 0);
         assert_eq!(out.get_pixel(1, 0)[0], 255);
         assert_eq!(out.get_pixel(0, 1)[0], 0);
-    }
-
-    #[test]
-    fn normalising_gives_unit_length_and_zero_for_degenerate() {
-        let mut v = [3.0, 4.0];
-        l2_normalise(&mut v);
-        assert!((v[0] - 0.6).abs() < 1e-6);
-        let mut bad = [f32::NAN, 1.0];
-        l2_normalise(&mut bad);
-        assert_eq!(bad, [0.0, 0.0]);
     }
 }

@@ -9,8 +9,9 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use lrfr::align::{align_face, box_landmarks, downscale_to, AreaScratch};
 use lrfr::detect::{DetectConfig, FaceBox, FaceDetector};
 use lrfr::frame::{decode_file, place_on_canvas, Frame};
+use lrfr::matching::l2_normalise;
 use lrfr::matching::MatchResult;
-use lrfr::models::{l2_normalise, rgb_to_planar, Models, Net};
+use lrfr::models::{rgb_to_planar, Models, Net};
 use lrfr::Resolution;
 
 fn face_frame() -> Option<Frame> {

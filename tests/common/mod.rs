@@ -218,10 +218,10 @@ pub fn run_measured(command: &mut std::process::Command) -> (std::process::ExitS
 /// Gallery tests' stand-ins, no models needed: a unit vector per seed, templates at every
 /// resolution, three plain 112x112 crops and model fingerprints.
 pub fn unit(seed: usize) -> Vec<f32> {
-    let mut v: Vec<f32> = (0..lrfr::gallery::EMBEDDING_DIMS)
+    let mut v: Vec<f32> = (0..lrfr::matching::EMBEDDING_DIMS)
         .map(|i| ((i * 31 + seed * 17) % 97) as f32 - 48.0)
         .collect();
-    lrfr::models::l2_normalise(&mut v);
+    lrfr::matching::l2_normalise(&mut v);
     v
 }
 

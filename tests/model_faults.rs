@@ -148,3 +148,33 @@ fn no_manifest_says_where_it_looked() {
         "{error}"
     );
 }
+
+#[test]
+fn doctor_checks_the_face_locators_networks_too() {
+    // The landmark model, the small-face detector and the face gate are loaded by the face
+    // locator, not with the DSRs and EdgeFace; a damaged one stops the app at start, so
+    // `doctor` must not call every checksum good.
+    for file in ["landmarks.onnx", "detector.onnx", "gate.onnx"] {
+        let dir = copy_of_models(&format!("faults-doctor-{file}"));
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        std::fs::write(dir.join(file), &bytes[..bytes.len() / 2]).unwrap();
+        let gallery = common::scratch(&format!("faults-doctor-gallery-{file}"));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lrfr"))
+            .arg("--models")
+            .arg(&dir)
+            .arg("--gallery")
+            .arg(&gallery)
+            .arg("doctor")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let fix = text
+            .lines()
+            .find(|l| l.starts_with("FIX") && l.contains("models"));
+        assert!(
+            fix.is_some_and(|l| l.contains(file) && l.contains("sha256")),
+            "{file}: {text}"
+        );
+        assert_eq!(out.status.code(), Some(1), "{file}: {text}");
+    }
+}

@@ -8,11 +8,17 @@ use super::{Check, Health};
 use crate::config::Config;
 use crate::gallery::Gallery;
 use crate::models::Models;
+use crate::pipeline::{FaceLocator, PipelineError};
 
 pub fn models(config: &Config, out: &mut Vec<Check>) -> Option<Models> {
     let dir = &config.models_dir;
     let started = std::time::Instant::now();
-    match Models::load(dir, 1) {
+    // The face locator's networks (landmarks, small-face detector, gate) load apart from the
+    // DSRs and EdgeFace, and a damaged one stops the app at start as surely.
+    let loaded = Models::load(dir, 1)
+        .map_err(PipelineError::from)
+        .and_then(|models| FaceLocator::load(config).map(|_| models));
+    match loaded {
         Ok(models) => {
             out.push(Check::new(
                 "models",

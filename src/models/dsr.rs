@@ -1,22 +1,40 @@
 //! The super-resolution network's role: a VLR face in, a 112 px face out. It owns the
 //! normalisation the manifest names and the clamping of what comes out.
 
+use std::path::Path;
 use std::time::Duration;
+
+use tract_onnx::prelude::multithread::Executor;
 
 use super::lazy::LazyNet;
 use super::manifest::ModelEntry;
 use super::net::Net;
 use super::tensors::{planar_len, rgb_to_planar};
 use super::ModelError;
+use crate::align::FACE_SIZE;
 use crate::frame::Frame;
+use crate::resolution::Resolution;
 
 pub struct Dsr {
     net: LazyNet,
 }
 
 impl Dsr {
-    pub(super) fn new(net: LazyNet) -> Dsr {
-        Dsr { net }
+    /// The `res` px DSR `entry` names: its shapes and file checked now, the network
+    /// optimised on first use.
+    pub(super) fn load(
+        dir: &Path,
+        entry: &ModelEntry,
+        res: Resolution,
+        executor: Option<Executor>,
+    ) -> Result<Dsr, ModelError> {
+        let (px, face) = (res.px() as usize, FACE_SIZE as usize);
+        let fits = entry.input == [1, 3, px, px] && entry.output == [1, 3, face, face];
+        let expected = format!("input [1, 3, {px}, {px}] -> output [1, 3, {face}, {face}]");
+        entry.fit_for(dir, fits, &format!("{res} px DSR"), &expected)?;
+        Ok(Dsr {
+            net: LazyNet::check(dir, entry, executor)?,
+        })
     }
 
     pub fn entry(&self) -> &ModelEntry {
@@ -51,5 +69,31 @@ impl Dsr {
                 .map(|v| if v.is_nan() { 0.0 } else { v.clamp(0.0, 1.0) }),
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::manifest::entry;
+    use super::*;
+
+    #[test]
+    fn the_entry_must_take_its_resolution_and_give_a_112_px_face() {
+        let dir = Path::new("no-such-models");
+        let wrong = Dsr::load(
+            dir,
+            &entry(&[1, 3, 24, 24], &[1, 3, 112, 112]),
+            Resolution::R16,
+            None,
+        );
+        assert!(matches!(wrong, Err(ModelError::Manifest { .. })));
+        // Right for the role: refused only for the file it names, which is not there.
+        let right = Dsr::load(
+            dir,
+            &entry(&[1, 3, 16, 16], &[1, 3, 112, 112]),
+            Resolution::R16,
+            None,
+        );
+        assert!(matches!(right, Err(ModelError::Missing { .. })));
     }
 }

@@ -1,20 +1,36 @@
 //! The embedding network's role: a 112 px face in, a unit-length 512-d embedding out.
 
+use std::path::Path;
 use std::time::Duration;
+
+use tract_onnx::prelude::multithread::Executor;
 
 use super::lazy::LazyNet;
 use super::manifest::ModelEntry;
 use super::net::Net;
 use super::ModelError;
-use crate::matching::l2_normalise;
+use crate::align::FACE_SIZE;
+use crate::matching::{l2_normalise, EMBEDDING_DIMS};
 
 pub struct EdgeFace {
     net: LazyNet,
 }
 
 impl EdgeFace {
-    pub(super) fn new(net: LazyNet) -> EdgeFace {
-        EdgeFace { net }
+    /// The EdgeFace `entry` names: its shapes and file checked now, the network optimised
+    /// on first use.
+    pub(super) fn load(
+        dir: &Path,
+        entry: &ModelEntry,
+        executor: Option<Executor>,
+    ) -> Result<EdgeFace, ModelError> {
+        let face = FACE_SIZE as usize;
+        let fits = entry.input == [1, 3, face, face] && entry.output == [1, EMBEDDING_DIMS];
+        let expected = format!("input [1, 3, {face}, {face}] -> output [1, {EMBEDDING_DIMS}]");
+        entry.fit_for(dir, fits, "EdgeFace", &expected)?;
+        Ok(EdgeFace {
+            net: LazyNet::check(dir, entry, executor)?,
+        })
     }
 
     pub fn entry(&self) -> &ModelEntry {
@@ -49,5 +65,20 @@ impl EdgeFace {
         out.extend_from_slice(embedding);
         l2_normalise(out);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::manifest::entry;
+    use super::*;
+
+    #[test]
+    fn the_entry_must_take_a_112_px_face_and_give_an_embedding() {
+        let dir = Path::new("no-such-models");
+        let wrong = EdgeFace::load(dir, &entry(&[1, 3, 112, 112], &[1, 128]), None);
+        assert!(matches!(wrong, Err(ModelError::Manifest { .. })));
+        let right = EdgeFace::load(dir, &entry(&[1, 3, 112, 112], &[1, 512]), None);
+        assert!(matches!(right, Err(ModelError::Missing { .. })));
     }
 }

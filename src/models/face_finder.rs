@@ -5,6 +5,7 @@
 //! helps it find faces); the landmark model places points better, so they are not read (see
 //! `pipeline/locator.rs`).
 
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use super::manifest::{LocatorManifest, ModelEntry};
@@ -14,10 +15,13 @@ use crate::align::{area_resample, area_resize, AreaScratch};
 use crate::detect::FaceBox;
 use crate::frame::Frame;
 
-/// Cells per input pixel side.
-pub const STRIDE: usize = 4;
+/// Cells per input pixel side: the network takes the frame as STRIDE x STRIDE patches, a
+/// cell each.
+const STRIDE: usize = 4;
 /// Heatmap, offset (2), log size (2), points (10, unread), per cell.
-pub const CHANNELS: usize = 15;
+const CHANNELS: usize = 15;
+/// Cells the input may have on a side: frames from 16 to 1920 px.
+const CELLS: RangeInclusive<usize> = 4..=480;
 /// Side of the square around a followed face that [`FaceFinder::find_around`] looks in: a
 /// face of up to [`FaceFinder::WIDEST`] px with room to move, at an eighth of a 640x480
 /// frame's cells.
@@ -63,6 +67,7 @@ impl FaceFinder {
         let Some(entry) = manifest.detector else {
             return Ok(None);
         };
+        check(dir, &entry)?;
         Net::check(dir, &entry)?;
         Ok(Some(FaceFinder {
             entry,
@@ -322,8 +327,29 @@ fn lay_out(image: &Frame, (width, height): (u32, u32), mean: f32, std: f32, out:
     }
 }
 
+/// The entry takes a frame in patches and gives a map of [`CHANNELS`] per cell of the same
+/// size: a smaller map would leave faces at the edge unread.
+fn check(dir: &Path, entry: &ModelEntry) -> Result<(), ModelError> {
+    let (rows, cols) = match entry.input[..] {
+        [_, _, rows, cols] => (rows, cols),
+        _ => (0, 0),
+    };
+    let fits = entry.input == [1, 3 * STRIDE * STRIDE, rows, cols]
+        && [rows, cols].iter().all(|n| CELLS.contains(n))
+        && entry.output == [1, CHANNELS, rows, cols];
+    let expected = format!(
+        "input [1, {p}, R, C] (a frame in {s}x{s} patches, R and C from {low} to {high}) -> output [1, {CHANNELS}, R, C]",
+        p = 3 * STRIDE * STRIDE,
+        s = STRIDE,
+        low = CELLS.start(),
+        high = CELLS.end(),
+    );
+    entry.fit_for(dir, fits, "face detector", &expected)
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::manifest::entry;
     use super::*;
 
     #[test]
@@ -348,5 +374,15 @@ mod tests {
         assert!(local_maximum(&map, 3, 2, 1, 1));
         assert!(!local_maximum(&map, 3, 2, 0, 1));
         assert!((sigmoid(logit(0.3)) - 0.3).abs() < 1e-5);
+    }
+
+    #[test]
+    fn the_entry_must_map_every_cell_of_its_input() {
+        let dir = Path::new("m");
+        assert!(check(dir, &entry(&[1, 48, 120, 160], &[1, 15, 120, 160])).is_ok());
+        // A map smaller than the input would leave faces at the edge unread.
+        assert!(check(dir, &entry(&[1, 48, 120, 160], &[1, 15, 60, 80])).is_err());
+        assert!(check(dir, &entry(&[1, 3, 120, 160], &[1, 15, 120, 160])).is_err());
+        assert!(check(dir, &entry(&[1, 48, 2, 2], &[1, 15, 2, 2])).is_err());
     }
 }

@@ -3,15 +3,19 @@
 //! lettering in one LFW photo in five; the gate learnt those phantoms from the app's own boxes
 //! (`lrfr_forge/steps/s08_gate.py`) and the faces beside them.
 
+use std::ops::RangeInclusive;
 use std::path::Path;
 
-use super::manifest::{GateEntry, LocatorManifest};
+use super::manifest::{GateEntry, LocatorManifest, ModelEntry};
 use super::net::Net;
 use super::tensors::{planar_len, rgb_to_planar};
 use super::ModelError;
 use crate::align::{area_resample, landmark_region, AreaScratch};
 use crate::detect::FaceBox;
 use crate::frame::Frame;
+
+/// Sides the square crop may have.
+const SIDES: RangeInclusive<usize> = 8..=256;
 
 pub struct FaceGate {
     net: Net,
@@ -27,6 +31,7 @@ impl FaceGate {
         else {
             return Ok(None);
         };
+        check(dir, &model)?;
         // A 32 px crop is far too little work to share between threads.
         let net = Net::load(dir, &model, None)?;
         Ok(Some(FaceGate {
@@ -66,5 +71,33 @@ impl FaceGate {
     /// Whether the gate takes `face` for a face.
     pub fn passes(&mut self, frame: &Frame, face: &FaceBox) -> Result<bool, ModelError> {
         Ok(self.score(frame, face)? >= self.threshold)
+    }
+}
+
+/// The entry takes a square crop and gives the one probability [`FaceGate::score`] reads.
+fn check(dir: &Path, entry: &ModelEntry) -> Result<(), ModelError> {
+    let fits = entry
+        .square_side()
+        .is_some_and(|side| SIDES.contains(&side))
+        && entry.output == [1, 1];
+    let expected = format!(
+        "input [1, 3, S, S] (S from {} to {}) -> output [1, 1]",
+        SIDES.start(),
+        SIDES.end()
+    );
+    entry.fit_for(dir, fits, "face gate", &expected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::manifest::entry;
+    use super::*;
+
+    #[test]
+    fn the_entry_must_give_one_probability_for_a_square_crop() {
+        let dir = Path::new("m");
+        assert!(check(dir, &entry(&[1, 3, 32, 32], &[1, 1])).is_ok());
+        assert!(check(dir, &entry(&[1, 3, 32, 32], &[1, 2])).is_err());
+        assert!(check(dir, &entry(&[1, 1, 32, 32], &[1, 1])).is_err());
     }
 }

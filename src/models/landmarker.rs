@@ -1,12 +1,18 @@
 //! The landmark network's role: the detector's square box crop in, five points out.
 
+use std::ops::RangeInclusive;
 use std::path::Path;
 
-use super::manifest::LocatorManifest;
+use super::manifest::{LocatorManifest, ModelEntry};
 use super::net::Net;
 use super::tensors::{planar_len, rgb_to_planar};
 use super::{executor, ModelError};
 use crate::frame::Frame;
+
+/// Points the network places: eyes, nose tip, mouth corners, (x, y) each.
+const POINTS: usize = 5;
+/// Sides the square box crop may have.
+const SIDES: RangeInclusive<usize> = 8..=256;
 
 pub struct Landmarker {
     net: Net,
@@ -23,6 +29,7 @@ impl Landmarker {
         let Some(entry) = manifest.landmarks.as_ref() else {
             return Ok(None);
         };
+        check(dir, entry)?;
         let net = Net::load(dir, entry, executor(threads))?;
         Ok(Some(Landmarker { net }))
     }
@@ -39,11 +46,11 @@ impl Landmarker {
 
     /// The five points (eyes, nose, mouth corners) in `crop`, as fractions of its side;
     /// `None` when the network gives anything that is not a finite number.
-    pub fn points(&mut self, crop: &Frame) -> Result<Option<[[f32; 2]; 5]>, ModelError> {
+    pub fn points(&mut self, crop: &Frame) -> Result<Option<[[f32; 2]; POINTS]>, ModelError> {
         let (mean, std) = (self.net.entry().mean, self.net.entry().std);
         rgb_to_planar(crop, mean, std, self.net.input_mut(planar_len(crop))?);
         let values = self.net.run()?;
-        let mut points = [[0.0; 2]; 5];
+        let mut points = [[0.0; 2]; POINTS];
         for (k, point) in points.iter_mut().enumerate() {
             *point = [values[2 * k], values[2 * k + 1]];
         }
@@ -52,5 +59,36 @@ impl Landmarker {
             .flatten()
             .all(|v| v.is_finite())
             .then_some(points))
+    }
+}
+
+/// The entry takes a square crop and gives the [`POINTS`] that [`Landmarker::points`] reads.
+fn check(dir: &Path, entry: &ModelEntry) -> Result<(), ModelError> {
+    let fits = entry
+        .square_side()
+        .is_some_and(|side| SIDES.contains(&side))
+        && entry.output == [1, 2 * POINTS];
+    let expected = format!(
+        "input [1, 3, S, S] (S from {} to {}) -> output [1, {}]",
+        SIDES.start(),
+        SIDES.end(),
+        2 * POINTS
+    );
+    entry.fit_for(dir, fits, "landmark", &expected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::manifest::entry;
+    use super::*;
+
+    #[test]
+    fn the_entry_must_give_five_points_for_a_square_crop() {
+        let dir = Path::new("m");
+        assert!(check(dir, &entry(&[1, 3, 64, 64], &[1, 10])).is_ok());
+        // Eight outputs would leave the fifth point reading past the end.
+        assert!(check(dir, &entry(&[1, 3, 64, 64], &[1, 8])).is_err());
+        assert!(check(dir, &entry(&[1, 3, 64, 48], &[1, 10])).is_err());
+        assert!(check(dir, &entry(&[1, 3, 512, 512], &[1, 10])).is_err());
     }
 }

@@ -58,7 +58,7 @@ pub struct GateEntry {
 
 impl GateEntry {
     fn check(&self) -> Result<(), String> {
-        self.model.check_role(Role::Gate)?;
+        self.model.check()?;
         if !(0.0..=1.0).contains(&self.threshold) {
             return Err(format!(
                 "{}: gate threshold {} is not a probability in [0, 1]",
@@ -166,16 +166,13 @@ impl Manifest {
                 ));
             }
         }
-        if let Some(landmarks) = &self.landmarks {
-            landmarks.check_role(Role::Landmarks)?;
-        }
-        if let Some(detector) = &self.detector {
-            detector.check_role(Role::Detector)?;
+        for entry in [&self.landmarks, &self.detector].into_iter().flatten() {
+            entry.check()?;
         }
         if let Some(gate) = &self.gate {
             gate.check()?;
         }
-        self.edgeface.check_role(Role::EdgeFace)?;
+        self.edgeface.check()?;
         for entry in self.resolutions.iter() {
             // Scores normalised against a cohort stay on a cosine's scale.
             let scores = [
@@ -202,9 +199,9 @@ impl Manifest {
                     ));
                 }
             }
-            entry.dsr.check_role(Role::Dsr(entry.res))?;
+            entry.dsr.check()?;
             if let Some(edgeface) = &entry.edgeface {
-                edgeface.check_role(Role::EdgeFace)?;
+                edgeface.check()?;
             }
             if let Some(cohort) = &entry.cohort {
                 cohort.check()?;
@@ -262,19 +259,14 @@ impl LocatorManifest {
                 ),
             });
         }
-        let roles = [
-            (&manifest.landmarks, Role::Landmarks),
-            (&manifest.detector, Role::Detector),
-        ];
-        for (entry, role) in roles {
-            if let Some(entry) = entry {
-                entry
-                    .check_role(role)
-                    .map_err(|reason| ModelError::Manifest {
-                        path: path.clone(),
-                        reason,
-                    })?;
-            }
+        for entry in [&manifest.landmarks, &manifest.detector]
+            .into_iter()
+            .flatten()
+        {
+            entry.check().map_err(|reason| ModelError::Manifest {
+                path: path.clone(),
+                reason,
+            })?;
         }
         if let Some(gate) = &manifest.gate {
             gate.check().map_err(|reason| ModelError::Manifest {
@@ -286,102 +278,14 @@ impl LocatorManifest {
     }
 }
 
-/// What a network is for, and so which shapes the code around it relies on.
-#[derive(Debug, Clone, Copy)]
-pub enum Role {
-    /// A square box crop in, five (x, y) points out.
-    Landmarks,
-    /// A frame in, a map of faces at a quarter of its size out (see `face_finder.rs`).
-    Detector,
-    /// A `res` px face in, a 112 px face out.
-    Dsr(Resolution),
-    /// A 112 px face in, a 512-d embedding out.
-    EdgeFace,
-    /// A square box crop in, the probability that it holds a face out.
-    Gate,
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Role::Landmarks => write!(f, "landmark"),
-            Role::Detector => write!(f, "face detector"),
-            Role::Dsr(res) => write!(f, "{res} px DSR"),
-            Role::EdgeFace => write!(f, "EdgeFace"),
-            Role::Gate => write!(f, "face gate"),
-        }
-    }
-}
-
-/// Sides a landmark model's or the gate's square input may have.
-const LANDMARK_INPUT: std::ops::RangeInclusive<usize> = 8..=256;
-/// Cells a detector's input may have on a side: frames from 16 to 1920 px.
-const DETECTOR_CELLS: std::ops::RangeInclusive<usize> = 4..=480;
-
 impl ModelEntry {
     pub fn contract(&self) -> String {
         format!("input {:?} -> output {:?}", self.input, self.output)
     }
 
-    /// The shapes and normalisation the code around `role` relies on: a manifest that is
-    /// consistent with its files but wrong for the role would otherwise index out of bounds.
-    pub fn check_role(&self, role: Role) -> Result<(), String> {
-        let face = crate::align::FACE_SIZE as usize;
-        let ok = match role {
-            Role::Landmarks => {
-                let side = self.input.get(2).copied().unwrap_or(0);
-                self.input == [1, 3, side, side]
-                    && LANDMARK_INPUT.contains(&side)
-                    && self.output == [1, 10]
-            }
-            Role::Detector => {
-                let stride = super::face_finder::STRIDE;
-                let rows = self.input.get(2).copied().unwrap_or(0);
-                let cols = self.input.get(3).copied().unwrap_or(0);
-                self.input == [1, 3 * stride * stride, rows, cols]
-                    && [rows, cols].iter().all(|n| DETECTOR_CELLS.contains(n))
-                    && self.output == [1, super::face_finder::CHANNELS, rows, cols]
-            }
-            Role::Dsr(res) => {
-                let px = res.px() as usize;
-                self.input == [1, 3, px, px] && self.output == [1, 3, face, face]
-            }
-            Role::EdgeFace => {
-                self.input == [1, 3, face, face]
-                    && self.output == [1, crate::matching::EMBEDDING_DIMS]
-            }
-            Role::Gate => {
-                let side = self.input.get(2).copied().unwrap_or(0);
-                self.input == [1, 3, side, side]
-                    && LANDMARK_INPUT.contains(&side)
-                    && self.output == [1, 1]
-            }
-        };
-        let expected = match role {
-            Role::Landmarks => "input [1, 3, S, S] (S from 8 to 256) -> output [1, 10]".into(),
-            Role::Detector => format!(
-                "input [1, {p}, R, C] (a frame in {s}x{s} patches, R and C from 4 to 480) -> output [1, {c}, R, C]",
-                p = 3 * super::face_finder::STRIDE * super::face_finder::STRIDE,
-                s = super::face_finder::STRIDE,
-                c = super::face_finder::CHANNELS
-            ),
-            Role::Dsr(res) => format!(
-                "input [1, 3, {px}, {px}] -> output [1, 3, {face}, {face}]",
-                px = res.px()
-            ),
-            Role::EdgeFace => format!(
-                "input [1, 3, {face}, {face}] -> output [1, {}]",
-                crate::matching::EMBEDDING_DIMS
-            ),
-            Role::Gate => "input [1, 3, S, S] (S from 8 to 256) -> output [1, 1]".into(),
-        };
-        if !ok {
-            return Err(format!(
-                "{}: {} but a {role} network must have {expected}",
-                self.file,
-                self.contract()
-            ));
-        }
+    /// What every entry needs whatever its role: a normalisation that gives numbers. Shapes
+    /// are the role's to check ([`ModelEntry::fit_for`]).
+    fn check(&self) -> Result<(), String> {
         if !(self.mean.is_finite() && self.std.is_finite() && self.std > 0.0) {
             return Err(format!(
                 "{}: mean {} and std {} must be finite numbers with std above 0",
@@ -390,57 +294,86 @@ impl ModelEntry {
         }
         Ok(())
     }
+
+    /// The side S of a square `[1, 3, S, S]` input, if the input is one.
+    pub(super) fn square_side(&self) -> Option<usize> {
+        match self.input[..] {
+            [1, 3, rows, cols] if rows == cols => Some(rows),
+            _ => None,
+        }
+    }
+
+    /// Refuses the entry (an error about `dir`'s manifest) unless its shapes `fit` what the
+    /// code around `role` relies on, which `expected` spells out: a manifest consistent with
+    /// its files but wrong for the role would otherwise index out of bounds. Each role's type
+    /// checks its own entry as it loads, before any run.
+    pub(super) fn fit_for(
+        &self,
+        dir: &Path,
+        fits: bool,
+        role: &str,
+        expected: &str,
+    ) -> Result<(), ModelError> {
+        if fits {
+            return Ok(());
+        }
+        Err(ModelError::Manifest {
+            path: dir.join("manifest.json"),
+            reason: format!(
+                "{}: {} but a {role} network must have {expected}",
+                self.file,
+                self.contract()
+            ),
+        })
+    }
+}
+
+/// An entry of the given shapes, for the roles' tests of their checks.
+#[cfg(test)]
+pub(super) fn entry(input: &[usize], output: &[usize]) -> ModelEntry {
+    ModelEntry {
+        file: "x.onnx".into(),
+        sha256: String::new(),
+        input: input.to_vec(),
+        output: output.to_vec(),
+        mean: 0.5,
+        std: 0.5,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn entry(input: &[usize], output: &[usize], std: f32) -> ModelEntry {
-        ModelEntry {
-            file: "x.onnx".into(),
-            sha256: String::new(),
-            input: input.to_vec(),
-            output: output.to_vec(),
-            mean: 0.5,
-            std,
+    #[test]
+    fn a_normalisation_must_give_numbers() {
+        assert!(entry(&[1, 3, 112, 112], &[1, 512]).check().is_ok());
+        let error = ModelEntry {
+            std: 0.0,
+            ..entry(&[1, 3, 112, 112], &[1, 512])
         }
+        .check()
+        .unwrap_err();
+        assert!(error.contains("std"), "{error}");
     }
 
     #[test]
-    fn shapes_are_checked_against_the_role() {
-        assert!(entry(&[1, 3, 64, 64], &[1, 10], 1.0)
-            .check_role(Role::Landmarks)
+    fn a_shape_that_does_not_fit_names_the_file_what_it_has_and_what_the_role_needs() {
+        let dir = Path::new("models");
+        let wrong = entry(&[1, 3, 20, 20], &[1, 3, 112, 112]);
+        assert!(wrong
+            .fit_for(dir, true, "24 px DSR", "input [1, 3, 24, 24]")
             .is_ok());
-        // Eight outputs would leave the fifth point reading past the end.
-        assert!(entry(&[1, 3, 64, 64], &[1, 8], 1.0)
-            .check_role(Role::Landmarks)
-            .is_err());
-        assert!(entry(&[1, 3, 16, 16], &[1, 3, 112, 112], 1.0)
-            .check_role(Role::Dsr(Resolution::R16))
-            .is_ok());
-        assert!(entry(&[1, 3, 24, 24], &[1, 3, 112, 112], 1.0)
-            .check_role(Role::Dsr(Resolution::R16))
-            .is_err());
-        assert!(entry(&[1, 48, 120, 160], &[1, 15, 120, 160], 0.25)
-            .check_role(Role::Detector)
-            .is_ok());
-        // A map smaller than the input would leave faces at the edge unread.
-        assert!(entry(&[1, 48, 120, 160], &[1, 15, 60, 80], 0.25)
-            .check_role(Role::Detector)
-            .is_err());
-        assert!(entry(&[1, 3, 112, 112], &[1, 128], 0.5)
-            .check_role(Role::EdgeFace)
-            .is_err());
-        assert!(entry(&[1, 3, 32, 32], &[1, 1], 0.25)
-            .check_role(Role::Gate)
-            .is_ok());
-        assert!(entry(&[1, 3, 32, 32], &[1, 2], 0.25)
-            .check_role(Role::Gate)
-            .is_err());
-        let error = entry(&[1, 3, 112, 112], &[1, 512], 0.0)
-            .check_role(Role::EdgeFace)
-            .unwrap_err();
-        assert!(error.contains("std"), "{error}");
+        let error = wrong
+            .fit_for(dir, false, "24 px DSR", "input [1, 3, 24, 24]")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "models/manifest.json: x.onnx: input [1, 3, 20, 20] -> output [1, 3, 112, 112] \
+             but a 24 px DSR network must have input [1, 3, 24, 24]"
+        );
+        assert_eq!(wrong.square_side(), Some(20));
+        assert_eq!(entry(&[1, 3, 20, 24], &[1]).square_side(), None);
     }
 }

@@ -25,15 +25,13 @@ pub use face_finder::FaceFinder;
 pub use face_gate::FaceGate;
 pub use landmarker::Landmarker;
 pub use manifest::{
-    CohortEntry, GateEntry, LocatorManifest, Manifest, ModelEntry, ResolutionEntry, Role,
-    SCHEMA_VERSION,
+    CohortEntry, GateEntry, LocatorManifest, Manifest, ModelEntry, ResolutionEntry, SCHEMA_VERSION,
 };
 pub use net::{Net, NodeCost};
 pub use tensors::{planar_len, planar_to_rgb, rgb_to_planar};
 
 use crate::matching::{Cohort, Recipe};
 use crate::resolution::Resolution;
-use lazy::LazyNet;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
@@ -100,20 +98,16 @@ impl Models {
         tracing::info!("models from {} ({threads} threads)", dir.display());
         let manifest = Manifest::load(dir)?;
         let executor = executor(threads);
-        let mut edgefaces = vec![EdgeFace::new(LazyNet::check(
-            dir,
-            &manifest.edgeface,
-            EDGEFACE_EXECUTOR,
-        )?)];
+        let mut edgefaces = vec![EdgeFace::load(dir, &manifest.edgeface, EDGEFACE_EXECUTOR)?];
         let mut check_res = |res: Resolution| -> Result<ResolutionNets, ModelError> {
             let entry = manifest.resolution(res);
-            let dsr = Dsr::new(LazyNet::check(dir, &entry.dsr, executor.clone())?);
+            let dsr = Dsr::load(dir, &entry.dsr, res, executor.clone())?;
             let edgeface = match &entry.edgeface {
                 None => 0,
                 Some(own) => match edgefaces.iter().position(|n| n.entry().file == own.file) {
                     Some(index) => index,
                     None => {
-                        edgefaces.push(EdgeFace::new(LazyNet::check(dir, own, EDGEFACE_EXECUTOR)?));
+                        edgefaces.push(EdgeFace::load(dir, own, EDGEFACE_EXECUTOR)?);
                         edgefaces.len() - 1
                     }
                 },

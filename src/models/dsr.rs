@@ -2,22 +2,22 @@
 //! normalisation the manifest names and the clamping of what comes out.
 
 use std::path::Path;
-use std::time::Duration;
 
 use tract_onnx::prelude::multithread::Executor;
 
-use super::lazy::LazyNet;
+use super::lazy::Lazy;
 use super::manifest::ModelEntry;
-use super::net::Net;
 use super::tensors::{planar_len, rgb_to_planar};
 use super::ModelError;
 use crate::align::FACE_SIZE;
 use crate::frame::Frame;
 use crate::resolution::Resolution;
 
-pub struct Dsr {
-    net: LazyNet,
-}
+/// The super-resolution role: a [`Lazy`] network with what this file adds.
+pub type Dsr = Lazy<Upscales>;
+
+/// Marks a [`Lazy`] network as a DSR.
+pub struct Upscales;
 
 impl Dsr {
     /// The `res` px DSR `entry` names: its shapes and file checked now, the network
@@ -32,33 +32,14 @@ impl Dsr {
         let fits = entry.input == [1, 3, px, px] && entry.output == [1, 3, face, face];
         let expected = format!("input [1, 3, {px}, {px}] -> output [1, 3, {face}, {face}]");
         entry.fit_for(dir, fits, &format!("{res} px DSR"), &expected)?;
-        Ok(Dsr {
-            net: LazyNet::check(dir, entry, executor)?,
-        })
-    }
-
-    pub fn entry(&self) -> &ModelEntry {
-        self.net.entry()
-    }
-
-    pub(super) fn bytes_on_disk(&self) -> u64 {
-        self.net.bytes_on_disk()
-    }
-
-    /// The network itself, optimised on first use: for timing and profiling it alone.
-    pub fn net(&mut self) -> Result<&mut Net, ModelError> {
-        self.net.get()
-    }
-
-    pub(super) fn release_if_idle(&mut self, idle: Duration) -> bool {
-        self.net.release_if_idle(idle)
+        Lazy::check(dir, entry, executor)
     }
 
     /// Upscales `vlr` (the manifest's input size) into `out`: planar RGB at 112 px, every
     /// value in [0, 1] (NaN becomes 0), so a misbehaving network cannot poison what is shown
     /// or embedded.
     pub fn upscale(&mut self, vlr: &Frame, out: &mut Vec<f32>) -> Result<(), ModelError> {
-        let net = self.net.get()?;
+        let net = self.net()?;
         let (mean, std) = (net.entry().mean, net.entry().std);
         rgb_to_planar(vlr, mean, std, net.input_mut(planar_len(vlr))?);
         let upscaled = net.run()?;

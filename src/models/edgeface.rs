@@ -1,20 +1,20 @@
 //! The embedding network's role: a 112 px face in, a unit-length 512-d embedding out.
 
 use std::path::Path;
-use std::time::Duration;
 
 use tract_onnx::prelude::multithread::Executor;
 
-use super::lazy::LazyNet;
+use super::lazy::Lazy;
 use super::manifest::ModelEntry;
-use super::net::Net;
 use super::ModelError;
 use crate::align::FACE_SIZE;
 use crate::matching::{l2_normalise, EMBEDDING_DIMS};
 
-pub struct EdgeFace {
-    net: LazyNet,
-}
+/// The embedding role: a [`Lazy`] network with what this file adds.
+pub type EdgeFace = Lazy<Embeds>;
+
+/// Marks a [`Lazy`] network as an EdgeFace.
+pub struct Embeds;
 
 impl EdgeFace {
     /// The EdgeFace `entry` names: its shapes and file checked now, the network optimised
@@ -28,33 +28,14 @@ impl EdgeFace {
         let fits = entry.input == [1, 3, face, face] && entry.output == [1, EMBEDDING_DIMS];
         let expected = format!("input [1, 3, {face}, {face}] -> output [1, {EMBEDDING_DIMS}]");
         entry.fit_for(dir, fits, "EdgeFace", &expected)?;
-        Ok(EdgeFace {
-            net: LazyNet::check(dir, entry, executor)?,
-        })
-    }
-
-    pub fn entry(&self) -> &ModelEntry {
-        self.net.entry()
-    }
-
-    pub(super) fn bytes_on_disk(&self) -> u64 {
-        self.net.bytes_on_disk()
-    }
-
-    /// The network itself, optimised on first use: for timing and profiling it alone.
-    pub fn net(&mut self) -> Result<&mut Net, ModelError> {
-        self.net.get()
-    }
-
-    pub(super) fn release_if_idle(&mut self, idle: Duration) -> bool {
-        self.net.release_if_idle(idle)
+        Lazy::check(dir, entry, executor)
     }
 
     /// Embeds `face`, planar RGB at 112 px with values in [0, 1] (what [`super::Dsr`] and the
     /// bicubic baseline give), into `out`: unit length, or all zeros (which matches nobody)
     /// when the network gives nothing finite.
     pub fn embed(&mut self, face: &[f32], out: &mut Vec<f32>) -> Result<(), ModelError> {
-        let net = self.net.get()?;
+        let net = self.net()?;
         let (mean, std) = (net.entry().mean, net.entry().std);
         let input = net.input_mut(face.len())?;
         for (to, v) in input.iter_mut().zip(face) {

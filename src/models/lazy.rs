@@ -1,7 +1,10 @@
 //! A network checked at start-up and optimised on first use, so a run at one resolution
 //! holds only that resolution's networks in memory (EdgeFace alone is about 6 MB once packed),
-//! and let go again when it has not been used for a while.
+//! and let go again when it has not been used for a while. The roles loaded this way (the
+//! DSRs and EdgeFaces) are this one type with a marker ([`super::Dsr`], [`super::EdgeFace`]):
+//! what they share is written once here, what each does with its network in its own file.
 
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -11,33 +14,36 @@ use super::manifest::ModelEntry;
 use super::net::Net;
 use super::ModelError;
 
-pub(super) struct LazyNet {
+pub struct Lazy<Role> {
     dir: PathBuf,
     entry: ModelEntry,
     executor: Option<Executor>,
     bytes_on_disk: u64,
     net: Option<Net>,
     last_used: Option<Instant>,
+    role: PhantomData<Role>,
 }
 
-impl LazyNet {
+impl<Role> Lazy<Role> {
+    /// Checks `entry`'s file now (its shapes are the role's to check first).
     pub(super) fn check(
         dir: &Path,
         entry: &ModelEntry,
         executor: Option<Executor>,
-    ) -> Result<LazyNet, ModelError> {
+    ) -> Result<Lazy<Role>, ModelError> {
         let bytes_on_disk = Net::check(dir, entry)?;
-        Ok(LazyNet {
+        Ok(Lazy {
             dir: dir.to_path_buf(),
             entry: entry.clone(),
             executor,
             bytes_on_disk,
             net: None,
             last_used: None,
+            role: PhantomData,
         })
     }
 
-    pub(super) fn entry(&self) -> &ModelEntry {
+    pub fn entry(&self) -> &ModelEntry {
         &self.entry
     }
 
@@ -45,7 +51,8 @@ impl LazyNet {
         self.bytes_on_disk
     }
 
-    pub(super) fn get(&mut self) -> Result<&mut Net, ModelError> {
+    /// The network itself, optimised on first use: for timing and profiling it alone.
+    pub fn net(&mut self) -> Result<&mut Net, ModelError> {
         let net = match self.net.take() {
             Some(net) => net,
             None => Net::load(&self.dir, &self.entry, self.executor.clone())?,

@@ -19,11 +19,12 @@ use std::time::Duration;
 
 use tract_onnx::prelude::multithread::Executor;
 
-pub use dsr::Dsr;
-pub use edgeface::EdgeFace;
+pub use dsr::{Dsr, Upscales};
+pub use edgeface::{EdgeFace, Embeds};
 pub use face_finder::FaceFinder;
 pub use face_gate::FaceGate;
 pub use landmarker::Landmarker;
+pub use lazy::Lazy;
 pub use manifest::{
     CohortEntry, GateEntry, LocatorManifest, Manifest, ModelEntry, ResolutionEntry, SCHEMA_VERSION,
 };

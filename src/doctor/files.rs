@@ -32,12 +32,14 @@ pub fn models(config: &Config, out: &mut Vec<Check>) -> Option<Models> {
             Some(models)
         }
         Err(e) => {
-            let searched = crate::config::models_not_found().unwrap_or_default();
+            let searched = crate::config::models_not_found()
+                .map(|s| format!("{s}. "))
+                .unwrap_or_default();
             out.push(Check::new(
                 "models",
                 Health::Fix,
                 format!(
-                    "{}: {e}. {searched} Reinstall the package (sudo apt install --reinstall \
+                    "{}: {e}. {searched}Reinstall the package (sudo apt install --reinstall \
                      lrfr) or point --models at a good copy.",
                     dir.display()
                 ),

@@ -11,22 +11,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from lrfr_forge.common.face_boxes import MATCH_IOU
 from lrfr_forge.common.yunet import iou
-
-MATCH_IOU = 0.4
-
-
-def size_folders(frames: Path):
-    """Each size folder of `frames`, largest size first, with its subjects' true boxes:
-    [(folder, {frame path: box xywh})]."""
-    found = []
-    for folder in sorted((p for p in frames.iterdir() if p.is_dir()), key=lambda p: -int(p.name)):
-        truth = {}
-        for line in (folder / "truth.tsv").read_text().splitlines():
-            key, *box = line.split("\t")
-            truth[str(folder / key)] = [float(v) for v in box]
-        found.append((folder, truth))
-    return found
+from lrfr_forge.steps.s01b_detector_data import size_folders
 
 
 def measure(frames: Path, lrfr: Path, models: Path = None, res: str = "auto"):

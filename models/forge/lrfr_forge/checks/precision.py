@@ -18,52 +18,18 @@ a script:
 import argparse
 import json
 import math
-import subprocess
-import tempfile
 from pathlib import Path
 
-import numpy as np
 from PIL import Image, ImageDraw
 
-from lrfr_forge.checks import detection_rate
 from lrfr_forge.common import data
-from lrfr_forge.common.yunet import YuNet, iou
+from lrfr_forge.common.face_boxes import MATCH_IOU, identify, is_phantom, reference
+from lrfr_forge.common.yunet import iou
 from lrfr_forge.steps import s01b_detector_data as detector_data
 
-REFERENCE_SCORE = 0.3
 Z95 = 1.959964
-PHANTOM_IOU = 0.2
 # Box sides (frame pixels) the report is broken down by.
 SIDES = (12, 17, 24, 40)
-
-
-def reference(photos, yunet_path: Path):
-    """YuNet's faces on each photo, upscaled to 640 px on its long side: {path: [box xywh]}."""
-    yunet = YuNet(yunet_path, size=640)
-    boxes = {}
-    for path in photos:
-        photo = Image.open(path).convert("RGB")
-        scale = 640 / max(photo.size)
-        big = photo.resize((round(photo.width * scale), round(photo.height * scale)), Image.BICUBIC)
-        faces = yunet.detect(np.asarray(big), threshold=REFERENCE_SCORE)
-        boxes[str(path)] = [list(map(float, b / scale)) for _, b, _ in faces]
-    return boxes
-
-
-def identify(lrfr: Path, models, inputs, res="auto"):
-    """Every face box `lrfr identify --json` reports: [(file, box, detection score)]."""
-    with tempfile.TemporaryDirectory() as gallery:
-        command = [str(lrfr), "--gallery", gallery]
-        if models:
-            command += ["--models", str(models)]
-        command += ["identify", "--json", "--res", res, *map(str, inputs)]
-        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rows = []
-    for line in out.splitlines():
-        row = json.loads(line)
-        if row.get("box"):
-            rows.append((row["file"], row["box"], row.get("detection") or 0.0))
-    return rows
 
 
 def wilson(k, n):
@@ -91,16 +57,6 @@ def poisson(k):
     low = 0.0 if k == 0 else solve(lambda mu: 1 - cdf(k - 1, mu) < 0.025, 0.0, float(k))
     high = solve(lambda mu: cdf(k, mu) > 0.025, float(k), 3.0 * k + 20.0)
     return [low, high]
-
-
-def is_phantom(box, truths):
-    """No reference face overlaps `box` (IoU under 0.2) and none has its centre inside it."""
-    for t in truths:
-        tx, ty = t[0] + t[2] / 2, t[1] + t[3] / 2
-        inside = box[0] <= tx <= box[0] + box[2] and box[1] <= ty <= box[1] + box[3]
-        if iou(box, t) >= PHANTOM_IOU or inside:
-            return False
-    return True
 
 
 def side_bucket(box):
@@ -158,31 +114,19 @@ def contact_sheet(phantoms, out: Path, per_row=12, cell=96):
     sheet.save(out)
 
 
-def moved_faces(labels, frame: Path, subject_box):
-    """The photo's reference faces where the paste put them in `frame` (`out/<size>/<name>/<file>`):
-    the paste's scale and offset follow from the subject's box in the photo and in the frame."""
-    faces = labels.get(f"{frame.parent.name}/{frame.name}", [])
-    subject = detector_data.main_face(faces)
-    if subject is None:
-        return [subject_box]
-    k = subject_box[2] / subject[3]
-    x, y = subject_box[0] - subject[1] * k, subject_box[1] - subject[2] * k
-    return [[f[1] * k + x, f[2] * k + y, f[3] * k, f[4] * k] for f in faces]
-
-
 def distant(lrfr: Path, models, frames: Path, labels):
     """For each native size of `frames`: the subject's recall (IoU 0.4 with its true box, as
     `detection_rate` counts it) and the phantoms per 100 frames, with every box's score."""
     report = {}
-    for folder, truth in detection_rate.size_folders(frames):
+    for folder, truth in detector_data.size_folders(frames):
         rows = identify(lrfr, models, [folder])
         found, boxes = set(), []
         for path, box, score in rows:
             true = truth.get(path)
-            subject = true is not None and iou(box, true) >= detection_rate.MATCH_IOU
+            subject = true is not None and iou(box, true) >= MATCH_IOU
             if subject:
                 found.add(path)
-            phantom = true is not None and is_phantom(box, moved_faces(labels, Path(path), true))
+            phantom = true is not None and is_phantom(box, detector_data.moved_faces(labels, Path(path), true))
             boxes.append([round(max(box[2], box[3]), 1), round(score, 3), subject, phantom])
         report[int(folder.name)] = {
             "frames": len(truth),

@@ -204,3 +204,28 @@ def validation_frames(faces_root: Path, names, labels, out: Path, sizes=(32, 24,
             image.save(target, "JPEG", quality=90)
             rows.append(f"{key}\t" + "\t".join(f"{v:.1f}" for v in box))
         (folder / "truth.tsv").write_text("\n".join(rows) + "\n")
+
+
+def size_folders(frames: Path):
+    """Each size folder of `frames`, largest size first, with its subjects' true boxes:
+    [(folder, {frame path: box xywh})]."""
+    found = []
+    for folder in sorted((p for p in frames.iterdir() if p.is_dir()), key=lambda p: -int(p.name)):
+        truth = {}
+        for line in (folder / "truth.tsv").read_text().splitlines():
+            key, *box = line.split("\t")
+            truth[str(folder / key)] = [float(v) for v in box]
+        found.append((folder, truth))
+    return found
+
+
+def moved_faces(labels, frame: Path, subject_box):
+    """The photo's reference faces where the paste put them in `frame` (`out/<size>/<name>/<file>`):
+    the paste's scale and offset follow from the subject's box in the photo and in the frame."""
+    faces = labels.get(f"{frame.parent.name}/{frame.name}", [])
+    subject = main_face(faces)
+    if subject is None:
+        return [subject_box]
+    k = subject_box[2] / subject[3]
+    x, y = subject_box[0] - subject[1] * k, subject_box[1] - subject[2] * k
+    return [[f[1] * k + x, f[2] * k + y, f[3] * k, f[4] * k] for f in faces]

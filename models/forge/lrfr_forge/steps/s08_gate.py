@@ -20,8 +20,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from lrfr_forge.checks import detection_rate, precision
-from lrfr_forge.common import data, device
+from lrfr_forge.common import data, device, face_boxes
 from lrfr_forge.common.fit import finish, fit, trained
 from lrfr_forge.common.manifest import entry
 from lrfr_forge.common.onnx_session import session
@@ -142,32 +141,32 @@ def validation_boxes(lrfr: Path, models, faces_root: Path, names, yunet_path: Pa
     """Every box the app (without a gate) reports on the validation identities' photos and on
     their distant frames (`labels` are their photos' reference faces), cut as the gate sees it,
     with what the box is: `kind` is 0 for a near photo's box, else the distant frame's size;
-    `phantom` as `precision` counts it; `subject` whether it is a distant frame's subject.
+    `phantom` as `common/face_boxes.py` judges it; `subject` whether it is a distant frame's subject.
     Cached in `work`."""
     out = work / "gate_validation.npz"
     if out.exists():
         found = np.load(out)
         return {k: found[k] for k in found.files}
     photos = [p for n in names for p in sorted((faces_root / n).glob("*.jpg"))]
-    truth = precision.reference(photos, yunet_path)
+    truth = face_boxes.reference(photos, yunet_path)
     crops, kind, key, phantom, subject = [], [], [], [], []
-    for file, box, _ in precision.identify(lrfr, models, photos):
+    for file, box, _ in face_boxes.identify(lrfr, models, photos):
         crops.append(gate_data.region_crop(data.load_rgb(Path(file)), box))
         kind.append(0)
         key.append(file)
-        phantom.append(precision.is_phantom(box, truth.get(file, [])))
+        phantom.append(face_boxes.is_phantom(box, truth.get(file, [])))
         subject.append(False)
     sizes, counts = [], []
-    for folder, subjects in detection_rate.size_folders(frames):
+    for folder, subjects in detector_data.size_folders(frames):
         sizes.append(int(folder.name))
         counts.append(len(subjects))
-        for file, box, _ in precision.identify(lrfr, models, [folder]):
+        for file, box, _ in face_boxes.identify(lrfr, models, [folder]):
             true = subjects.get(file)
             crops.append(gate_data.region_crop(data.load_rgb(Path(file)), box))
             kind.append(int(folder.name))
             key.append(file)
-            subject.append(true is not None and iou(box, true) >= detection_rate.MATCH_IOU)
-            phantom.append(true is not None and precision.is_phantom(box, precision.moved_faces(labels, Path(file), true)))
+            subject.append(true is not None and iou(box, true) >= face_boxes.MATCH_IOU)
+            phantom.append(true is not None and face_boxes.is_phantom(box, detector_data.moved_faces(labels, Path(file), true)))
     found = {"crops": np.stack(crops), "kind": np.array(kind), "key": np.array(key),
              "phantom": np.array(phantom), "subject": np.array(subject), "photos": np.array(len(photos)),
              "with_face": np.array([str(p) for p in photos if truth.get(str(p))]),

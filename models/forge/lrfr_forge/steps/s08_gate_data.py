@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from lrfr_forge.checks import precision
-from lrfr_forge.common import geometry
+from lrfr_forge.common import face_boxes, geometry
 from lrfr_forge.common.yunet import YuNet, iou
 from lrfr_forge.steps import s01b_detector_data as detector_data
 
@@ -59,7 +58,7 @@ def label(box, faces):
     """1 face, 0 phantom, None in between; `faces` are [(score, box)]."""
     if any(s >= FACE_SCORE and iou(box, b) >= FACE_IOU for s, b in faces):
         return 1
-    if precision.is_phantom(box, [b for _, b in faces]):
+    if face_boxes.is_phantom(box, [b for _, b in faces]):
         return 0
     return None
 
@@ -114,7 +113,7 @@ def mine(lrfr: Path, models, faces_root: Path, names, yunet_path: Path, work: Pa
     crops, ys, sides, scores, kinds = [], [], [], [], []
     for kind, truth, inputs in (("near", near_truth, [faces_root / k for k in keys]),
                                 ("distant", distant_truth, [work / "gate_frames"])):
-        for file, box, score in precision.identify(lrfr, models, inputs):
+        for file, box, score in face_boxes.identify(lrfr, models, inputs):
             faces = truth.get(file)
             if faces is None:
                 continue

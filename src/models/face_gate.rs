@@ -76,16 +76,7 @@ impl FaceGate {
 
 /// The entry takes a square crop and gives the one probability [`FaceGate::score`] reads.
 fn check(dir: &Path, entry: &ModelEntry) -> Result<(), ModelError> {
-    let fits = entry
-        .square_side()
-        .is_some_and(|side| SIDES.contains(&side))
-        && entry.output == [1, 1];
-    let expected = format!(
-        "input [1, 3, S, S] (S from {} to {}) -> output [1, 1]",
-        SIDES.start(),
-        SIDES.end()
-    );
-    entry.fit_for(dir, fits, "face gate", &expected)
+    entry.fit_square_crop(dir, SIDES, 1, "face gate")
 }
 
 #[cfg(test)]

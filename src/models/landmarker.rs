@@ -64,17 +64,7 @@ impl Landmarker {
 
 /// The entry takes a square crop and gives the [`POINTS`] that [`Landmarker::points`] reads.
 fn check(dir: &Path, entry: &ModelEntry) -> Result<(), ModelError> {
-    let fits = entry
-        .square_side()
-        .is_some_and(|side| SIDES.contains(&side))
-        && entry.output == [1, 2 * POINTS];
-    let expected = format!(
-        "input [1, 3, S, S] (S from {} to {}) -> output [1, {}]",
-        SIDES.start(),
-        SIDES.end(),
-        2 * POINTS
-    );
-    entry.fit_for(dir, fits, "landmark", &expected)
+    entry.fit_square_crop(dir, SIDES, 2 * POINTS, "landmark")
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! `manifest.json`: the contract between the forge and the app. It names every model file,
 //! its checksum, its input and output shapes and how its input is normalised.
 
+use std::ops::RangeInclusive;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -295,12 +296,24 @@ impl ModelEntry {
         Ok(())
     }
 
-    /// The side S of a square `[1, 3, S, S]` input, if the input is one.
-    pub(super) fn square_side(&self) -> Option<usize> {
-        match self.input[..] {
-            [1, 3, rows, cols] if rows == cols => Some(rows),
-            _ => None,
-        }
+    /// [`ModelEntry::fit_for`] a role that takes a square crop, `[1, 3, S, S]` with S in
+    /// `sides`, and gives `outputs` values.
+    pub(super) fn fit_square_crop(
+        &self,
+        dir: &Path,
+        sides: RangeInclusive<usize>,
+        outputs: usize,
+        role: &str,
+    ) -> Result<(), ModelError> {
+        let square =
+            matches!(self.input[..], [1, 3, rows, cols] if rows == cols && sides.contains(&rows));
+        let fits = square && self.output == [1, outputs];
+        let expected = format!(
+            "input [1, 3, S, S] (S from {} to {}) -> output [1, {outputs}]",
+            sides.start(),
+            sides.end()
+        );
+        self.fit_for(dir, fits, role, &expected)
     }
 
     /// Refuses the entry (an error about `dir`'s manifest) unless its shapes `fit` what the
@@ -373,7 +386,14 @@ mod tests {
             "models/manifest.json: x.onnx: input [1, 3, 20, 20] -> output [1, 3, 112, 112] \
              but a 24 px DSR network must have input [1, 3, 24, 24]"
         );
-        assert_eq!(wrong.square_side(), Some(20));
-        assert_eq!(entry(&[1, 3, 20, 24], &[1]).square_side(), None);
+        let square = |input: &[usize], output: &[usize]| {
+            entry(input, output)
+                .fit_square_crop(dir, 8..=64, 2, "test")
+                .is_ok()
+        };
+        assert!(square(&[1, 3, 20, 20], &[1, 2]));
+        assert!(!square(&[1, 3, 20, 24], &[1, 2]));
+        assert!(!square(&[1, 3, 128, 128], &[1, 2]));
+        assert!(!square(&[1, 3, 20, 20], &[1, 3]));
     }
 }

@@ -178,3 +178,17 @@ fn doctor_checks_the_face_locators_networks_too() {
         assert_eq!(out.status.code(), Some(1), "{file}: {text}");
     }
 }
+
+#[test]
+fn a_resolutions_edgeface_entry_is_checked_even_when_it_names_the_shared_file() {
+    // The 24 px entry names the shared EdgeFace's file, which is loaded once; its own shapes,
+    // wrong for the role, must still be refused rather than passed over.
+    let dir = copy_of_models("faults-shared-edgeface");
+    edit_manifest(&dir, |m| {
+        let mut own = m["edgeface"].clone();
+        own["output"] = serde_json::json!([1, 128]);
+        resolution_entry(m, 24)["edgeface"] = own;
+    });
+    let error = load_error(&dir);
+    assert!(error.contains("an EdgeFace network must have"), "{error}");
+}

@@ -31,7 +31,7 @@ impl Dsr {
         let (px, face) = (res.px() as usize, FACE_SIZE as usize);
         let fits = entry.input == [1, 3, px, px] && entry.output == [1, 3, face, face];
         let expected = format!("input [1, 3, {px}, {px}] -> output [1, 3, {face}, {face}]");
-        entry.fit_for(dir, fits, &format!("{res} px DSR"), &expected)?;
+        entry.fit_for(dir, fits, &format!("a {res} px DSR"), &expected)?;
         Lazy::check(dir, entry, executor)
     }
 

@@ -344,7 +344,7 @@ fn check(dir: &Path, entry: &ModelEntry) -> Result<(), ModelError> {
         low = CELLS.start(),
         high = CELLS.end(),
     );
-    entry.fit_for(dir, fits, "face detector", &expected)
+    entry.fit_for(dir, fits, "a face detector", &expected)
 }
 
 #[cfg(test)]

@@ -76,7 +76,7 @@ impl FaceGate {
 
 /// The entry takes a square crop and gives the one probability [`FaceGate::score`] reads.
 fn check(dir: &Path, entry: &ModelEntry) -> Result<(), ModelError> {
-    entry.fit_square_crop(dir, SIDES, 1, "face gate")
+    entry.fit_square_crop(dir, SIDES, 1, "a face gate")
 }
 
 #[cfg(test)]

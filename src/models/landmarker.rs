@@ -64,7 +64,7 @@ impl Landmarker {
 
 /// The entry takes a square crop and gives the [`POINTS`] that [`Landmarker::points`] reads.
 fn check(dir: &Path, entry: &ModelEntry) -> Result<(), ModelError> {
-    entry.fit_square_crop(dir, SIDES, 2 * POINTS, "landmark")
+    entry.fit_square_crop(dir, SIDES, 2 * POINTS, "a landmark")
 }
 
 #[cfg(test)]

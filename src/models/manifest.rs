@@ -317,7 +317,7 @@ impl ModelEntry {
     }
 
     /// Refuses the entry (an error about `dir`'s manifest) unless its shapes `fit` what the
-    /// code around `role` relies on, which `expected` spells out: a manifest consistent with
+    /// code around `role` ("a landmark", "an EdgeFace") relies on, which `expected` spells out: a manifest consistent with
     /// its files but wrong for the role would otherwise index out of bounds. Each role's type
     /// checks its own entry as it loads, before any run.
     pub(super) fn fit_for(
@@ -333,7 +333,7 @@ impl ModelEntry {
         Err(ModelError::Manifest {
             path: dir.join("manifest.json"),
             reason: format!(
-                "{}: {} but a {role} network must have {expected}",
+                "{}: {} but {role} network must have {expected}",
                 self.file,
                 self.contract()
             ),
@@ -378,7 +378,7 @@ mod tests {
             .fit_for(dir, true, "24 px DSR", "input [1, 3, 24, 24]")
             .is_ok());
         let error = wrong
-            .fit_for(dir, false, "24 px DSR", "input [1, 3, 24, 24]")
+            .fit_for(dir, false, "a 24 px DSR", "input [1, 3, 24, 24]")
             .unwrap_err()
             .to_string();
         assert_eq!(
@@ -388,7 +388,7 @@ mod tests {
         );
         let square = |input: &[usize], output: &[usize]| {
             entry(input, output)
-                .fit_square_crop(dir, 8..=64, 2, "test")
+                .fit_square_crop(dir, 8..=64, 2, "a test")
                 .is_ok()
         };
         assert!(square(&[1, 3, 20, 20], &[1, 2]));

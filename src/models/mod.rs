@@ -106,7 +106,10 @@ impl Models {
             let edgeface = match &entry.edgeface {
                 None => 0,
                 Some(own) => match edgefaces.iter().position(|n| n.entry().file == own.file) {
-                    Some(index) => index,
+                    Some(index) => {
+                        EdgeFace::check_shapes(dir, own)?;
+                        index
+                    }
                     None => {
                         edgefaces.push(EdgeFace::load(dir, own, EDGEFACE_EXECUTOR)?);
                         edgefaces.len() - 1

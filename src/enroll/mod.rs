@@ -11,8 +11,7 @@ pub use sanity::{looks_like, odd_ones, CHECK_RES, SPLIT_BOUND};
 
 use crate::frame::Frame;
 use crate::gallery::{Gallery, GalleryError, PerRes};
-use crate::matching::template;
-use crate::matching::EMBEDDING_DIMS;
+use crate::matching::{template, EMBEDDING_DIMS};
 use crate::models::Models;
 use crate::pipeline::{Pipeline, PipelineError, Upscaler};
 use crate::resolution::Resolution;

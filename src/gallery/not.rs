@@ -11,8 +11,7 @@ use super::file::{is_lrfr_id, is_safe_face_path, PerRes};
 use super::store::{random_hex, write_png};
 use super::{Gallery, GalleryError};
 use crate::frame::Frame;
-use crate::matching::cosine;
-use crate::matching::EMBEDDING_DIMS;
+use crate::matching::{cosine, EMBEDDING_DIMS};
 use crate::resolution::Resolution;
 
 /// Most faces one person can be told apart from. Each is checked on every match of theirs,

@@ -317,9 +317,9 @@ impl ModelEntry {
     }
 
     /// Refuses the entry (an error about `dir`'s manifest) unless its shapes `fit` what the
-    /// code around `role` ("a landmark", "an EdgeFace") relies on, which `expected` spells out: a manifest consistent with
-    /// its files but wrong for the role would otherwise index out of bounds. Each role's type
-    /// checks its own entry as it loads, before any run.
+    /// code around `role` ("a landmark", "an EdgeFace") relies on, which `expected` spells
+    /// out: a manifest consistent with its files but wrong for the role would otherwise index
+    /// out of bounds. Each role's type checks its own entry as it loads, before any run.
     pub(super) fn fit_for(
         &self,
         dir: &Path,
@@ -375,7 +375,7 @@ mod tests {
         let dir = Path::new("models");
         let wrong = entry(&[1, 3, 20, 20], &[1, 3, 112, 112]);
         assert!(wrong
-            .fit_for(dir, true, "24 px DSR", "input [1, 3, 24, 24]")
+            .fit_for(dir, true, "a 24 px DSR", "input [1, 3, 24, 24]")
             .is_ok());
         let error = wrong
             .fit_for(dir, false, "a 24 px DSR", "input [1, 3, 24, 24]")

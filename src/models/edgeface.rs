@@ -24,17 +24,11 @@ impl EdgeFace {
         entry: &ModelEntry,
         executor: Option<Executor>,
     ) -> Result<EdgeFace, ModelError> {
-        EdgeFace::check_shapes(dir, entry)?;
-        Lazy::check(dir, entry, executor)
-    }
-
-    /// Whether `entry`'s shapes are an EdgeFace's: also asked of an entry that names a file
-    /// already loaded, whose own shapes would otherwise go unread.
-    pub(super) fn check_shapes(dir: &Path, entry: &ModelEntry) -> Result<(), ModelError> {
         let face = FACE_SIZE as usize;
         let fits = entry.input == [1, 3, face, face] && entry.output == [1, EMBEDDING_DIMS];
         let expected = format!("input [1, 3, {face}, {face}] -> output [1, {EMBEDDING_DIMS}]");
-        entry.fit_for(dir, fits, "an EdgeFace", &expected)
+        entry.fit_for(dir, fits, "an EdgeFace", &expected)?;
+        Lazy::check(dir, entry, executor)
     }
 
     /// Embeds `face`, planar RGB at 112 px with values in [0, 1] (what [`super::Dsr`] and the

@@ -36,7 +36,7 @@ pub struct Manifest {
     pub resolutions: Vec<ResolutionEntry>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelEntry {
     pub file: String,

@@ -105,11 +105,11 @@ impl Models {
             let dsr = Dsr::load(dir, &entry.dsr, res, executor.clone())?;
             let edgeface = match &entry.edgeface {
                 None => 0,
-                Some(own) => match edgefaces.iter().position(|n| n.entry().file == own.file) {
-                    Some(index) => {
-                        EdgeFace::check_shapes(dir, own)?;
-                        index
-                    }
+                // Shared only with an entry that is the same in every field: one that names
+                // the same file with other shapes, normalisation or checksum is loaded and
+                // checked as its own.
+                Some(own) => match edgefaces.iter().position(|n| n.entry() == own) {
+                    Some(index) => index,
                     None => {
                         edgefaces.push(EdgeFace::load(dir, own, EDGEFACE_EXECUTOR)?);
                         edgefaces.len() - 1

@@ -34,8 +34,8 @@ from lrfr_forge.steps.s01b_detector_net import CHANNELS, STRIDE
 
 WARM = 3
 # The step counts of a full run: forge.py's defaults, and the landmarks' passes over 8,641
-# training faces in batches of 128 (30 x 68 x 4 / 3 and the distance phase's 2,000).
-COUNTS = {"landmarks": 2700, "landmarks distance": 2000, "detector": 6000, "dsr": 1500, "dsr polish": 1000,
+# training faces in batches of 128 (30 x 68 x 4 / 3 and the distance phases' 2,000 + 1,000).
+COUNTS = {"landmarks": 2700, "landmarks distance": 3000, "detector": 6000, "dsr": 1500, "dsr polish": 1000,
           "dsr distance": 800, "finetune shared": 800, "finetune own": 1600, "gate": 3000}
 RESOLUTIONS = (16, 24, 32)
 

@@ -257,6 +257,44 @@ fn crop_native_writes_each_face_at_the_size_auto_gives_it() {
 }
 
 #[test]
+fn crop_native_at_a_resolution_aligns_every_face_there() {
+    let Some(faces) = common::faces() else { return };
+    let mut pipeline = pipeline();
+    let dir = common::scratch("crop-native-at");
+    let frames = dir.join("frames");
+    std::fs::create_dir_all(&frames).unwrap();
+    let photo = common::photo(&faces, "Norah_Jones", 1);
+    // `auto` would take these at 32, 16 and none: `--at 24` takes both faces big enough for
+    // any resolution at 24, and still skips the one too small for all.
+    for (name, native) in [("a", 36.0), ("b", 16.0), ("c", 11.0)] {
+        let (frame, _) = distant(&mut pipeline, &photo, native, 250, 180).unwrap();
+        frame.save(frames.join(format!("{name}.png"))).unwrap();
+    }
+    let crop = |extra: &[&str], out: &str| {
+        let mut args: Vec<OsString> = vec!["crop".into(), "--native".into()];
+        args.extend(extra.iter().map(OsString::from));
+        args.extend(["--out".into(), dir.join(out).into(), frames.clone().into()]);
+        common::run_lrfr(args)
+    };
+    let side = |out: &str, name: &str| {
+        image::open(dir.join(out).join(format!("{name}.png")))
+            .ok()
+            .map(|i| i.width())
+    };
+    crop(&[], "auto");
+    assert_eq!(
+        (side("auto", "a"), side("auto", "b"), side("auto", "c")),
+        (Some(32), Some(16), None)
+    );
+    let out = crop(&["--at", "24"], "at24");
+    assert_eq!(
+        (side("at24", "a"), side("at24", "b"), side("at24", "c")),
+        (Some(24), Some(24), None)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 of 3 images"));
+}
+
+#[test]
 fn crop_native_with_given_landmarks_takes_size_and_alignment_from_them() {
     let Some(faces) = common::faces() else { return };
     let dir = common::scratch("crop-native-given");

@@ -3,7 +3,8 @@
 //! model on; with `--native`, each face at its own resolution, as `auto` feeds the DSR (the
 //! forge trains the DSR on faces made small by distance with these; with `--landmarks` too,
 //! the same crops aligned by given points, which tells how much of `auto`'s error is where our
-//! landmarks land).
+//! landmarks land; with `--at`, every face aligned from its own pixels at one resolution, which
+//! tells which networks make most of a face of a given size).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -42,6 +43,11 @@ pub struct CropArgs {
     /// and the alignment come from the given points
     #[arg(long, conflicts_with = "boxes")]
     native: bool,
+    /// With `--native`: align every face from its own pixels at this resolution (16, 24 or
+    /// 32) instead of the one `auto` picks, so the forge can score one size of face through
+    /// another resolution's networks; faces under 16 px of their own are still skipped
+    #[arg(long, value_name = "RES", requires = "native")]
+    at: Option<Resolution>,
     /// Image files or folders of them
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -92,7 +98,7 @@ pub fn run(config: &Config, args: CropArgs) -> anyhow::Result<()> {
         };
         if args.native {
             let native = native_side(&landmarks);
-            let Some(res) = Resolution::fitting(native) else {
+            let Some(fitting) = Resolution::fitting(native) else {
                 progress::say(
                     &bar,
                     format!("{}: {native:.1} px of its own, too small", path.display()),
@@ -103,7 +109,7 @@ pub fn run(config: &Config, args: CropArgs) -> anyhow::Result<()> {
                 &frame,
                 &landmarks,
                 native,
-                res,
+                args.at.unwrap_or(fitting),
                 &mut scratch,
                 &mut aligned,
                 &mut small,

@@ -97,7 +97,8 @@ impl OpenSetScores {
         scores.sort_by(|a, b| b.total_cmp(a));
         let allowed = (target * self.nonmated.len() as f64).floor() as usize;
         match (
-            allowed.checked_sub(1).map(|i| scores[i]),
+            // Fewer found scores than `allowed` when most probes had no face.
+            allowed.checked_sub(1).and_then(|i| scores.get(i).copied()),
             scores.get(allowed),
         ) {
             // Fewer found faces than allowed false positives: anything passes.
@@ -226,6 +227,24 @@ mod tests {
         // One of three may pass, but the top two tie: neither passes.
         let t = scores.threshold_for_fpir(0.34);
         assert!(t > 0.5 && scores.fpir(t) == 0.0, "{t}");
+    }
+
+    #[test]
+    fn fewer_faces_found_than_false_positives_allowed_let_anything_pass() {
+        // 100 non-mated probes, 3 with a face: at FPIR 5% all three may pass. (This indexed
+        // past the found scores and panicked when most probes had no face.)
+        let mut nonmated = vec![None; 97];
+        nonmated.extend([best(0.2, false), best(0.4, false), best(0.6, false)]);
+        let scores = OpenSetScores {
+            mated: vec![best(0.5, true), None],
+            nonmated,
+            ..OpenSetScores::default()
+        };
+        assert_eq!(scores.threshold_for_fpir(0.05), -1.0);
+        assert!((scores.fnir(scores.threshold_for_fpir(0.05)) - 0.5).abs() < 1e-12);
+        // At 2%, two may pass: 0.6 and 0.4 do, 0.2 is refused.
+        let t = scores.threshold_for_fpir(0.02);
+        assert!((t - 0.3).abs() < 1e-6, "{t}");
     }
 
     #[test]

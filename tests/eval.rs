@@ -137,3 +137,38 @@ fn each_resolutions_galleries_follow_its_own_recipe() {
         }
     }
 }
+
+/// With `--probes`, people are enrolled from ROOT's photos and probed by the images at the same
+/// paths under PROBES: where those hold no face, every probe is a miss and nobody is named,
+/// while ROOT probing itself names most enrolled people right.
+#[test]
+fn openset_probes_come_from_their_own_folder() {
+    let Some(faces) = common::faces() else { return };
+    let root = eight_people(&faces, "eval-openset-probes");
+    let probes = common::scratch("eval-openset-blank-probes");
+    let grey = image::RgbImage::from_pixel(250, 250, image::Rgb([128, 128, 128]));
+    for person in std::fs::read_dir(&root).unwrap().flatten() {
+        let folder = probes.join(person.file_name());
+        std::fs::create_dir_all(&folder).unwrap();
+        for photo in std::fs::read_dir(person.path()).unwrap().flatten() {
+            grey.save(folder.join(photo.file_name())).unwrap();
+        }
+    }
+    let figures = |extra: &[&str]| -> (f64, f64) {
+        let mut args = vec!["eval", "--openset", "--root", &root, "--res", "32"];
+        args.extend(["--trials", "20", "--enroll", "3", "--json"]);
+        args.extend(extra);
+        let out = common::run_lrfr(args);
+        assert!(out.status.success(), "{out:?}");
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let row = &report["results"][0];
+        (row["fpir"].as_f64().unwrap(), row["fnir"].as_f64().unwrap())
+    };
+    let (_, fnir) = figures(&[]);
+    assert!(
+        fnir < 0.5,
+        "enrolled people probed by their own photos: FNIR {fnir}"
+    );
+    let blank = probes.display().to_string();
+    assert_eq!(figures(&["--probes", &blank]), (0.0, 1.0));
+}

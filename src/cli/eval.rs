@@ -28,6 +28,12 @@ pub struct EvalArgs {
     /// photos and by everyone not enrolled
     #[arg(long, conflicts_with_all = ["pairs", "roc"])]
     openset: bool,
+    /// Probe with the images at the same paths under this folder instead (--openset): people
+    /// are enrolled from ROOT's photos as they are, and probed by the same photos made
+    /// distant (frames from the forge's `validation_frames`); a probe without a usable face
+    /// is a miss
+    #[arg(long, value_name = "DIR", requires = "openset")]
+    probes: Option<PathBuf>,
     /// People per gallery (--openset)
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
     gallery_size: u16,
@@ -176,6 +182,7 @@ fn run_open_set(config: &Config, args: &EvalArgs) -> anyhow::Result<()> {
     let evaluation = evaluate_open_set(
         &mut pipeline,
         &args.root,
+        args.probes.as_deref(),
         &configs,
         protocol,
         |done, total| {

@@ -1,7 +1,9 @@
 //! The open-set protocol over a folder of identities (one sub-folder each): random galleries
 //! of a few people, each enrolled from a few photos exactly as `lrfr enroll` does
 //! ([`crate::matching::template`]), probed by their other photos (mated) and by every photo of
-//! the people not enrolled (non-mated).
+//! the people not enrolled (non-mated); or, given a folder of probes, by the images at those
+//! photos' paths there (the photos made distant), so that faces far from the camera are
+//! measured against galleries enrolled near it, as a user enrolls.
 
 use std::path::{Path, PathBuf};
 
@@ -37,11 +39,14 @@ impl Default for Protocol {
 /// One identity's photos, each embedded once per configuration (`None`: no usable face).
 struct Identity {
     photos: Vec<Vec<Option<PhotoEmbedding>>>,
+    /// Per photo, what probes in its place when the probes come from another folder (the same
+    /// photo made distant); `None`: the photos probe themselves.
+    probes: Option<Vec<Vec<Option<PhotoEmbedding>>>>,
     /// Per photo: its aligned face's full-resolution embedding by each resolution's EdgeFace,
     /// where that resolution's template recipe uses one (empty where it does not; `None`: no
     /// usable face).
     full: Vec<Option<[Vec<f32>; 3]>>,
-    /// Per photo and configuration: the probe's spread against its resolution's cohort,
+    /// Per photo and configuration: its probe's spread against its resolution's cohort,
     /// where that configuration's scores are normalised (computed once, not per gallery).
     spreads: Vec<Vec<Option<Spread>>>,
 }
@@ -82,9 +87,13 @@ pub enum OpenSetError {
 }
 
 /// Runs the protocol at every `(resolution, upscaler)`; `progress` gets (photos done, total).
+/// With `probes`, people are enrolled from the photos under `root` and probed by the images
+/// at the same paths under `probes` (the photos made distant, say); a probe image that is
+/// missing or has no usable face is a miss.
 pub fn evaluate_open_set(
     pipeline: &mut Pipeline,
     root: &Path,
+    probes: Option<&Path>,
     configs: &[(ResChoice, Upscaler)],
     protocol: Protocol,
     mut progress: impl FnMut(usize, usize),
@@ -100,22 +109,31 @@ pub fn evaluate_open_set(
         .collect();
     folders.sort();
     let lists: Vec<Vec<PathBuf>> = folders.iter().filter_map(|f| list_images(f).ok()).collect();
-    let total: usize = lists.iter().map(Vec::len).sum();
+    let total = lists.iter().map(Vec::len).sum::<usize>() * if probes.is_some() { 2 } else { 1 };
     let mut done = 0;
     let mut failures = Vec::new();
     let mut identities = Vec::with_capacity(lists.len());
     for files in &lists {
         let mut photos = Vec::with_capacity(files.len());
         let mut full = Vec::with_capacity(files.len());
+        let mut probed = probes.map(|_| Vec::with_capacity(files.len()));
         for path in files {
             progress(done, total);
             done += 1;
-            let (embeddings, full_res) = embed_photo(pipeline, path, configs, &mut failures)?;
+            let (embeddings, full_res) = embed_photo(pipeline, path, configs, true, &mut failures)?;
             photos.push(embeddings);
             full.push(full_res);
+            if let (Some(probes), Some(probed)) = (probes, probed.as_mut()) {
+                progress(done, total);
+                done += 1;
+                let relative = path.strip_prefix(root).unwrap_or(path);
+                let far = probes.join(relative);
+                probed.push(embed_photo(pipeline, &far, configs, false, &mut failures)?.0);
+            }
         }
         identities.push(Identity {
             photos,
+            probes: probed,
             full,
             spreads: Vec::new(),
         });
@@ -127,7 +145,9 @@ pub fn evaluate_open_set(
     let mut scratch = Vec::new();
     for identity in &mut identities {
         identity.spreads = identity
-            .photos
+            .probes
+            .as_ref()
+            .unwrap_or(&identity.photos)
             .iter()
             .map(|photo| {
                 photo
@@ -214,7 +234,8 @@ pub fn evaluate_open_set(
                 .collect();
             for (i, identity) in identities.iter().enumerate() {
                 let member = members.iter().position(|&m| m == i);
-                for (p, photo) in identity.photos.iter().enumerate() {
+                let probing = identity.probes.as_ref().unwrap_or(&identity.photos);
+                for (p, photo) in probing.iter().enumerate() {
                     let own = match member {
                         Some(slot) if enrolled[slot].contains(&p) => continue,
                         other => other,
@@ -238,14 +259,16 @@ pub fn evaluate_open_set(
     })
 }
 
-/// One photo's embeddings in every configuration, and its aligned face's at full resolution
-/// by each resolution's EdgeFace whose template recipe uses one.
+/// One photo's embeddings in every configuration, and (for a photo that enrolls, `full`) its
+/// aligned face's at full resolution by each resolution's EdgeFace whose template recipe uses
+/// one.
 type PhotoEmbeddings = (Vec<Option<PhotoEmbedding>>, Option<[Vec<f32>; 3]>);
 
 fn embed_photo(
     pipeline: &mut Pipeline,
     path: &Path,
     configs: &[(ResChoice, Upscaler)],
+    full: bool,
     failures: &mut Vec<Failure>,
 ) -> Result<PhotoEmbeddings, PipelineError> {
     let none = || (vec![None; configs.len()], None);
@@ -274,6 +297,9 @@ fn embed_photo(
         embeddings.push(Some(PhotoEmbedding::make(
             pipeline, &frame, &face, &aligned, config,
         )?));
+    }
+    if !full {
+        return Ok((embeddings, None));
     }
     let mut full: [Vec<f32>; 3] = Default::default();
     for res in Resolution::ALL {

@@ -85,8 +85,8 @@ def int8_pair(dsr, student, out: Path):
 
 
 def embed_low(pair, low_u8):
-    """Embeddings of 16 px faces (N,16,16,3 bytes) as the app makes them: DSR, rounded to
-    bytes, EdgeFace."""
+    """Embeddings of small faces (N,R,R,3 bytes, R the DSR's input side) as the app makes
+    them: DSR, rounded to bytes, EdgeFace."""
     d, e = pair
     sr = teacher_gain.upscaled(d, low_u8).astype(np.float32) / 255
     return l2(run(e, edgeface.normalise(torch.from_numpy(sr)).numpy()))

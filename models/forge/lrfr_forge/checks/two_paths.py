@@ -27,8 +27,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from lrfr_forge.checks import teacher_distant
 from lrfr_forge.common import data, metrics
-from lrfr_forge.common.onnx_session import l2, run, session
+from lrfr_forge.common.onnx_session import session
 
 
 def crops(lrfr: Path, models: Path, frames: Path, res: int, out: Path):
@@ -42,15 +43,13 @@ def crops(lrfr: Path, models: Path, frames: Path, res: int, out: Path):
 
 
 def embeddings(models: Path, res: int, faces):
-    """{key: unit embedding} of each face through the shipped DSR and EdgeFace of `res`."""
+    """{key: unit embedding} of each face through the shipped DSR and EdgeFace of `res`, as the
+    app makes them (`teacher_distant.embed_low`)."""
     manifest = json.loads((models / "manifest.json").read_text())
     entry = next(r for r in manifest["resolutions"] if r["res"] == res)
-    dsr, edgeface = entry["dsr"], entry.get("edgeface", manifest["edgeface"])
+    pair = (session(models / entry["dsr"]["file"]), session(models / entry.get("edgeface", manifest["edgeface"])["file"]))
     keys = sorted(faces)
-    low = np.stack([faces[k] for k in keys]).astype(np.float32).transpose(0, 3, 1, 2) / 255
-    shown = np.round(np.clip(run(session(models / dsr["file"]), (low - dsr["mean"]) / dsr["std"]), 0, 1) * 255) / 255
-    embedded = l2(run(session(models / edgeface["file"]), ((shown - edgeface["mean"]) / edgeface["std"]).astype(np.float32)))
-    return dict(zip(keys, embedded))
+    return dict(zip(keys, teacher_distant.embed_low(pair, np.stack([faces[k] for k in keys]))))
 
 
 def main():

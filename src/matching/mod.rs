@@ -5,10 +5,12 @@
 
 mod cohort;
 mod embedding;
+mod paths;
 mod template;
 
 pub use cohort::{Cohort, Spread};
 pub use embedding::{l2_normalise, EMBEDDING_DIMS};
+pub use paths::{combine_paths, Path};
 pub use template::{template, Recipe};
 
 /// How many candidates a match reports.
@@ -49,6 +51,8 @@ pub struct MatchResult {
     pub refused: Option<usize>,
     /// Scratch for the cohort's scores, reused.
     cohort_scores: Vec<f32>,
+    /// Scratch for a second path's scores, reused.
+    second_scores: Vec<Scored>,
 }
 
 impl MatchResult {
@@ -63,6 +67,45 @@ impl MatchResult {
         cohort: Option<&Cohort>,
     ) {
         self.top.clear();
+        self.score(query, people, cohort);
+        self.decide(threshold);
+    }
+
+    /// 1:N (or, with one person and no cohorts, 1:1) on a face embedded two ways
+    /// ([`combine_paths`]): each person's score is the two paths' combined, on `first`'s
+    /// scale, where `threshold` applies. A person without a template on the second path is
+    /// scored on the first alone. `cosine` stays the first path's.
+    pub fn identify_two<'a, 'b>(
+        &mut self,
+        first: Path<'_, impl Iterator<Item = (usize, &'a [f32])>>,
+        second: Path<'_, impl Iterator<Item = (usize, &'b [f32])>>,
+        threshold: f32,
+    ) {
+        self.top.clear();
+        self.score(second.query, second.people, second.cohort);
+        std::mem::swap(&mut self.top, &mut self.second_scores);
+        self.top.clear();
+        self.score(first.query, first.people, first.cohort);
+        for scored in &mut self.top {
+            if let Some(other) = self
+                .second_scores
+                .iter()
+                .find(|o| o.person == scored.person)
+            {
+                scored.score =
+                    combine_paths(scored.score, first.threshold, other.score, second.threshold);
+            }
+        }
+        self.decide(threshold);
+    }
+
+    /// Adds every person's score against `query` to `top`.
+    fn score<'a>(
+        &mut self,
+        query: &[f32],
+        people: impl Iterator<Item = (usize, &'a [f32])>,
+        cohort: Option<&Cohort>,
+    ) {
         let probe = cohort.map(|c| (c, c.spread(query, &mut self.cohort_scores)));
         for (person, template) in people {
             let cosine = cosine(query, template);
@@ -79,6 +122,10 @@ impl MatchResult {
                 cosine,
             });
         }
+    }
+
+    /// Keeps the best [`TOP_K`] of `top` and accepts the best at `threshold`.
+    fn decide(&mut self, threshold: f32) {
         self.top.sort_by(|a, b| b.score.total_cmp(&a.score));
         self.top.truncate(TOP_K);
         self.threshold = threshold;
@@ -196,6 +243,40 @@ mod tests {
         result.refuse(&own, |_| marked.iter().map(|v| v.as_slice()));
         assert_eq!(result.accepted.map(|s| s.person), Some(0));
         assert_eq!(result.refused, None);
+    }
+
+    fn path<'a>(
+        query: &'a [f32],
+        people: &'a [Vec<f32>],
+        threshold: f32,
+    ) -> Path<'a, impl Iterator<Item = (usize, &'a [f32])>> {
+        Path {
+            query,
+            people: people.iter().map(|v| v.as_slice()).enumerate(),
+            threshold,
+            cohort: None,
+        }
+    }
+
+    #[test]
+    fn a_face_on_two_paths_is_decided_on_both() {
+        let people = [vec![1.0, 0.0], vec![0.0, 1.0]];
+        let mut result = MatchResult::default();
+        // The first path leans to person 0 (0.8 against 0.6) under its threshold 0.85;
+        // the second is sure of person 1 (1.0, 0.5 over its threshold).
+        let (a, b) = ([0.8, 0.6], [0.0, 1.0]);
+        result.identify_two(path(&a, &people, 0.85), path(&b, &people, 0.5), 0.85);
+        // Person 1: 0.85 + ((0.6 - 0.85) + (1.0 - 0.5)) / 2 = 0.975.
+        let best = result.accepted.expect("named on both paths");
+        assert_eq!(best.person, 1);
+        assert!((best.score - 0.975).abs() < 1e-6 && (best.cosine - 0.6).abs() < 1e-6);
+        // On the first path alone nobody passes.
+        let first = path(&a, &people, 0.85);
+        result.identify(first.query, first.people, 0.85, None);
+        assert_eq!(result.accepted, None);
+        // A person without a second-path template is scored on the first alone.
+        result.identify_two(path(&a, &people, 0.85), path(&b, &people[..0], 0.5), 0.85);
+        assert!((result.top[0].score - 0.8).abs() < 1e-6 && result.accepted.is_none());
     }
 
     #[test]

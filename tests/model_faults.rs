@@ -192,3 +192,26 @@ fn a_resolutions_edgeface_entry_is_checked_even_when_it_names_the_shared_file() 
     let error = load_error(&dir);
     assert!(error.contains("an EdgeFace network must have"), "{error}");
 }
+
+#[test]
+fn a_second_path_must_go_to_a_larger_resolution_with_scores_that_are_scores() {
+    let dir = copy_of_models("faults-second-path");
+    edit_manifest(&dir, |m| {
+        resolution_entry(m, 16)["second_path"]["res"] = 16.into()
+    });
+    let error = load_error(&dir);
+    assert!(
+        error.contains("second_path for 16 px must be a larger resolution"),
+        "{error}"
+    );
+    edit_manifest(&dir, |m| {
+        let second = &mut resolution_entry(m, 16)["second_path"];
+        second["res"] = 24.into();
+        second["threshold"] = 2.0.into();
+    });
+    let error = load_error(&dir);
+    assert!(
+        error.contains("second_path threshold for 16 px is not a score"),
+        "{error}"
+    );
+}

@@ -156,6 +156,22 @@ fn auto_takes_a_face_at_the_resolution_it_has_and_a_tiny_one_cannot_be_told() {
         assert!(output.own_pixels, "a small face keeps its own pixels");
         assert_eq!(output.vlr.width(), expected.unwrap().px());
         assert_eq!(output.embedding.len(), 512);
+        // Only a face of 16 px of its own is also embedded on the 24 px path, and that is a
+        // second look at the same face, not a copy of the first.
+        let two_paths = expected == Some(Resolution::R16);
+        assert_eq!(output.second.is_some(), two_paths, "native {native}");
+        if two_paths {
+            assert_eq!(output.second, Some(Resolution::R24));
+            let norm: f32 = output.second_embedding.iter().map(|x| x * x).sum();
+            assert!((norm - 1.0).abs() < 1e-3, "{norm}");
+            let alike = lrfr::matching::cosine(&output.embedding, &output.second_embedding);
+            assert!(alike < 0.99, "the second path repeats the first ({alike})");
+        }
+        // Distance simulated (a fixed resolution) has one path.
+        pipeline
+            .embed_face_as(&frame, &face, ResChoice::Fixed(Resolution::R16))
+            .unwrap();
+        assert_eq!(pipeline.output().second, None);
     }
     // A face given a 16 px box but only about 10 px of its own: found, but too small to tell.
     let tiny = FaceBox {
@@ -170,6 +186,70 @@ fn auto_takes_a_face_at_the_resolution_it_has_and_a_tiny_one_cannot_be_told() {
         .embed_face_as(&frame, &tiny, ResChoice::Native)
         .unwrap();
     assert_eq!(res, None, "native {:.1}", pipeline.output().native);
+}
+
+#[test]
+fn a_face_of_16_px_of_its_own_is_named_on_both_paths() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("two-paths");
+    let people = [
+        ("John", "John_Ashcroft"),
+        ("David", "David_Beckham"),
+        ("Norah", "Norah_Jones"),
+    ];
+    let (mut pipeline, gallery) = common::enrolled(&faces, &dir, &people, 1..=5);
+    let second = pipeline
+        .models()
+        .second_path(Resolution::R16)
+        .expect("the shipped models give 16 px a second path");
+    let mut identify = |person: &str, n: u32| {
+        let photo = common::photo(&faces, person, n);
+        let (frame, truth) = distant(&mut pipeline, &photo, 16.5, 300, 200)?;
+        let face = *pipeline
+            .locator()
+            .detect_all(&frame)
+            .unwrap()
+            .iter()
+            .find(|f| iou(f, &truth) >= 0.4)?;
+        let mode = lrfr::pipeline::MatchMode::Identify;
+        let output = pipeline
+            .identify_face(&frame, &face, ResChoice::Native, &gallery, &mode, None)
+            .unwrap();
+        if output.res != Resolution::R16 || output.too_small {
+            return None;
+        }
+        // Decided at the two paths' threshold, not the 16 px path's own.
+        assert_eq!(output.matched.threshold, second.threshold);
+        Some(
+            output
+                .matched
+                .accepted
+                .map(|s| gallery.people()[s.person].name.clone()),
+        )
+    };
+    let (mut named, mut total) = (0, 0);
+    for (name, person) in people {
+        for n in 6..=9 {
+            if let Some(said) = identify(person, n) {
+                total += 1;
+                named += usize::from(said.as_deref() == Some(name));
+            }
+        }
+    }
+    let strangers: Vec<_> = (1..=8)
+        .filter_map(|n| identify("Hillary_Clinton", n))
+        .collect();
+    let wrongly = strangers.iter().filter(|s| s.is_some()).count();
+    println!(
+        "16 px of their own: {named}/{total} named, {wrongly}/{} strangers named",
+        strangers.len()
+    );
+    assert!(total >= 10 && named * 2 >= total, "{named}/{total}");
+    assert!(
+        strangers.len() >= 6 && wrongly <= 1,
+        "{wrongly}/{}",
+        strangers.len()
+    );
 }
 
 #[test]

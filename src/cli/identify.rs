@@ -3,7 +3,9 @@
 //! see `detect::subject`). `--json` lines carry the face's box and the detector's score for it
 //! (`detection`: the small-face network's probability, or SeetaFace's cascade score, 2 and up).
 //! `score` is what the threshold applies to: in identification, the cosine normalised against
-//! the models' cohort (see `matching::Cohort`); `cosine` is the raw one beside it.
+//! the models' cohort (see `matching::Cohort`); `cosine` is the raw one beside it. A face of
+//! 16 px of its own is decided on two paths (`second_path`: 24; see `matching::combine_paths`):
+//! `score` is then the two combined, and `cosine` the 16 px path's.
 
 use std::path::{Path, PathBuf};
 
@@ -173,7 +175,13 @@ fn print_result(
         format!("{:.0} px of its own, under 16", output.native)
     } else {
         match args.res {
-            ResChoice::Native => format!("{} px, {:.0} px of its own", output.res, output.native),
+            ResChoice::Native => match output.second {
+                Some(second) => format!(
+                    "{} px and {second} px, {:.0} px of its own",
+                    output.res, output.native
+                ),
+                None => format!("{} px, {:.0} px of its own", output.res, output.native),
+            },
             ResChoice::Fixed(res) => format!("{res} px"),
         }
     };
@@ -197,6 +205,8 @@ fn print_result(
             "score": best.map(|s| s.score),
             "cosine": best.map(|s| s.cosine),
             "res": (face && !output.too_small).then_some(output.res.px()),
+            // A face of 16 px of its own is also decided on the 24 px path.
+            "second_path": output.second.filter(|_| face && !output.too_small).map(|r| r.px()),
             "native": face.then_some(output.native),
             "cant_tell": output.too_small,
             "top": top,

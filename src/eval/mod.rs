@@ -117,7 +117,7 @@ pub fn evaluate(
                 .iter()
                 .map(|pair| {
                     let score = match (embeddings.get(&pair.a), embeddings.get(&pair.b)) {
-                        (Some(a), Some(b)) => a[k].compare(&b[k]),
+                        (Some(a), Some(b)) => a[k].compare(&b[k], pipeline.models()),
                         _ => None,
                     };
                     score.map(|s| (s, pair.same)).unwrap_or_else(|| {

@@ -5,6 +5,8 @@
 
 use crate::detect::FaceBox;
 use crate::frame::Frame;
+use crate::matching::combine_paths;
+use crate::models::Models;
 use crate::pipeline::{Pipeline, PipelineError, Upscaler};
 use crate::resolution::{ResChoice, Resolution};
 
@@ -17,6 +19,9 @@ pub enum PhotoEmbedding {
         /// Per resolution (see [`Resolution::index`]): the face's own pixels at `res`,
         /// the face shrunk at the others.
         by_res: [Vec<f32>; 3],
+        /// The face's own pixels through its resolution's second path, if it has one
+        /// (`Models::second_path`): that resolution and the embedding.
+        second: Option<(Resolution, Vec<f32>)>,
     },
 }
 
@@ -37,7 +42,9 @@ impl PhotoEmbedding {
             }
             ResChoice::Native => pipeline.embed_own_pixels(frame, face, upscaler)?,
         };
-        let own = pipeline.output().embedding.clone();
+        let output = pipeline.output();
+        let own = output.embedding.clone();
+        let second = output.second.map(|r| (r, output.second_embedding.clone()));
         let mut by_res: [Vec<f32>; 3] = Default::default();
         for r in Resolution::ALL {
             by_res[r.index()] = if Some(r) == res {
@@ -49,7 +56,11 @@ impl PhotoEmbedding {
                     .clone()
             };
         }
-        Ok(PhotoEmbedding::Native { res, by_res })
+        Ok(PhotoEmbedding::Native {
+            res,
+            by_res,
+            second,
+        })
     }
 
     /// The resolution this photo is probed at: `None` when it is too small to be.
@@ -64,20 +75,66 @@ impl PhotoEmbedding {
     pub fn at(&self, res: Option<Resolution>) -> &[f32] {
         match (self, res) {
             (PhotoEmbedding::Fixed(v), _) => v,
-            (PhotoEmbedding::Native { by_res, res: own }, r) => {
+            (
+                PhotoEmbedding::Native {
+                    by_res, res: own, ..
+                },
+                r,
+            ) => {
                 let r = r.or(*own).unwrap_or(Resolution::R16);
                 &by_res[r.index()]
             }
         }
     }
 
-    /// Cosine of two photos at the resolution both have; `None` when either is too small.
-    pub fn compare(&self, other: &PhotoEmbedding) -> Option<f32> {
+    /// The second path's resolution and embedding, if this face has one.
+    pub fn second(&self) -> Option<(Resolution, &[f32])> {
+        match self {
+            PhotoEmbedding::Native {
+                second: Some((r, e)),
+                ..
+            } => Some((*r, e)),
+            _ => None,
+        }
+    }
+
+    /// The embedding to use on a second path at `res`: the face's own second path there,
+    /// else its embedding at `res`.
+    fn at_second(&self, res: Resolution) -> &[f32] {
+        match self.second() {
+            Some((r, embedding)) if r == res => embedding,
+            _ => self.at(Some(res)),
+        }
+    }
+
+    /// How alike two photos are at the resolution both have, `None` when either is too
+    /// small: the cosine, or where either face has a second path there, the two paths'
+    /// cosines combined as `verify` combines them ([`combine_paths`] over the 1:1
+    /// thresholds) and moved by the path's own 1:1 threshold onto the one-path scale, so
+    /// pairs of both kinds share one ROC.
+    pub fn compare(&self, other: &PhotoEmbedding, models: &Models) -> Option<f32> {
         let (a, b) = (self.probe_res()?, other.probe_res()?);
         let res = match (a, b) {
             (Some(a), Some(b)) => Some(a.min(b)),
             _ => None,
         };
-        Some(crate::matching::cosine(self.at(res), other.at(res)))
+        let cosine = crate::matching::cosine(self.at(res), other.at(res));
+        let two_paths = [self, other]
+            .into_iter()
+            .any(|p| p.probe_res() == Some(res) && p.second().is_some());
+        let entry = res.and_then(|res| Some((res, models.second_path(res)?)));
+        let (Some((res, entry)), true) = (entry, two_paths) else {
+            return Some(cosine);
+        };
+        let second = entry.res;
+        let other_cosine = crate::matching::cosine(self.at_second(second), other.at_second(second));
+        let one_path = models.verify_threshold(res);
+        let combined = combine_paths(
+            cosine,
+            one_path,
+            other_cosine,
+            models.verify_threshold(second),
+        );
+        Some(combined - entry.verify_threshold + one_path)
     }
 }

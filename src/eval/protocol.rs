@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use super::openset::{Best, OpenSetScores};
 use super::{Failure, PhotoEmbedding};
 use crate::frame::decode_file;
-use crate::matching::{cosine, template, Cohort, Spread, EMBEDDING_DIMS};
+use crate::matching::{combine_paths, cosine, template, Cohort, Spread, EMBEDDING_DIMS};
 use crate::models::Models;
 use crate::pipeline::{Pipeline, PipelineError, Upscaler};
 use crate::resolution::{ResChoice, Resolution};
@@ -47,8 +47,9 @@ struct Identity {
     /// usable face).
     full: Vec<Option<[Vec<f32>; 3]>>,
     /// Per photo and configuration: its probe's spread against its resolution's cohort,
-    /// where that configuration's scores are normalised (computed once, not per gallery).
-    spreads: Vec<Vec<Option<Spread>>>,
+    /// where that configuration's scores are normalised (computed once, not per gallery),
+    /// and its second path's against that path's (see [`PhotoEmbedding::second`]).
+    spreads: Vec<Vec<[Option<Spread>; 2]>>,
 }
 
 impl Identity {
@@ -154,10 +155,17 @@ pub fn evaluate_open_set(
                     .iter()
                     .zip(&cohorts)
                     .map(|(embedding, cohorts)| {
-                        let embedding = embedding.as_ref()?;
-                        let res = embedding.probe_res()?;
-                        let cohort = cohorts[res.map_or(0, Resolution::index)]?;
-                        Some(cohort.spread(embedding.at(res), &mut scratch))
+                        let Some(embedding) = embedding.as_ref() else {
+                            return [None; 2];
+                        };
+                        let first = embedding.probe_res().and_then(|res| {
+                            let cohort = cohorts[res.map_or(0, Resolution::index)]?;
+                            Some(cohort.spread(embedding.at(res), &mut scratch))
+                        });
+                        let second = embedding.second().and_then(|(res, second)| {
+                            Some(cohorts[res.index()]?.spread(second, &mut scratch))
+                        });
+                        [first, second]
                     })
                     .collect()
             })
@@ -198,13 +206,14 @@ pub fn evaluate_open_set(
             })
             .collect();
         for (k, row) in rows.iter_mut().enumerate() {
-            let thresholds = Resolution::ALL.map(|res| {
-                let entry = pipeline.models().manifest().resolution(res);
-                match row.upscaler {
+            let entries = Resolution::ALL.map(|res| pipeline.models().manifest().resolution(res));
+            let thresholds = Thresholds {
+                one: entries.map(|entry| match row.upscaler {
                     Upscaler::Dsr => entry.threshold,
                     Upscaler::Bicubic => entry.bicubic_threshold,
-                }
-            });
+                }),
+                second: entries.map(|entry| entry.second_path.map(|s| s.threshold)),
+            };
             // One gallery per resolution: a probe at `auto` is matched at its own. A fixed
             // resolution's embeddings are that resolution's in every slot (it reads slot 0),
             // so its templates take that resolution's full-resolution half, never slot 0's.
@@ -322,20 +331,29 @@ fn cohorts_for(models: &Models, (choice, upscaler): (ResChoice, Upscaler)) -> [O
 }
 
 /// A probe photo in one configuration: its embedding (`None`: no usable face) and, where
-/// scores are normalised, its spread against the cohort.
+/// scores are normalised, its spread against the cohort, and its second path's.
 #[derive(Clone, Copy)]
 struct Probe<'a> {
     embedding: Option<&'a PhotoEmbedding>,
-    spread: Option<Spread>,
+    spread: [Option<Spread>; 2],
 }
 
 /// The best-scoring template for `probe`, among the gallery at the probe's resolution;
 /// `correct` when it is `own`. `None` when there is no face, or one too small to tell. At
 /// `auto` the score is the margin over the threshold of the probe's own resolution (each
-/// probe is decided at its own), so that row's threshold is 0.
+/// probe is decided at its own), so that row's threshold is 0; a probe with a second path
+/// is scored on both paths and decided at the second path's threshold, as the app does
+/// ([`combine_paths`]).
+/// The 1:N thresholds of a configuration, per resolution: one path's, and, for a probe with
+/// a second path, that decision's.
+struct Thresholds {
+    one: [f32; 3],
+    second: [Option<f32>; 3],
+}
+
 fn best_of(
     templates: &[Vec<Vec<f32>>],
-    thresholds: &[f32; 3],
+    thresholds: &Thresholds,
     cohorts: &[Option<&Cohort>; 3],
     probe: Probe<'_>,
     own: Option<usize>,
@@ -343,23 +361,38 @@ fn best_of(
     let embedding = probe.embedding?;
     let res = embedding.probe_res()?;
     let index = res.map_or(0, Resolution::index);
-    let offset = res.map_or(0.0, |res| thresholds[res.index()]);
-    let templates = &templates[index];
-    let query = embedding.at(res);
+    let first_threshold = thresholds.one[index];
+    let offset = match (res, embedding.second()) {
+        (None, _) => 0.0,
+        (Some(_), Some(_)) => thresholds.second[index].unwrap_or(first_threshold),
+        (Some(_), None) => first_threshold,
+    };
     let mut scratch = Vec::new();
-    let score = |t: &Vec<f32>| {
+    let mut score = |query: &[f32], at: usize, spread: Option<Spread>, t: &Vec<f32>| {
         let cos = cosine(query, t);
-        match (cohorts[index], probe.spread) {
+        match (cohorts[at], spread) {
             (Some(cohort), Some(spread)) => {
                 cohort.normalise(cos, cohort.template_spread(t, &mut scratch), spread)
             }
             _ => cos,
         }
     };
-    let (slot, score) = templates
+    let query = embedding.at(res);
+    let (slot, score) = templates[index]
         .iter()
-        .map(score)
         .enumerate()
+        .map(|(slot, t)| {
+            let first = score(query, index, probe.spread[0], t);
+            let combined = match embedding.second() {
+                Some((second, other)) => {
+                    let at = second.index();
+                    let other = score(other, at, probe.spread[1], &templates[at][slot]);
+                    combine_paths(first, first_threshold, other, thresholds.one[at])
+                }
+                None => first,
+            };
+            (slot, combined)
+        })
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     Some(Best {
         score: score - offset,
@@ -415,10 +448,17 @@ mod tests {
 
     const NONE: [Option<&Cohort>; 3] = [None; 3];
 
+    fn one_path(one: [f32; 3]) -> Thresholds {
+        Thresholds {
+            one,
+            second: [None; 3],
+        }
+    }
+
     fn plain(embedding: &PhotoEmbedding) -> Probe<'_> {
         Probe {
             embedding: Some(embedding),
-            spread: None,
+            spread: [None; 2],
         }
     }
 
@@ -426,7 +466,7 @@ mod tests {
     fn the_best_candidate_and_whether_it_is_right() {
         let gallery = vec![vec![1.0, 0.0], vec![0.0, 1.0]];
         let templates = vec![gallery.clone(), gallery.clone(), gallery];
-        let thresholds = [0.3, 0.2, 0.1];
+        let thresholds = one_path([0.3, 0.2, 0.1]);
         let b = best_of(
             &templates,
             &thresholds,
@@ -449,7 +489,7 @@ mod tests {
         );
         let nothing = Probe {
             embedding: None,
-            spread: None,
+            spread: [None; 2],
         };
         assert_eq!(best_of(&templates, &thresholds, &NONE, nothing, None), None);
     }
@@ -465,17 +505,46 @@ mod tests {
         let probe = PhotoEmbedding::Native {
             res: Some(Resolution::R24),
             by_res: [vec![1.0, 0.0], vec![0.0, 1.0], vec![1.0, 0.0]],
+            second: None,
         };
-        let b = best_of(&templates, &[0.3, 0.2, 0.1], &NONE, plain(&probe), Some(1)).unwrap();
+        let thresholds = one_path([0.3, 0.2, 0.1]);
+        let b = best_of(&templates, &thresholds, &NONE, plain(&probe), Some(1)).unwrap();
         assert!(b.correct && (b.score - 0.8).abs() < 1e-6, "{b:?}");
         // Too small to tell: no decision, a miss.
         let tiny = PhotoEmbedding::Native {
             res: None,
             by_res: [vec![1.0, 0.0], vec![0.0, 1.0], vec![1.0, 0.0]],
+            second: None,
         };
         assert_eq!(
-            best_of(&templates, &[0.3, 0.2, 0.1], &NONE, plain(&tiny), Some(1)),
+            best_of(&templates, &thresholds, &NONE, plain(&tiny), Some(1)),
             None
         );
+    }
+
+    #[test]
+    fn a_probe_with_a_second_path_is_decided_on_both_at_that_paths_threshold() {
+        // At 16 px the probe is alike to both people (0.6); on its 24 px path only to
+        // person 1 (1.0 against 0.0).
+        let templates = vec![
+            vec![vec![1.0, 0.0], vec![0.0, 1.0]],
+            vec![vec![1.0, 0.0], vec![0.0, 1.0]],
+            vec![vec![1.0, 0.0], vec![0.0, 1.0]],
+        ];
+        let probe = PhotoEmbedding::Native {
+            res: Some(Resolution::R16),
+            by_res: [vec![0.6, 0.6], vec![0.6, 0.6], vec![0.6, 0.6]],
+            second: Some((Resolution::R24, vec![0.0, 1.0])),
+        };
+        let thresholds = Thresholds {
+            one: [0.3, 0.2, 0.1],
+            second: [Some(0.25), None, None],
+        };
+        let b = best_of(&templates, &thresholds, &NONE, plain(&probe), Some(1)).unwrap();
+        // Person 1: 16 px cosine 0.707 (0.407 over 0.3), 24 px 1.0 (0.8 over 0.2): the mean
+        // margin 0.604 on 16 px's scale is 0.904, 0.654 over the second path's 0.25.
+        let first = cosine(&[0.6, 0.6], &[0.0, 1.0]);
+        let expected = 0.3 + ((first - 0.3) + (1.0 - 0.2)) / 2.0 - 0.25;
+        assert!(b.correct && (b.score - expected).abs() < 1e-6, "{b:?}");
     }
 }

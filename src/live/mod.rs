@@ -21,8 +21,9 @@ use crate::detect::FaceBox;
 use crate::enroll::laplacian_variance;
 use crate::frame::Frame;
 use crate::gallery::Gallery;
-use crate::matching::MatchResult;
+use crate::matching::{MatchResult, Path};
 use crate::metrics::StageTimings;
+use crate::models::Models;
 use crate::pipeline::{Pipeline, PipelineError, Upscaler};
 use crate::resolution::{ResChoice, Resolution};
 
@@ -230,16 +231,12 @@ impl LiveRecognizer {
                 continue;
             }
             let res = track.res.unwrap_or(Resolution::R16);
-            let threshold = context.thresholds[res.index()];
+            let mut threshold = context.thresholds[res.index()];
             let best = if track.frames() > 0 {
-                self.scored.identify(
-                    track.fused(),
-                    gallery.embeddings(res, &context.fingerprints[res.index()]),
-                    threshold,
-                    pipeline.models().cohort(res),
-                );
+                let fused = track.fused_both();
+                threshold = identify(&mut self.scored, &context, pipeline.models(), res, fused);
                 self.scored
-                    .refuse(track.fused(), |person| gallery.not_embeddings(person, res));
+                    .refuse(fused.0, |person| gallery.not_embeddings(person, res));
                 track.top.clear();
                 track
                     .top
@@ -389,24 +386,61 @@ fn observe(
         // Larger faces carry more of the person; a face at the model's input size counts
         // a quarter as much as one at the aligned crop's.
         let weight = (side / crate::align::FACE_SIZE as f32).clamp(0.25, 1.0);
-        scored.identify(
-            &output.embedding,
-            context
-                .gallery
-                .embeddings(res, &context.fingerprints[res.index()]),
-            context.thresholds[res.index()],
-            pipeline.models().cohort(res),
-        );
+        let second = match output.second {
+            Some(_) => output.second_embedding.as_slice(),
+            None => &[],
+        };
+        let embeddings = (output.embedding.as_slice(), second);
+        identify(scored, context, pipeline.models(), res, embeddings);
         scored.refuse(&output.embedding, |person| {
             context.gallery.not_embeddings(person, res)
         });
         let vote = scored.accepted.map(|s| s.person);
-        track.observe(&output.embedding, weight, vote, same_face);
+        track.observe(embeddings, weight, vote, same_face);
         track.vlr.clone_from(&output.vlr);
         track.upscaled.clone_from(&output.upscaled);
         track.aligned.clone_from(&output.aligned);
     }
     Ok(())
+}
+
+/// 1:N of a face made at `res` (a frame's, or a track's fused template): `first` and, where
+/// it is not empty and the models give `res` a second path, `second` on both paths
+/// ([`crate::matching::combine_paths`]). Returns the threshold the decision was made at.
+fn identify(
+    scored: &mut MatchResult,
+    context: &Context<'_>,
+    models: &Models,
+    res: Resolution,
+    (first, second): (&[f32], &[f32]),
+) -> f32 {
+    let people = |r: Resolution| {
+        context
+            .gallery
+            .embeddings(r, &context.fingerprints[r.index()])
+    };
+    let path = models.second_path(res).filter(|_| !second.is_empty());
+    let Some(entry) = path else {
+        let threshold = context.thresholds[res.index()];
+        scored.identify(first, people(res), threshold, models.cohort(res));
+        return threshold;
+    };
+    scored.identify_two(
+        Path {
+            query: first,
+            people: people(res),
+            threshold: models.threshold(res),
+            cohort: models.cohort(res),
+        },
+        Path {
+            query: second,
+            people: people(entry.res),
+            threshold: models.threshold(entry.res),
+            cohort: models.cohort(entry.res),
+        },
+        entry.threshold,
+    );
+    entry.threshold
 }
 
 /// How far the nose sits from the eyes' midpoint, in inter-ocular distances: about 0 for a

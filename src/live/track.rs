@@ -86,6 +86,7 @@ pub struct Track {
     /// Per good frame: its embedding, its quality weight, and whom it names on its own.
     history: VecDeque<Sample>,
     fused: Vec<f32>,
+    fused_second: Vec<f32>,
     leader: Option<usize>,
     streak: u32,
     dip: u32,
@@ -109,8 +110,24 @@ pub struct Track {
 /// One usable frame of a track.
 struct Sample {
     embedding: Vec<f32>,
+    /// Its second path's embedding, empty when it has none.
+    second: Vec<f32>,
     weight: f32,
     vote: Option<usize>,
+}
+
+/// The quality-weighted mean of each sample's `part`, unit length, into `out` (empty when
+/// the samples' parts are).
+fn fuse(history: &VecDeque<Sample>, part: impl Fn(&Sample) -> &Vec<f32>, out: &mut Vec<f32>) {
+    let dims = history.front().map_or(0, |f| part(f).len());
+    out.clear();
+    out.resize(dims, 0.0);
+    for frame in history {
+        for (f, e) in out.iter_mut().zip(part(frame)) {
+            *f += frame.weight * e;
+        }
+    }
+    l2_normalise(out);
 }
 
 impl Track {
@@ -126,6 +143,7 @@ impl Track {
             aligned: Frame::new(0, 0),
             history: VecDeque::with_capacity(TEMPLATE_FRAMES),
             fused: Vec::new(),
+            fused_second: Vec::new(),
             leader: None,
             streak: 0,
             dip: 0,
@@ -152,7 +170,14 @@ impl Track {
     /// same person rarely falls under it) is held aside, and the track says "checking" at
     /// that very frame, never the name its template had; a second in a row starts the track
     /// over from it.
-    pub fn observe(&mut self, embedding: &[f32], weight: f32, vote: Option<usize>, same_face: f32) {
+    /// `second` is the frame's embedding on its second path, empty when it has none.
+    pub fn observe(
+        &mut self,
+        (embedding, second): (&[f32], &[f32]),
+        weight: f32,
+        vote: Option<usize>,
+        same_face: f32,
+    ) {
         self.checking = false;
         if self.frames() >= MIN_FRAMES
             && crate::matching::cosine(self.fused(), embedding) < same_face
@@ -166,18 +191,21 @@ impl Track {
         } else {
             self.disagreements = 0;
         }
-        let mut reused = if self.history.len() == TEMPLATE_FRAMES {
+        let (mut first, mut other) = if self.history.len() == TEMPLATE_FRAMES {
             self.history
                 .pop_front()
-                .map(|f| f.embedding)
+                .map(|f| (f.embedding, f.second))
                 .unwrap_or_default()
         } else {
-            Vec::new()
+            Default::default()
         };
-        reused.clear();
-        reused.extend_from_slice(embedding);
+        first.clear();
+        first.extend_from_slice(embedding);
+        other.clear();
+        other.extend_from_slice(second);
         self.history.push_back(Sample {
-            embedding: reused,
+            embedding: first,
+            second: other,
             weight,
             vote,
         });
@@ -240,16 +268,16 @@ impl Track {
 
     /// The quality-weighted mean of the recent embeddings, unit length.
     pub fn fused(&mut self) -> &[f32] {
-        let dims = self.history.front().map_or(0, |f| f.embedding.len());
-        self.fused.clear();
-        self.fused.resize(dims, 0.0);
-        for frame in &self.history {
-            for (f, e) in self.fused.iter_mut().zip(&frame.embedding) {
-                *f += frame.weight * e;
-            }
-        }
-        l2_normalise(&mut self.fused);
+        fuse(&self.history, |f| &f.embedding, &mut self.fused);
         &self.fused
+    }
+
+    /// [`Track::fused`], and the same of the frames' second-path embeddings (empty when
+    /// they have none).
+    pub fn fused_both(&mut self) -> (&[f32], &[f32]) {
+        fuse(&self.history, |f| &f.embedding, &mut self.fused);
+        fuse(&self.history, |f| &f.second, &mut self.fused_second);
+        (&self.fused, &self.fused_second)
     }
 
     pub fn frames(&self) -> usize {
@@ -325,7 +353,7 @@ mod tests {
             .iter()
             .map(|best| {
                 let vote = best.filter(|(_, s)| *s >= 0.3).map(|(p, _)| p);
-                track.observe(&[1.0, 0.0], 1.0, vote, 0.2);
+                track.observe((&[1.0, 0.0], &[]), 1.0, vote, 0.2);
                 track.decide(*best, 0.3);
                 track.verdict
             })
@@ -368,7 +396,7 @@ mod tests {
         let mut track = Track::new(1, face());
         for i in 0..8 {
             let vote = (i % 3 == 0).then_some(4);
-            track.observe(&[1.0, 0.0], 1.0, vote, 0.2);
+            track.observe((&[1.0, 0.0], &[]), 1.0, vote, 0.2);
             track.decide(Some((4, 0.35)), 0.3);
         }
         assert_eq!(track.verdict, Verdict::Unknown);
@@ -387,12 +415,12 @@ mod tests {
         run(&mut track, &[Some((0, 0.5)); 4]);
         assert!(matches!(track.verdict, Verdict::Named { person: 0, .. }));
         // One odd frame is held aside, out of the template, and the name is not shown for it...
-        track.observe(&[0.0, 1.0], 1.0, None, 0.2);
+        track.observe((&[0.0, 1.0], &[]), 1.0, None, 0.2);
         assert_eq!(track.frames(), 4);
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
         // ...two in a row are another person: no name, and a template of them alone.
-        track.observe(&[0.0, 1.0], 1.0, None, 0.2);
+        track.observe((&[0.0, 1.0], &[]), 1.0, None, 0.2);
         assert_eq!(track.frames(), 1);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::TooFewFrames));
     }
@@ -401,7 +429,7 @@ mod tests {
     fn one_odd_frame_hides_the_name_and_the_same_face_back_restores_it() {
         let mut track = Track::new(1, face());
         run(&mut track, &[Some((0, 0.5)); 4]);
-        track.observe(&[0.0, 1.0], 1.0, None, 0.2);
+        track.observe((&[0.0, 1.0], &[]), 1.0, None, 0.2);
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
         // The same person again: named at once, the count having waited, not restarted.
@@ -418,17 +446,32 @@ mod tests {
     #[test]
     fn the_template_is_weighted_by_quality() {
         let mut track = Track::new(1, face());
-        track.observe(&[1.0, 0.0], 1.0, None, -1.0);
-        track.observe(&[0.0, 1.0], 0.25, None, -1.0);
+        track.observe((&[1.0, 0.0], &[]), 1.0, None, -1.0);
+        track.observe((&[0.0, 1.0], &[]), 0.25, None, -1.0);
         let fused = track.fused().to_vec();
         assert!(fused[0] > 3.9 * fused[1] && fused[0] < 4.1 * fused[1]);
         for _ in 0..TEMPLATE_FRAMES {
-            track.observe(&[0.0, 1.0], 1.0, None, -1.0);
+            track.observe((&[0.0, 1.0], &[]), 1.0, None, -1.0);
         }
         assert_eq!(track.frames(), TEMPLATE_FRAMES);
         assert!(
             track.fused()[0].abs() < 1e-6,
             "old frames leave the template"
         );
+        assert!(
+            track.fused_both().1.is_empty(),
+            "no second path, no template"
+        );
+    }
+
+    #[test]
+    fn a_second_path_gets_its_own_template_of_the_same_frames() {
+        let mut track = Track::new(1, face());
+        track.observe((&[1.0, 0.0], &[0.0, 1.0]), 1.0, None, -1.0);
+        track.observe((&[1.0, 0.0], &[1.0, 0.0]), 0.25, None, -1.0);
+        let (first, second) = track.fused_both();
+        assert!((first[0] - 1.0).abs() < 1e-6);
+        // Weighted as the first path's: 1 of (0, 1) and 0.25 of (1, 0).
+        assert!(second[1] > 3.9 * second[0] && second[1] < 4.1 * second[0]);
     }
 }

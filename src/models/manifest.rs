@@ -85,6 +85,9 @@ pub struct ResolutionEntry {
     /// How templates are made at this resolution; absent means the shrunk mean.
     #[serde(default, skip_serializing_if = "Recipe::is_shrunk")]
     pub template: Recipe,
+    /// A second path for faces of this size of their own; absent means one path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_path: Option<SecondPathEntry>,
     /// 1:N: the best candidate's score (normalised against `cohort` where there is one, else
     /// its cosine) at or above which a face is named, chosen by the forge with `lrfr eval
     /// --openset` on validation identities (five people enrolled) for a false-positive
@@ -98,6 +101,27 @@ pub struct ResolutionEntry {
     pub verify_threshold: f32,
     /// The 1:N threshold of the bicubic baseline, so `eval --baseline bicubic` is fair to it.
     pub bicubic_threshold: f32,
+}
+
+/// A larger resolution whose networks also embed faces of a resolution's size of their own
+/// (at `auto`, aligned at the larger size from the same pixels). In 1:N such a face is scored
+/// on both paths (`matching::combine_paths`: the mean of the two margins over the paths' own
+/// thresholds, on the first path's scale) and named at `threshold`; in 1:1 likewise over
+/// the 1:1 thresholds, accepted at `verify_threshold`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecondPathEntry {
+    pub res: Resolution,
+    /// The combined score at or above which such a face is named, chosen by the forge as the
+    /// resolution's `threshold` is, for `threshold_fpir`, but with probes that are faces of
+    /// this size of their own (`lrfr eval --openset --probes`), the only faces the path takes.
+    pub threshold: f32,
+    pub threshold_fpir: f32,
+    /// The false-negative identification rate measured at `threshold` on the same probes.
+    pub threshold_fnir: f32,
+    /// 1:1: chosen as the resolution's `verify_threshold` is, on the validation pairs made
+    /// faces of this size of their own.
+    pub verify_threshold: f32,
 }
 
 /// One resolution's cohort (`matching::Cohort`): the file and its shape.
@@ -176,12 +200,25 @@ impl Manifest {
         self.edgeface.check()?;
         for entry in self.resolutions.iter() {
             // Scores normalised against a cohort stay on a cosine's scale.
+            let second = entry.second_path.iter();
+            if second.clone().any(|second| second.res <= entry.res) {
+                return Err(format!(
+                    "second_path for {} px must be a larger resolution",
+                    entry.res
+                ));
+            }
             let scores = [
                 ("threshold", entry.threshold),
                 ("verify_threshold", entry.verify_threshold),
                 ("bicubic_threshold", entry.bicubic_threshold),
             ];
-            for (name, value) in scores {
+            let second_scores = second.clone().flat_map(|s| {
+                [
+                    ("second_path threshold", s.threshold),
+                    ("second_path verify_threshold", s.verify_threshold),
+                ]
+            });
+            for (name, value) in scores.into_iter().chain(second_scores) {
                 if !(value.is_finite() && (-1.0..=1.0).contains(&value)) {
                     return Err(format!(
                         "{name} for {} px is not a score in [-1, 1]",
@@ -189,10 +226,17 @@ impl Manifest {
                     ));
                 }
             }
-            for (name, value) in [
+            let rates = [
                 ("threshold_fpir", entry.threshold_fpir),
                 ("threshold_fnir", entry.threshold_fnir),
-            ] {
+            ];
+            let second_rates = second.flat_map(|s| {
+                [
+                    ("second_path threshold_fpir", s.threshold_fpir),
+                    ("second_path threshold_fnir", s.threshold_fnir),
+                ]
+            });
+            for (name, value) in rates.into_iter().chain(second_rates) {
                 if !(0.0..=1.0).contains(&value) {
                     return Err(format!(
                         "{name} for {} px is not a rate in [0, 1]",

@@ -26,7 +26,8 @@ pub use face_gate::FaceGate;
 pub use landmarker::Landmarker;
 pub use lazy::Lazy;
 pub use manifest::{
-    CohortEntry, GateEntry, LocatorManifest, Manifest, ModelEntry, ResolutionEntry, SCHEMA_VERSION,
+    CohortEntry, GateEntry, LocatorManifest, Manifest, ModelEntry, ResolutionEntry,
+    SecondPathEntry, SCHEMA_VERSION,
 };
 pub use net::{Net, NodeCost};
 pub use tensors::{planar_len, planar_to_rgb, rgb_to_planar};
@@ -211,6 +212,11 @@ impl Models {
     /// What the resolution's 1:N scores are normalised against, if the manifest names one.
     pub fn cohort(&self, res: Resolution) -> Option<&Cohort> {
         self.per_res[res.index()].cohort.as_ref()
+    }
+
+    /// The second path for faces of `res` of their own, if the manifest gives one.
+    pub fn second_path(&self, res: Resolution) -> Option<SecondPathEntry> {
+        self.manifest.resolution(res).second_path
     }
 
     /// The 1:1 threshold (`verify`, verify mode in the window).

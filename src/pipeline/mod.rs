@@ -8,9 +8,11 @@ use crate::config::Config;
 use crate::detect::{DetectError, FaceBox};
 use crate::frame::Frame;
 use crate::gallery::Gallery;
-use crate::matching::MatchResult;
+use crate::matching::{MatchResult, Path};
 use crate::metrics::{StageTimings, Stopwatch};
-use crate::models::{planar_len, planar_to_rgb, rgb_to_planar, ModelError, Models};
+use crate::models::{
+    planar_len, planar_to_rgb, rgb_to_planar, ModelError, Models, SecondPathEntry,
+};
 use crate::resolution::{ResChoice, Resolution};
 
 pub use locator::{FaceLocator, Located};
@@ -64,6 +66,11 @@ pub struct FrameOutput {
     pub upscaled: Frame,
     /// Unit-length embedding of `upscaled`.
     pub embedding: Vec<f32>,
+    /// For a face of its own pixels at a resolution with a second path
+    /// ([`Models::second_path`]): that path's resolution, and in `second_embedding` the face's
+    /// embedding through it. `None` otherwise.
+    pub second: Option<Resolution>,
+    pub second_embedding: Vec<f32>,
     pub matched: MatchResult,
     pub timings: StageTimings,
 }
@@ -75,6 +82,8 @@ pub struct Pipeline {
     upscaled_planar: Vec<f32>,
     bicubic: [BicubicPlan; 3],
     bicubic_rows: Vec<f32>,
+    /// The second path's face at its resolution, reused.
+    second_vlr: Frame,
     output: FrameOutput,
 }
 
@@ -93,6 +102,7 @@ impl Pipeline {
             upscaled_planar: Vec::new(),
             bicubic: Resolution::ALL.map(|r| BicubicPlan::new(r.px(), FACE_SIZE)),
             bicubic_rows: Vec::new(),
+            second_vlr: Frame::new(0, 0),
             output: FrameOutput {
                 res: Resolution::R16,
                 face: None,
@@ -105,6 +115,8 @@ impl Pipeline {
                 vlr: Frame::new(0, 0),
                 upscaled: Frame::new(FACE_SIZE, FACE_SIZE),
                 embedding: Vec::new(),
+                second: None,
+                second_embedding: Vec::new(),
                 matched: MatchResult::default(),
                 timings: StageTimings::default(),
             },
@@ -135,6 +147,18 @@ impl Pipeline {
         }
     }
 
+    /// The threshold a face at `res` is decided at: [`Pipeline::threshold_for`], or for a
+    /// face taken by its own pixels (`auto`) where `res` has a second path, that path's.
+    pub fn decided_at(&self, res: Resolution, mode: &MatchMode, own_pixels: bool) -> f32 {
+        match self.models.second_path(res).filter(|_| own_pixels) {
+            Some(second) => match mode {
+                MatchMode::Identify => second.threshold,
+                MatchMode::Verify(_) => second.verify_threshold,
+            },
+            None => self.threshold_for(res, mode),
+        }
+    }
+
     /// The whole per-frame path on the frame's subject ([`crate::detect::subject`]). `threshold` overrides the manifest's for
     /// the resolution used and `mode`.
     pub fn process(
@@ -158,6 +182,7 @@ impl Pipeline {
             self.output.matched.top.clear();
             self.output.matched.accepted = None;
             self.output.embedding.clear();
+            self.output.second = None;
             self.output.timings.detect = detect;
             self.output.timings.total = clock.total();
             return Ok(&self.output);
@@ -190,10 +215,31 @@ impl Pipeline {
         };
         self.output.too_small = false;
         let mut clock = Stopwatch::start();
+        let second = self.output.second.and(self.models.second_path(res));
+        if let Some(second) = second {
+            self.match_two_paths(res, second, gallery, mode, threshold);
+        } else {
+            self.match_one_path(res, gallery, mode, threshold);
+        }
+        let query = &self.output.embedding;
+        self.output
+            .matched
+            .refuse(query, |person| gallery.not_embeddings(person, res));
+        self.output.timings.matching = clock.lap();
+        Ok(&self.output)
+    }
+
+    /// Matches `output.embedding`, made at `res`, against `gallery`.
+    fn match_one_path(
+        &mut self,
+        res: Resolution,
+        gallery: &Gallery,
+        mode: &MatchMode,
+        threshold: Option<f32>,
+    ) {
         let threshold = threshold.unwrap_or_else(|| self.threshold_for(res, mode));
         let query = &self.output.embedding;
-        let fingerprint = self.models.fingerprint(res);
-        let mut people = gallery.embeddings(res, fingerprint);
+        let mut people = gallery.embeddings(res, self.models.fingerprint(res));
         match mode {
             MatchMode::Identify => {
                 let cohort = self.models.cohort(res);
@@ -211,11 +257,59 @@ impl Pipeline {
                 }
             }
         }
-        self.output
-            .matched
-            .refuse(query, |person| gallery.not_embeddings(person, res));
-        self.output.timings.matching = clock.lap();
-        Ok(&self.output)
+    }
+
+    /// Matches a face with a second path on both ([`crate::matching::combine_paths`]): in
+    /// 1:N against everyone, normalised against each path's cohort; in 1:1 the cosines
+    /// against the person's two templates. `threshold` overrides the manifest's for the
+    /// combined score.
+    fn match_two_paths(
+        &mut self,
+        res: Resolution,
+        entry: SecondPathEntry,
+        gallery: &Gallery,
+        mode: &MatchMode,
+        threshold: Option<f32>,
+    ) {
+        let (models, second) = (&self.models, entry.res);
+        let out = &mut self.output;
+        let people = |r: Resolution| gallery.embeddings(r, models.fingerprint(r));
+        match mode {
+            MatchMode::Identify => out.matched.identify_two(
+                Path {
+                    query: &out.embedding,
+                    people: people(res),
+                    threshold: models.threshold(res),
+                    cohort: models.cohort(res),
+                },
+                Path {
+                    query: &out.second_embedding,
+                    people: people(second),
+                    threshold: models.threshold(second),
+                    cohort: models.cohort(second),
+                },
+                threshold.unwrap_or(entry.threshold),
+            ),
+            MatchMode::Verify(id) => {
+                let person = gallery.find_id(id);
+                let only = |r: Resolution| people(r).filter(move |(i, _)| Some(*i) == person);
+                out.matched.identify_two(
+                    Path {
+                        query: &out.embedding,
+                        people: only(res),
+                        threshold: models.verify_threshold(res),
+                        cohort: None,
+                    },
+                    Path {
+                        query: &out.second_embedding,
+                        people: only(second),
+                        threshold: models.verify_threshold(second),
+                        cohort: None,
+                    },
+                    threshold.unwrap_or(entry.verify_threshold),
+                )
+            }
+        }
     }
 
     /// One face of `frame` that the caller located (see [`FaceLocator::detect_all`]): its
@@ -282,6 +376,7 @@ impl Pipeline {
         let mut clock = Stopwatch::start();
         self.output.timings = StageTimings::default();
         self.output.face = Some(*face);
+        self.output.second = None;
         let landmarks = self.align_to_template(frame, face)?;
         let Some(res) = pick(self.output.native) else {
             self.output.embedding.clear();
@@ -293,7 +388,14 @@ impl Pipeline {
             align::align_face_at(frame, &landmarks, res.px(), &mut self.output.vlr);
             self.output.own_pixels = true;
             self.output.timings.align = clock.lap();
-            self.upscale_and_embed(res, upscaler, &mut clock)?
+            let (mut dsr, mut edgeface) = self.upscale_and_embed(res, upscaler, &mut clock)?;
+            if let (Some(second), Upscaler::Dsr) = (self.models.second_path(res), upscaler) {
+                let (more_dsr, more_edgeface) =
+                    self.embed_second_path(frame, &landmarks, second.res, &mut clock)?;
+                dsr += more_dsr;
+                edgeface += more_edgeface;
+            }
+            (dsr, edgeface)
         } else {
             let align = clock.lap();
             let (downscale, dsr, edgeface) = self.embed_current(res, upscaler, &mut clock)?;
@@ -392,9 +494,34 @@ impl Pipeline {
         let out = &mut self.output;
         align::downscale_to(&out.aligned, res, &mut self.area, &mut out.vlr);
         out.own_pixels = false;
+        out.second = None;
         let align_time = clock.lap();
         let (dsr_time, edgeface_time) = self.upscale_and_embed(res, upscaler, clock)?;
         Ok((align_time, dsr_time, edgeface_time))
+    }
+
+    /// The second path of a face of its own pixels: aligned again at `second` from the same
+    /// pixels, upscaled by that resolution's DSR and embedded by its EdgeFace into
+    /// `output.second_embedding`. The first path's faces stay what the window shows. Returns
+    /// (dsr, edgeface) stage times.
+    fn embed_second_path(
+        &mut self,
+        frame: &Frame,
+        landmarks: &Landmarks,
+        second: Resolution,
+        clock: &mut Stopwatch,
+    ) -> Result<(std::time::Duration, std::time::Duration), PipelineError> {
+        align::align_face_at(frame, landmarks, second.px(), &mut self.second_vlr);
+        self.models
+            .dsr(second)?
+            .upscale(&self.second_vlr, &mut self.upscaled_planar)?;
+        let dsr_time = clock.lap();
+        let out = &mut self.output;
+        self.models
+            .edgeface(second)
+            .embed(&self.upscaled_planar, &mut out.second_embedding)?;
+        out.second = Some(second);
+        Ok((dsr_time, clock.lap()))
     }
 
     /// Upscale and embed of `output.vlr`; returns (dsr, edgeface) stage times.

@@ -256,17 +256,18 @@ impl Session {
     }
 
     /// The threshold in force: the user's, else the manifest's for the mode (0 before the
-    /// models are loaded). At `auto` each face is decided at its own resolution's: this is
-    /// the shown face's (32 px before there is one).
+    /// models are loaded). At `auto` each face is decided at its own resolution's (a face of
+    /// 16 px of its own at the two paths'): this is the shown face's (32 px before there is
+    /// one).
     pub fn threshold(&self) -> f32 {
-        let res = match self.res {
-            ResChoice::Fixed(res) => res,
-            ResChoice::Native => self.shown().0.res.unwrap_or(Resolution::R32),
+        let (res, own_pixels) = match self.res {
+            ResChoice::Fixed(res) => (res, false),
+            ResChoice::Native => (self.shown().0.res.unwrap_or(Resolution::R32), true),
         };
         self.threshold.unwrap_or_else(|| {
             self.pipeline
                 .as_ref()
-                .map_or(0.0, |p| p.threshold_for(res, &self.mode))
+                .map_or(0.0, |p| p.decided_at(res, &self.mode, own_pixels))
         })
     }
 

@@ -137,6 +137,11 @@ def export_all(args, work: Path, stage: Path, nets, students, teacher, crops, sp
     print(json.dumps({k: v for k, v in report.items() if k != "resolutions"}, indent=1))
 
 
+# Faces of 16 px of their own are also aligned at 24 px and embedded by the 24 px networks, and
+# decided on both (src/matching/paths.rs); step 10 calibrates that decision's thresholds.
+SECOND_PATHS = {16: 24}
+
+
 def write_manifest(out: Path, stage: Path, report):
     """The manifest of the exported networks; the detector's entry comes from step 1b's."""
     edgeface_entry = lambda name: entry(out / name, [1, 3, 112, 112], [1, 512], 0.5, 0.5)
@@ -153,16 +158,20 @@ def write_manifest(out: Path, stage: Path, report):
     }
     for res, file in zip(geometry.RESOLUTIONS, files):
         r = report["resolutions"][res]
+        best = round(r["dsr+finetuned (int8, onnxruntime)"]["threshold_best"], 4)
+        second = {"res": SECOND_PATHS.get(res), "threshold": best, "threshold_fpir": 1.0, "threshold_fnir": 0.0,
+                  "verify_threshold": best}
         manifest["resolutions"].append({
             "res": res,
             "dsr": entry(out / f"dsr{res}.onnx", [1, 3, res, res], [1, 3, 112, 112], 0.0, 1.0),
             **({"edgeface": edgeface_entry(file)} if file != default else {}),
-            # Provisional, from onnxruntime pairs: the calibrate step replaces all four with
-            # thresholds measured through lrfr itself (1:N at FPIR 1%, 1:1 at FAR 1%).
-            "threshold": round(r["dsr+finetuned (int8, onnxruntime)"]["threshold_best"], 4),
+            # Provisional, from onnxruntime pairs: the calibrate step replaces these (and the
+            # second path's) with thresholds measured through lrfr itself.
+            "threshold": best,
             "threshold_fpir": 1.0,
             "threshold_fnir": 0.0,
-            "verify_threshold": round(r["dsr+finetuned (int8, onnxruntime)"]["threshold_best"], 4),
+            "verify_threshold": best,
             "bicubic_threshold": round(r["bicubic+finetuned (int8, onnxruntime)"]["threshold_best"], 4),
+            **({"second_path": second} if second["res"] else {}),
         })
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")

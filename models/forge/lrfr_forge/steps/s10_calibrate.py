@@ -25,6 +25,14 @@ the app's own detector, landmarks and aligner) on validation identities only.
 - `verify_threshold` (1:1, `lrfr verify`): the lowest cosine with a false accept rate of at
   most 1% on the validation pairs.
 - `bicubic_threshold`: the 1:N threshold of the bicubic baseline, so comparisons are fair.
+- `second_path` (a resolution whose faces of their own are decided on two paths,
+  src/matching/paths.rs): its `threshold` at the resolution's `threshold_fpir`, and its
+  `verify_threshold` at FAR 1%, but measured where the path applies: galleries enrolled from
+  the validation photos, probed by the same photos made faces of that size of their own
+  (`eval --openset --probes`, the frames step 8 makes in `work/distant`), and the validation
+  pairs on those frames. Averaging two paths narrows both kinds of scores, so the one-path
+  thresholds would name fewer strangers and miss more enrolled people than they were chosen
+  for (16 px: FPIR 0.19%, FNIR 13.4% at the one-path threshold; 2026-12-06).
 
 Thresholds are rounded up (never down) to 4 decimals. A second pass measures FPIR and FNIR
 at the thresholds as written; `threshold_fnir` records that FNIR. `calibration.json` keeps
@@ -91,7 +99,7 @@ def round_up(x: float) -> float:
     return math.ceil(x * 1e4) / 1e4
 
 
-def calibrate(binary: Path, models: Path, val: Path, pairs: Path, faces: Path, det: Path):
+def calibrate(binary: Path, models: Path, val: Path, pairs: Path, faces: Path, frames: Path, det: Path):
     openset_args = ["--models", models, "--threads", "2", "eval", "--openset", "--root", val,
                     "--res", "all", "--baseline", "bicubic", "--trials", TRIALS, "--json",
                     "--fpir", ",".join(map(str, CANDIDATE_FPIR))]
@@ -110,11 +118,43 @@ def calibrate(binary: Path, models: Path, val: Path, pairs: Path, faces: Path, d
         # Bicubic at the same FPIR, so the comparison is fair.
         entry["bicubic_threshold"] = round_up(at(row(first, res, "bicubic"), fpir)["threshold"])
     path.write_text(json.dumps(manifest, indent=1) + "\n")
+    paths = calibrate_second_paths(binary, models, val, pairs, frames, manifest)
     second = lrfr_json(binary, [*openset_args, "--det", det])
     for entry in manifest["resolutions"]:
         entry["threshold_fnir"] = round(row(second, entry["res"], "dsr")["fnir"], 5)
     path.write_text(json.dumps(manifest, indent=1) + "\n")
-    return {"before": first, "at_shipped": second, "verify_pairs": verify}
+    return {"before": first, "at_shipped": second, "verify_pairs": verify, "second_paths": paths}
+
+
+def calibrate_second_paths(binary: Path, models: Path, val: Path, pairs: Path, frames: Path, manifest):
+    """Each `second_path`'s thresholds, as the module's docstring says, written into `models`'
+    manifest; returns the figures before and at the thresholds written. The scores `eval`
+    reports at `auto` are margins over the threshold each probe is decided at (and the pairs'
+    on the one-path 1:1 scale), so each threshold moves by the margin found."""
+    path = models / "manifest.json"
+    report = {}
+    for entry in manifest["resolutions"]:
+        second, res = entry.get("second_path"), entry["res"]
+        if not second:
+            continue
+        folder = frames / str(res)
+        if not folder.is_dir():
+            raise SystemExit(f"{folder}: no validation frames of {res} px faces (step 8 makes them)")
+        openset = ["--models", models, "--threads", "2", "eval", "--openset", "--root", val, "--probes", folder,
+                   "--res", "auto", "--trials", TRIALS, "--json", "--fpir", ",".join(map(str, CANDIDATE_FPIR))]
+        before = lrfr_json(binary, openset)[0]
+        far = lrfr_json(binary, ["--models", models, "--threads", "2", "eval", "--pairs", pairs, "--root", folder,
+                                 "--res", "auto", "--json"])[0]
+        second["threshold"] = round_up(second["threshold"] + at(before, entry["threshold_fpir"])["threshold"])
+        second["threshold_fpir"] = entry["threshold_fpir"]
+        second["verify_threshold"] = round_up(
+            second["verify_threshold"] + far["threshold_far_1e2"] - entry["verify_threshold"])
+        path.write_text(json.dumps(manifest, indent=1) + "\n")
+        after = lrfr_json(binary, openset)[0]
+        second["threshold_fnir"] = round(after["fnir"], 5)
+        path.write_text(json.dumps(manifest, indent=1) + "\n")
+        report[str(res)] = {"before": before, "at_shipped": after, "verify_pairs": far}
+    return report
 
 
 def run(binary: Path, faces: Path, split, work: Path, crops: Path, out: Path, only=None):
@@ -126,7 +166,7 @@ def run(binary: Path, faces: Path, split, work: Path, crops: Path, out: Path, on
     sets = [(out, out / "det_validation.png"), (out / "int8-compute", work / "det_int8_compute.png")]
     for models, det in sets:
         if only in (None, models.name):
-            report[str(models.name)] = calibrate(binary, models, val, pairs, faces, det)
+            report[str(models.name)] = calibrate(binary, models, val, pairs, faces, work / "distant", det)
     (work / "calibration.json").write_text(json.dumps(report, indent=1))
     return report
 

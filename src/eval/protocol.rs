@@ -338,12 +338,6 @@ struct Probe<'a> {
     spread: [Option<Spread>; 2],
 }
 
-/// The best-scoring template for `probe`, among the gallery at the probe's resolution;
-/// `correct` when it is `own`. `None` when there is no face, or one too small to tell. At
-/// `auto` the score is the margin over the threshold of the probe's own resolution (each
-/// probe is decided at its own), so that row's threshold is 0; a probe with a second path
-/// is scored on both paths and decided at the second path's threshold, as the app does
-/// ([`combine_paths`]).
 /// The 1:N thresholds of a configuration, per resolution: one path's, and, for a probe with
 /// a second path, that decision's.
 struct Thresholds {
@@ -351,6 +345,12 @@ struct Thresholds {
     second: [Option<f32>; 3],
 }
 
+/// The best-scoring template for `probe`, among the gallery at the probe's resolution;
+/// `correct` when it is `own`. `None` when there is no face, or one too small to tell. At
+/// `auto` the score is the margin over the threshold of the probe's own resolution (each
+/// probe is decided at its own), so that row's threshold is 0; a probe with a second path
+/// is scored on both paths and decided at the second path's threshold, as the app does
+/// ([`combine_paths`]).
 fn best_of(
     templates: &[Vec<Vec<f32>>],
     thresholds: &Thresholds,

@@ -503,7 +503,8 @@ impl Pipeline {
     /// The second path of a face of its own pixels: aligned again at `second` from the same
     /// pixels, upscaled by that resolution's DSR and embedded by its EdgeFace into
     /// `output.second_embedding`. The first path's faces stay what the window shows. Returns
-    /// (dsr, edgeface) stage times.
+    /// (dsr, edgeface) stage times; the second alignment, a small warp, is counted in the
+    /// DSR's.
     fn embed_second_path(
         &mut self,
         frame: &Frame,

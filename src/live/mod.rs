@@ -13,7 +13,7 @@ mod tracker;
 pub use report::{present, unix_now, Present, Report};
 pub use session::{GalleryChange, Session, SessionError, Shown, SourceChoice, Stepped};
 pub use stream::{Step, Stream};
-pub use track::{Reason, Track, Verdict};
+pub use track::{Reason, SameFace, Track, Verdict};
 pub use tracker::{associate, iou};
 
 use crate::align::Landmarks;
@@ -381,7 +381,13 @@ fn observe(
     track.latest_problem = problem;
     if problem.is_none() {
         track.change_res(res);
-        let same_face = pipeline.models().verify_threshold(res);
+        let models = pipeline.models();
+        let same_face = SameFace {
+            threshold: models.verify_threshold(res),
+            second: models
+                .second_path(res)
+                .map(|path| (models.verify_threshold(path.res), path.verify_threshold)),
+        };
         let output = pipeline.output();
         // Larger faces carry more of the person; a face at the model's input size counts
         // a quarter as much as one at the aligned crop's.

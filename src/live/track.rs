@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::detect::FaceBox;
 use crate::frame::Frame;
-use crate::matching::l2_normalise;
+use crate::matching::{combine_paths, cosine, l2_normalise};
 use crate::resolution::Resolution;
 
 /// Frames the fused template is made of.
@@ -130,6 +130,27 @@ fn fuse(history: &VecDeque<Sample>, part: impl Fn(&Sample) -> &Vec<f32>, out: &m
     l2_normalise(out);
 }
 
+/// The 1:1 rule a frame is held to against its own track's template (see
+/// [`Track::observe`]): the resolution's 1:1 threshold and, where its faces are decided on two
+/// paths, the second path's and the two paths' together ([`combine_paths`]). The two paths
+/// together tell a face from another better than the first alone, so the same person's frames
+/// are held aside less often (docs/distance.md).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SameFace {
+    pub threshold: f32,
+    /// The second path's own 1:1 threshold, and the combined score's.
+    pub second: Option<(f32, f32)>,
+}
+
+impl SameFace {
+    pub fn one_path(threshold: f32) -> SameFace {
+        SameFace {
+            threshold,
+            second: None,
+        }
+    }
+}
+
 impl Track {
     pub fn new(id: u64, face: FaceBox) -> Track {
         Track {
@@ -165,23 +186,20 @@ impl Track {
     }
 
     /// Adds one good frame's embedding with its quality weight (in (0, 1]) and whom it names
-    /// on its own (`vote`: its best candidate, if over the 1:N threshold). A frame whose
-    /// cosine with the track's own template is under `same_face` (the 1:1 threshold: the
-    /// same person rarely falls under it) is held aside, and the track says "checking" at
-    /// that very frame, never the name its template had; a second in a row starts the track
-    /// over from it.
+    /// on its own (`vote`: its best candidate, if over the 1:N threshold). A frame that fails
+    /// `same_face` against the track's own template (the 1:1 rule: the same person rarely
+    /// fails it) is held aside, and the track says "checking" at that very frame, never the
+    /// name its template had; a second in a row starts the track over from it.
     /// `second` is the frame's embedding on its second path, empty when it has none.
     pub fn observe(
         &mut self,
         (embedding, second): (&[f32], &[f32]),
         weight: f32,
         vote: Option<usize>,
-        same_face: f32,
+        same_face: SameFace,
     ) {
         self.checking = false;
-        if self.frames() >= MIN_FRAMES
-            && crate::matching::cosine(self.fused(), embedding) < same_face
-        {
+        if self.frames() >= MIN_FRAMES && !self.agrees((embedding, second), same_face) {
             self.disagreements += 1;
             if self.disagreements < SWITCH_FRAMES {
                 self.checking = true;
@@ -209,6 +227,22 @@ impl Track {
             weight,
             vote,
         });
+    }
+
+    /// Whether a frame's face passes `rule` against the track's template: on both paths
+    /// where the rule and the frame and template have a second, else on the first alone.
+    fn agrees(&mut self, (embedding, second): (&[f32], &[f32]), rule: SameFace) -> bool {
+        let (fused, fused_second) = self.fused_both();
+        let first = cosine(fused, embedding);
+        match rule.second {
+            Some((threshold, together))
+                if !second.is_empty() && fused_second.len() == second.len() =>
+            {
+                let other = cosine(fused_second, second);
+                combine_paths(first, rule.threshold, other, threshold) >= together
+            }
+            _ => first >= rule.threshold,
+        }
     }
 
     /// Starts the template again at `res`: embeddings made at another resolution (by other
@@ -353,7 +387,7 @@ mod tests {
             .iter()
             .map(|best| {
                 let vote = best.filter(|(_, s)| *s >= 0.3).map(|(p, _)| p);
-                track.observe((&[1.0, 0.0], &[]), 1.0, vote, 0.2);
+                track.observe((&[1.0, 0.0], &[]), 1.0, vote, SameFace::one_path(0.2));
                 track.decide(*best, 0.3);
                 track.verdict
             })
@@ -396,7 +430,7 @@ mod tests {
         let mut track = Track::new(1, face());
         for i in 0..8 {
             let vote = (i % 3 == 0).then_some(4);
-            track.observe((&[1.0, 0.0], &[]), 1.0, vote, 0.2);
+            track.observe((&[1.0, 0.0], &[]), 1.0, vote, SameFace::one_path(0.2));
             track.decide(Some((4, 0.35)), 0.3);
         }
         assert_eq!(track.verdict, Verdict::Unknown);
@@ -415,12 +449,12 @@ mod tests {
         run(&mut track, &[Some((0, 0.5)); 4]);
         assert!(matches!(track.verdict, Verdict::Named { person: 0, .. }));
         // One odd frame is held aside, out of the template, and the name is not shown for it...
-        track.observe((&[0.0, 1.0], &[]), 1.0, None, 0.2);
+        track.observe((&[0.0, 1.0], &[]), 1.0, None, SameFace::one_path(0.2));
         assert_eq!(track.frames(), 4);
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
         // ...two in a row are another person: no name, and a template of them alone.
-        track.observe((&[0.0, 1.0], &[]), 1.0, None, 0.2);
+        track.observe((&[0.0, 1.0], &[]), 1.0, None, SameFace::one_path(0.2));
         assert_eq!(track.frames(), 1);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::TooFewFrames));
     }
@@ -429,7 +463,7 @@ mod tests {
     fn one_odd_frame_hides_the_name_and_the_same_face_back_restores_it() {
         let mut track = Track::new(1, face());
         run(&mut track, &[Some((0, 0.5)); 4]);
-        track.observe((&[0.0, 1.0], &[]), 1.0, None, 0.2);
+        track.observe((&[0.0, 1.0], &[]), 1.0, None, SameFace::one_path(0.2));
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
         // The same person again: named at once, the count having waited, not restarted.
@@ -446,12 +480,12 @@ mod tests {
     #[test]
     fn the_template_is_weighted_by_quality() {
         let mut track = Track::new(1, face());
-        track.observe((&[1.0, 0.0], &[]), 1.0, None, -1.0);
-        track.observe((&[0.0, 1.0], &[]), 0.25, None, -1.0);
+        track.observe((&[1.0, 0.0], &[]), 1.0, None, SameFace::one_path(-1.0));
+        track.observe((&[0.0, 1.0], &[]), 0.25, None, SameFace::one_path(-1.0));
         let fused = track.fused().to_vec();
         assert!(fused[0] > 3.9 * fused[1] && fused[0] < 4.1 * fused[1]);
         for _ in 0..TEMPLATE_FRAMES {
-            track.observe((&[0.0, 1.0], &[]), 1.0, None, -1.0);
+            track.observe((&[0.0, 1.0], &[]), 1.0, None, SameFace::one_path(-1.0));
         }
         assert_eq!(track.frames(), TEMPLATE_FRAMES);
         assert!(
@@ -467,11 +501,61 @@ mod tests {
     #[test]
     fn a_second_path_gets_its_own_template_of_the_same_frames() {
         let mut track = Track::new(1, face());
-        track.observe((&[1.0, 0.0], &[0.0, 1.0]), 1.0, None, -1.0);
-        track.observe((&[1.0, 0.0], &[1.0, 0.0]), 0.25, None, -1.0);
+        track.observe(
+            (&[1.0, 0.0], &[0.0, 1.0]),
+            1.0,
+            None,
+            SameFace::one_path(-1.0),
+        );
+        track.observe(
+            (&[1.0, 0.0], &[1.0, 0.0]),
+            0.25,
+            None,
+            SameFace::one_path(-1.0),
+        );
         let (first, second) = track.fused_both();
         assert!((first[0] - 1.0).abs() < 1e-6);
         // Weighted as the first path's: 1 of (0, 1) and 0.25 of (1, 0).
         assert!(second[1] > 3.9 * second[0] && second[1] < 4.1 * second[0]);
+    }
+
+    #[test]
+    fn a_face_on_two_paths_is_held_to_its_track_on_both() {
+        // The first path alone says another face (cosine 0 < 0.2), the second says the same
+        // one (1): together (0 - 0.2 + 1 - 0.2) / 2 over 0.2 passes 0.3.
+        let rule = SameFace {
+            threshold: 0.2,
+            second: Some((0.2, 0.3)),
+        };
+        let mut track = Track::new(1, face());
+        for _ in 0..4 {
+            track.observe((&[1.0, 0.0], &[1.0, 0.0]), 1.0, None, rule);
+        }
+        track.observe((&[0.0, 1.0], &[1.0, 0.0]), 1.0, None, rule);
+        assert_eq!(track.frames(), 5, "the frame joins the template");
+        // On the first path alone the same frame is held aside...
+        let mut track = Track::new(2, face());
+        for _ in 0..4 {
+            track.observe(
+                (&[1.0, 0.0], &[1.0, 0.0]),
+                1.0,
+                None,
+                SameFace::one_path(0.2),
+            );
+        }
+        track.observe(
+            (&[0.0, 1.0], &[1.0, 0.0]),
+            1.0,
+            None,
+            SameFace::one_path(0.2),
+        );
+        assert_eq!(track.frames(), 4);
+        // ...and both paths saying another face hold it aside too.
+        let mut track = Track::new(3, face());
+        for _ in 0..4 {
+            track.observe((&[1.0, 0.0], &[1.0, 0.0]), 1.0, None, rule);
+        }
+        track.observe((&[0.0, 1.0], &[0.0, 1.0]), 1.0, None, rule);
+        assert_eq!(track.frames(), 4);
     }
 }

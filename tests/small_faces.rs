@@ -11,7 +11,7 @@ use std::path::Path;
 use lrfr::align::{area_resize, AreaScratch, TEMPLATE};
 use lrfr::detect::FaceBox;
 use lrfr::frame::Frame;
-use lrfr::live::iou;
+use lrfr::live::{iou, LiveConfig, LiveRecognizer, Verdict};
 use lrfr::pipeline::Pipeline;
 use lrfr::{Config, ResChoice, Resolution};
 
@@ -30,6 +30,53 @@ fn pipeline() -> Pipeline {
     Pipeline::new(&config).expect("the shipped models load")
 }
 
+/// A 640x480 frame of a shaded background, on which distant faces are pasted.
+fn background() -> Frame {
+    Frame::from_fn(640, 480, |px, py| {
+        let v = (60 + (px / 4 + py / 3) % 120) as u8;
+        image::Rgb([v, v.saturating_add(20), 200 - v / 2])
+    })
+}
+
+/// `photo` shrunk so its main face has `native` px of its own, pasted on `frame` at (`x`,
+/// `y`); where the face is now. `None` when the photo's face is not found at full size.
+fn paste(
+    pipeline: &mut Pipeline,
+    frame: &mut Frame,
+    photo: &Frame,
+    native: f32,
+    x: u32,
+    y: u32,
+) -> Option<FaceBox> {
+    let located = pipeline.locator().locate(photo).ok()??;
+    let iod = located.landmarks.inter_ocular();
+    let scale = template_iod() * native / 112.0 / iod;
+    let (w, h) = (
+        (photo.width() as f32 * scale).round() as u32,
+        (photo.height() as f32 * scale).round() as u32,
+    );
+    let mut small = Frame::new(0, 0);
+    area_resize(photo, w, h, &mut AreaScratch::default(), &mut small);
+    image::imageops::replace(frame, &small, i64::from(x), i64::from(y));
+    let f = located.face;
+    Some(FaceBox {
+        x: x as f32 + f.x * scale,
+        y: y as f32 + f.y * scale,
+        width: f.width * scale,
+        height: f.height * scale,
+        score: 1.0,
+    })
+}
+
+/// `frame` through JPEG at quality 90, as a webcam sends it.
+fn through_jpeg(frame: &Frame) -> Option<Frame> {
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(frame)
+        .ok()?;
+    Some(image::load_from_memory(&jpeg).ok()?.to_rgb8())
+}
+
 /// A 640x480 frame with `photo` shrunk so its main face has `native` px of its own, at
 /// (`x`, `y`), on a shaded background, through JPEG; with where the face is now. `None` when
 /// the photo's face is not found at full size.
@@ -40,34 +87,9 @@ fn distant(
     x: u32,
     y: u32,
 ) -> Option<(Frame, FaceBox)> {
-    let located = pipeline.locator().locate(photo).ok()??;
-    let iod = located.landmarks.inter_ocular();
-    let scale = template_iod() * native / 112.0 / iod;
-    let (w, h) = (
-        (photo.width() as f32 * scale).round() as u32,
-        (photo.height() as f32 * scale).round() as u32,
-    );
-    let mut small = Frame::new(0, 0);
-    area_resize(photo, w, h, &mut AreaScratch::default(), &mut small);
-    let mut frame = Frame::from_fn(640, 480, |px, py| {
-        let v = (60 + (px / 4 + py / 3) % 120) as u8;
-        image::Rgb([v, v.saturating_add(20), 200 - v / 2])
-    });
-    image::imageops::replace(&mut frame, &small, i64::from(x), i64::from(y));
-    let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
-        .encode_image(&frame)
-        .ok()?;
-    let frame = image::load_from_memory(&jpeg).ok()?.to_rgb8();
-    let f = located.face;
-    let face = FaceBox {
-        x: x as f32 + f.x * scale,
-        y: y as f32 + f.y * scale,
-        width: f.width * scale,
-        height: f.height * scale,
-        score: 1.0,
-    };
-    Some((frame, face))
+    let mut frame = background();
+    let face = paste(pipeline, &mut frame, photo, native, x, y)?;
+    Some((through_jpeg(&frame)?, face))
 }
 
 /// Share of the sample's faces found at `native` px.
@@ -490,4 +512,146 @@ fn a_frame_smaller_than_the_detector_input_is_searched_at_its_own_size() {
     let whole = near(pipeline.locator().detect_all(&frame).unwrap()).expect("found in the frame");
     let small = near(pipeline.locator().detect_all(&photo).unwrap()).expect("found in the photo");
     assert!(iou(&whole, &small) > 0.9, "{whole:?} against {small:?}");
+}
+
+/// A frame across the room for the live recogniser: each `(person, photo, x, y)` pasted with
+/// its face 16.5 px of its own (so `auto` decides it on two paths), through JPEG.
+fn across_the_room(pipeline: &mut Pipeline, faces: &Path, people: &[(&str, u32, u32)]) -> Frame {
+    let mut frame = background();
+    for &(person, n, x) in people {
+        let photo = common::photo(faces, person, n);
+        paste(pipeline, &mut frame, &photo, 16.5, x, 200).expect("the photo's face is found");
+    }
+    through_jpeg(&frame).unwrap()
+}
+
+/// Per frame, each visible track's box centre x and the gallery index it is named as.
+fn live_names(
+    pipeline: &mut Pipeline,
+    gallery: &lrfr::gallery::Gallery,
+    frames: &[Frame],
+) -> Vec<Vec<(f32, Option<usize>)>> {
+    let mut live = LiveRecognizer::new(LiveConfig::default());
+    frames
+        .iter()
+        .map(|frame| {
+            live.step(pipeline, frame, gallery, ResChoice::Native, None)
+                .unwrap();
+            live.visible()
+                .map(|t| match t.verdict {
+                    Verdict::Named { person, .. } => {
+                        // A name across the room is given on both paths.
+                        assert_eq!(t.res, Some(Resolution::R16), "{:.1} px", t.native);
+                        (t.face.center().0, Some(person))
+                    }
+                    _ => (t.face.center().0, None),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+const FAR_PEOPLE: [(&str, &str); 3] = [
+    ("John", "John_Ashcroft"),
+    ("Norah", "Norah_Jones"),
+    ("David", "David_Beckham"),
+];
+
+#[test]
+fn across_the_room_a_stranger_in_a_members_place_never_borrows_the_name() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("live-far-borrowed");
+    let (mut pipeline, gallery) = common::enrolled(&faces, &dir, &FAR_PEOPLE, 1..=5);
+    assert!(pipeline.models().second_path(Resolution::R16).is_some());
+    let john = gallery.find("John").unwrap();
+    // John at the door across the room, then a stranger in his place for one, two and many
+    // frames, then John again: no stranger's frame shows John's name.
+    for stranger_frames in [1u32, 2, 6] {
+        let mut frames = Vec::new();
+        for n in 10..18 {
+            frames.push(across_the_room(
+                &mut pipeline,
+                &faces,
+                &[("John_Ashcroft", n, 300)],
+            ));
+        }
+        for n in 1..=stranger_frames {
+            frames.push(across_the_room(
+                &mut pipeline,
+                &faces,
+                &[("Colin_Powell", n, 300)],
+            ));
+        }
+        for n in 18..20 {
+            frames.push(across_the_room(
+                &mut pipeline,
+                &faces,
+                &[("John_Ashcroft", n, 300)],
+            ));
+        }
+        let shown = live_names(&mut pipeline, &gallery, &frames);
+        let johns: Vec<usize> = shown
+            .iter()
+            .map(|f| f.iter().filter(|(_, p)| *p == Some(john)).count())
+            .collect();
+        println!("{stranger_frames}: {johns:?}");
+        assert_eq!(
+            johns[7], 1,
+            "{stranger_frames}: John not named first: {shown:?}"
+        );
+        let stranger = 8..8 + stranger_frames as usize;
+        assert!(
+            johns[stranger].iter().all(|&n| n == 0),
+            "{stranger_frames} stranger frame(s) showed John's name: {shown:?}"
+        );
+    }
+}
+
+#[test]
+fn across_the_room_two_people_who_swap_places_never_keep_each_others_names() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("live-far-swap");
+    let (mut pipeline, gallery) = common::enrolled(&faces, &dir, &FAR_PEOPLE, 1..=5);
+    let (john, norah) = (
+        gallery.find("John").unwrap(),
+        gallery.find("Norah").unwrap(),
+    );
+    // John on the left and Norah on the right, then at once the other way round: each keeps
+    // the place's track, so each track sees the other person from the swap on.
+    let mut frames = Vec::new();
+    for n in 6..14 {
+        let people = [("John_Ashcroft", n + 4, 120), ("Norah_Jones", n, 420)];
+        frames.push(across_the_room(&mut pipeline, &faces, &people));
+    }
+    for n in 6..14 {
+        let people = [("Norah_Jones", n, 120), ("John_Ashcroft", n + 14, 420)];
+        frames.push(across_the_room(&mut pipeline, &faces, &people));
+    }
+    let shown = live_names(&mut pipeline, &gallery, &frames);
+    for (i, f) in shown.iter().enumerate() {
+        println!("{i}: {f:?}");
+    }
+    let at = |f: &[(f32, Option<usize>)], person, left: bool| {
+        f.iter()
+            .any(|&(x, p)| p == Some(person) && (x < 320.0) == left)
+    };
+    // Named within three frames, and each name stays on every frame while they stand there
+    // (a face of 10 to 15 px moves a few pixels from frame to frame and must keep its track).
+    for (i, f) in shown.iter().enumerate().take(8).skip(3) {
+        assert!(
+            at(f, john, true) && at(f, norah, false),
+            "frame {i}: both named in their first places: {f:?}"
+        );
+    }
+    for (i, f) in shown.iter().enumerate().skip(8) {
+        assert!(
+            !at(f, john, true) && !at(f, norah, false),
+            "frame {i}, after the swap, a name stayed with its old place: {f:?}"
+        );
+    }
+    assert!(
+        at(&shown[15], john, false) && at(&shown[15], norah, true),
+        "both named again in their new places: {:?}",
+        shown[15]
+    );
 }

@@ -282,7 +282,9 @@ impl LiveRecognizer {
             if track.missed <= lost_after {
                 return true;
             }
-            let person = match track.verdict {
+            // Who the listeners were last told it was (a face lost while held aside was
+            // never reported unnamed).
+            let person = match track.last_reported() {
                 Verdict::Named { person, .. } => Some(person),
                 _ => None,
             };

@@ -179,10 +179,21 @@ impl Track {
         }
     }
 
-    /// The verdict last reported and the current one, marking the current one reported.
+    /// The verdict last reported and the current one, marking the current one reported. A
+    /// frame held aside ("checking") changes nothing yet: the next frame tells whether the
+    /// same face is back (nothing to report) or someone else is there (the name goes then).
+    /// Reported at once, each such frame sent a door's listeners "unnamed" and "named" again.
     pub fn report(&mut self) -> (Verdict, Verdict) {
+        if self.verdict == Verdict::CantTell(Reason::Checking) {
+            return (self.reported, self.reported);
+        }
         let before = std::mem::replace(&mut self.reported, self.verdict);
         (before, self.verdict)
+    }
+
+    /// The verdict last reported (see [`Track::report`]).
+    pub fn last_reported(&self) -> Verdict {
+        self.reported
     }
 
     /// Adds one good frame's embedding with its quality weight (in (0, 1]) and whom it names
@@ -557,5 +568,39 @@ mod tests {
         }
         track.observe((&[0.0, 1.0], &[0.0, 1.0]), 1.0, None, rule);
         assert_eq!(track.frames(), 4);
+    }
+
+    #[test]
+    fn a_frame_held_aside_reports_nothing_until_the_next_one_tells() {
+        let mut track = Track::new(1, face());
+        run(&mut track, &[Some((0, 0.5)); 4]);
+        track.report();
+        // One odd frame, then the same face: nothing to report either time.
+        track.observe((&[0.0, 1.0], &[]), 1.0, None, SameFace::one_path(0.2));
+        track.decide(Some((0, 0.5)), 0.3);
+        assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
+        let (before, now) = track.report();
+        assert_eq!(before, now);
+        run(&mut track, &[Some((0, 0.5))]);
+        let (before, now) = track.report();
+        assert!(matches!(
+            (before, now),
+            (
+                Verdict::Named { person: 0, .. },
+                Verdict::Named { person: 0, .. }
+            )
+        ));
+        // Two odd frames: someone else; the name goes at the second.
+        track.observe((&[0.0, 1.0], &[]), 1.0, None, SameFace::one_path(0.2));
+        track.decide(Some((0, 0.5)), 0.3);
+        assert_eq!(track.report().0, track.report().1);
+        track.observe((&[0.0, 1.0], &[]), 1.0, None, SameFace::one_path(0.2));
+        track.decide(None, 0.3);
+        let (before, now) = track.report();
+        assert!(
+            matches!(before, Verdict::Named { person: 0, .. }),
+            "{before:?}"
+        );
+        assert_eq!(now, Verdict::CantTell(Reason::TooFewFrames));
     }
 }

@@ -514,7 +514,7 @@ fn a_frame_smaller_than_the_detector_input_is_searched_at_its_own_size() {
     assert!(iou(&whole, &small) > 0.9, "{whole:?} against {small:?}");
 }
 
-/// A frame across the room for the live recogniser: each `(person, photo, x, y)` pasted with
+/// A frame across the room for the live recogniser: each `(person, photo, x)` pasted with
 /// its face 16.5 px of its own (so `auto` decides it on two paths), through JPEG.
 fn across_the_room(pipeline: &mut Pipeline, faces: &Path, people: &[(&str, u32, u32)]) -> Frame {
     let mut frame = background();
@@ -522,6 +522,19 @@ fn across_the_room(pipeline: &mut Pipeline, faces: &Path, people: &[(&str, u32, 
         let photo = common::photo(faces, person, n);
         paste(pipeline, &mut frame, &photo, 16.5, x, 200).expect("the photo's face is found");
     }
+    through_jpeg(&frame).unwrap()
+}
+
+/// A frame with one person's photo at the middle, its face `native` px of its own.
+fn across_the_room_at(
+    pipeline: &mut Pipeline,
+    faces: &Path,
+    (person, n): (&str, u32),
+    native: f32,
+) -> Frame {
+    let mut frame = background();
+    let photo = common::photo(faces, person, n);
+    paste(pipeline, &mut frame, &photo, native, 300, 200).expect("the photo's face is found");
     through_jpeg(&frame).unwrap()
 }
 
@@ -722,4 +735,59 @@ fn across_the_room_members_keep_their_names_and_strangers_get_none() {
         assert!(named.is_empty(), "{native} px: {named:?}");
         assert!(right * 100 >= shown * 95, "{native} px: {right} of {shown}");
     }
+}
+
+#[test]
+fn across_the_room_strangers_in_a_members_place_never_show_the_name() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("live-far-strangers-in-place");
+    // One of the validation galleries, each enrolled from three photos.
+    let people = [
+        ("John", "John_Ashcroft"),
+        ("Edwards", "John_Edwards"),
+        ("Dean", "Howard_Dean"),
+        ("Menem", "Carlos_Menem"),
+        ("Chan", "Jackie_Chan"),
+    ];
+    let (mut pipeline, gallery) = common::enrolled(&faces, &dir, &people, 1..=3);
+    let john = gallery.find("John").unwrap();
+    // People who, each face 24 px of its own, passed the check against John's track on some
+    // frames after stepping into his place (validation frames, docs/accuracy.md). John's face
+    // is 27 px of its own (the 32 px networks) and theirs 21 (the 24 px ones): the track
+    // starts a new template at 24 px, with nothing yet to hold the new face to.
+    let strangers = [
+        "James_Wolfensohn",
+        "John_Warner",
+        "Jose_Canseco",
+        "Justin_Guarini",
+        "John_Manley",
+        "Jeff_Van_Gundy",
+    ];
+    let at = |pipeline: &mut Pipeline, person, n, native| {
+        across_the_room_at(pipeline, &faces, (person, n), native)
+    };
+    let johns: Vec<Frame> = (4..=20)
+        .map(|n| at(&mut pipeline, "John_Ashcroft", n, 27.0))
+        .collect();
+    let named = |f: &Vec<(f32, Option<usize>)>| f.iter().any(|(_, p)| *p == Some(john));
+    let mut shown = 0;
+    for stranger in strangers {
+        let mut frames = johns.clone();
+        frames.extend((1..4).map(|n| at(&mut pipeline, stranger, n, 21.0)));
+        let names = live_names(&mut pipeline, &gallery, &frames);
+        assert!(named(&names[16]), "{stranger}: John named before he leaves");
+        let count = names[17..].iter().filter(|f| named(f)).count();
+        println!("{stranger}: {count} of 3 frames showed John's name");
+        shown += count;
+    }
+    assert_eq!(shown, 0);
+    // John himself coming closer (21 then 27 px of his own) keeps his name across the change.
+    let mut frames: Vec<Frame> = (4..=12)
+        .map(|n| at(&mut pipeline, "John_Ashcroft", n, 21.0))
+        .collect();
+    frames.extend((13..=20).map(|n| at(&mut pipeline, "John_Ashcroft", n, 27.0)));
+    let names = live_names(&mut pipeline, &gallery, &frames);
+    let kept = names[9..].iter().filter(|f| named(f)).count();
+    println!("John coming closer: named on {kept} of 8 frames after the change");
+    assert!(kept >= 6, "{kept} of 8");
 }

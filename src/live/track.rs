@@ -98,6 +98,8 @@ pub struct Track {
     unknown_told: Option<Instant>,
     /// The verdict last reported as an event.
     reported: Verdict,
+    /// The verdict before the frame held aside, while the verdict is "checking".
+    held: Verdict,
     /// Why the latest frame was not used, if it was not.
     pub latest_problem: Option<Reason>,
     /// The resolution the template is made at (at `auto`, the face's own, which changes as
@@ -173,6 +175,7 @@ impl Track {
             unknown_streak: 0,
             unknown_told: None,
             reported: Verdict::CantTell(Reason::TooFewFrames),
+            held: Verdict::CantTell(Reason::TooFewFrames),
             latest_problem: None,
             res: None,
             native: 0.0,
@@ -199,18 +202,34 @@ impl Track {
     /// Adds one good frame's embedding with its quality weight (in (0, 1]) and whom it names
     /// on its own (`vote`: its best candidate, if over the 1:N threshold). A frame that fails
     /// `same_face` against the track's own template (the 1:1 rule: the same person rarely
-    /// fails it) is held aside, and the track says "checking" at that very frame, never the
-    /// name its template had; a second in a row starts the track over from it.
+    /// fails it), or, once the track is named, does not on its own come near naming that
+    /// person (`near_name`), is held aside, and the track says "checking" at that very frame,
+    /// never the name its template had; a second in a row starts the track over from it.
     /// `second` is the frame's embedding on its second path, empty when it has none.
     pub fn observe(
         &mut self,
         (embedding, second): (&[f32], &[f32]),
         weight: f32,
-        vote: Option<usize>,
+        (vote, near_name): (Option<usize>, impl Fn(usize) -> bool),
         same_face: SameFace,
     ) {
         self.checking = false;
-        if self.frames() >= MIN_FRAMES && !self.agrees((embedding, second), same_face) {
+        let named = match self.standing() {
+            Verdict::Named { person, .. } => Some(person),
+            _ => None,
+        };
+        // The name's own evidence: near it, and after a frame held aside, naming it outright
+        // (a stranger who failed the check once passed it the next frame now and then). A
+        // track named before its resolution changed has no template yet to hold the face to,
+        // so this is all it has then.
+        let fits = match named {
+            Some(person) if self.disagreements > 0 => vote == Some(person),
+            Some(person) => near_name(person),
+            None => true,
+        };
+        let same =
+            fits && (self.frames() < MIN_FRAMES || self.agrees((embedding, second), same_face));
+        if !same {
             self.disagreements += 1;
             if self.disagreements < SWITCH_FRAMES {
                 self.checking = true;
@@ -329,12 +348,23 @@ impl Track {
         self.history.len()
     }
 
+    /// The verdict the track stands by: the current one, or the one before a frame held
+    /// aside while the verdict is "checking" (the name a track had is still its name to
+    /// defend, and a dip after the frame held aside is still a dip).
+    fn standing(&self) -> Verdict {
+        match self.verdict {
+            Verdict::CantTell(Reason::Checking) => self.held,
+            verdict => verdict,
+        }
+    }
+
     /// Updates the verdict from the fused template's best candidate this frame (`None`
     /// when nobody is enrolled or no good frame has come yet). While the latest frame holds
     /// a face that disagrees with the template, the verdict is "checking" and the count
     /// towards a name waits: the template speaks for the frames before, not this face.
     pub fn decide(&mut self, best: Option<(usize, f32)>, threshold: f32) {
         if self.checking {
+            self.held = self.standing();
             self.verdict = Verdict::CantTell(Reason::Checking);
             return;
         }
@@ -355,7 +385,7 @@ impl Track {
             && self.streak >= CONFIRM_FRAMES
             && votes >= MIN_VOTES
             && 2 * votes > self.frames();
-        self.verdict = match (self.verdict, passing) {
+        self.verdict = match (self.standing(), passing) {
             // Confirmed: named (or renamed, when someone else now leads this well).
             (_, Some((person, score))) if confirmed => {
                 self.dip = 0;
@@ -398,7 +428,12 @@ mod tests {
             .iter()
             .map(|best| {
                 let vote = best.filter(|(_, s)| *s >= 0.3).map(|(p, _)| p);
-                track.observe((&[1.0, 0.0], &[]), 1.0, vote, SameFace::one_path(0.2));
+                track.observe(
+                    (&[1.0, 0.0], &[]),
+                    1.0,
+                    (vote, |_| true),
+                    SameFace::one_path(0.2),
+                );
                 track.decide(*best, 0.3);
                 track.verdict
             })
@@ -441,7 +476,12 @@ mod tests {
         let mut track = Track::new(1, face());
         for i in 0..8 {
             let vote = (i % 3 == 0).then_some(4);
-            track.observe((&[1.0, 0.0], &[]), 1.0, vote, SameFace::one_path(0.2));
+            track.observe(
+                (&[1.0, 0.0], &[]),
+                1.0,
+                (vote, |_| true),
+                SameFace::one_path(0.2),
+            );
             track.decide(Some((4, 0.35)), 0.3);
         }
         assert_eq!(track.verdict, Verdict::Unknown);
@@ -460,12 +500,22 @@ mod tests {
         run(&mut track, &[Some((0, 0.5)); 4]);
         assert!(matches!(track.verdict, Verdict::Named { person: 0, .. }));
         // One odd frame is held aside, out of the template, and the name is not shown for it...
-        track.observe((&[0.0, 1.0], &[]), 1.0, None, SameFace::one_path(0.2));
+        track.observe(
+            (&[0.0, 1.0], &[]),
+            1.0,
+            (None, |_| true),
+            SameFace::one_path(0.2),
+        );
         assert_eq!(track.frames(), 4);
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
         // ...two in a row are another person: no name, and a template of them alone.
-        track.observe((&[0.0, 1.0], &[]), 1.0, None, SameFace::one_path(0.2));
+        track.observe(
+            (&[0.0, 1.0], &[]),
+            1.0,
+            (None, |_| true),
+            SameFace::one_path(0.2),
+        );
         assert_eq!(track.frames(), 1);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::TooFewFrames));
     }
@@ -474,7 +524,12 @@ mod tests {
     fn one_odd_frame_hides_the_name_and_the_same_face_back_restores_it() {
         let mut track = Track::new(1, face());
         run(&mut track, &[Some((0, 0.5)); 4]);
-        track.observe((&[0.0, 1.0], &[]), 1.0, None, SameFace::one_path(0.2));
+        track.observe(
+            (&[0.0, 1.0], &[]),
+            1.0,
+            (None, |_| true),
+            SameFace::one_path(0.2),
+        );
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
         // The same person again: named at once, the count having waited, not restarted.
@@ -491,12 +546,27 @@ mod tests {
     #[test]
     fn the_template_is_weighted_by_quality() {
         let mut track = Track::new(1, face());
-        track.observe((&[1.0, 0.0], &[]), 1.0, None, SameFace::one_path(-1.0));
-        track.observe((&[0.0, 1.0], &[]), 0.25, None, SameFace::one_path(-1.0));
+        track.observe(
+            (&[1.0, 0.0], &[]),
+            1.0,
+            (None, |_| true),
+            SameFace::one_path(-1.0),
+        );
+        track.observe(
+            (&[0.0, 1.0], &[]),
+            0.25,
+            (None, |_| true),
+            SameFace::one_path(-1.0),
+        );
         let fused = track.fused().to_vec();
         assert!(fused[0] > 3.9 * fused[1] && fused[0] < 4.1 * fused[1]);
         for _ in 0..TEMPLATE_FRAMES {
-            track.observe((&[0.0, 1.0], &[]), 1.0, None, SameFace::one_path(-1.0));
+            track.observe(
+                (&[0.0, 1.0], &[]),
+                1.0,
+                (None, |_| true),
+                SameFace::one_path(-1.0),
+            );
         }
         assert_eq!(track.frames(), TEMPLATE_FRAMES);
         assert!(
@@ -515,13 +585,13 @@ mod tests {
         track.observe(
             (&[1.0, 0.0], &[0.0, 1.0]),
             1.0,
-            None,
+            (None, |_| true),
             SameFace::one_path(-1.0),
         );
         track.observe(
             (&[1.0, 0.0], &[1.0, 0.0]),
             0.25,
-            None,
+            (None, |_| true),
             SameFace::one_path(-1.0),
         );
         let (first, second) = track.fused_both();
@@ -540,9 +610,9 @@ mod tests {
         };
         let mut track = Track::new(1, face());
         for _ in 0..4 {
-            track.observe((&[1.0, 0.0], &[1.0, 0.0]), 1.0, None, rule);
+            track.observe((&[1.0, 0.0], &[1.0, 0.0]), 1.0, (None, |_| true), rule);
         }
-        track.observe((&[0.0, 1.0], &[1.0, 0.0]), 1.0, None, rule);
+        track.observe((&[0.0, 1.0], &[1.0, 0.0]), 1.0, (None, |_| true), rule);
         assert_eq!(track.frames(), 5, "the frame joins the template");
         // On the first path alone the same frame is held aside...
         let mut track = Track::new(2, face());
@@ -550,23 +620,23 @@ mod tests {
             track.observe(
                 (&[1.0, 0.0], &[1.0, 0.0]),
                 1.0,
-                None,
+                (None, |_| true),
                 SameFace::one_path(0.2),
             );
         }
         track.observe(
             (&[0.0, 1.0], &[1.0, 0.0]),
             1.0,
-            None,
+            (None, |_| true),
             SameFace::one_path(0.2),
         );
         assert_eq!(track.frames(), 4);
         // ...and both paths saying another face hold it aside too.
         let mut track = Track::new(3, face());
         for _ in 0..4 {
-            track.observe((&[1.0, 0.0], &[1.0, 0.0]), 1.0, None, rule);
+            track.observe((&[1.0, 0.0], &[1.0, 0.0]), 1.0, (None, |_| true), rule);
         }
-        track.observe((&[0.0, 1.0], &[0.0, 1.0]), 1.0, None, rule);
+        track.observe((&[0.0, 1.0], &[0.0, 1.0]), 1.0, (None, |_| true), rule);
         assert_eq!(track.frames(), 4);
     }
 
@@ -576,7 +646,12 @@ mod tests {
         run(&mut track, &[Some((0, 0.5)); 4]);
         track.report();
         // One odd frame, then the same face: nothing to report either time.
-        track.observe((&[0.0, 1.0], &[]), 1.0, None, SameFace::one_path(0.2));
+        track.observe(
+            (&[0.0, 1.0], &[]),
+            1.0,
+            (None, |_| true),
+            SameFace::one_path(0.2),
+        );
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
         let (before, now) = track.report();
@@ -591,10 +666,20 @@ mod tests {
             )
         ));
         // Two odd frames: someone else; the name goes at the second.
-        track.observe((&[0.0, 1.0], &[]), 1.0, None, SameFace::one_path(0.2));
+        track.observe(
+            (&[0.0, 1.0], &[]),
+            1.0,
+            (None, |_| true),
+            SameFace::one_path(0.2),
+        );
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.report().0, track.report().1);
-        track.observe((&[0.0, 1.0], &[]), 1.0, None, SameFace::one_path(0.2));
+        track.observe(
+            (&[0.0, 1.0], &[]),
+            1.0,
+            (None, |_| true),
+            SameFace::one_path(0.2),
+        );
         track.decide(None, 0.3);
         let (before, now) = track.report();
         assert!(
@@ -602,5 +687,55 @@ mod tests {
             "{before:?}"
         );
         assert_eq!(now, Verdict::CantTell(Reason::TooFewFrames));
+    }
+
+    #[test]
+    fn a_named_track_holds_a_frame_that_does_not_come_near_its_name() {
+        let mut track = Track::new(1, face());
+        run(&mut track, &[Some((0, 0.5)); 4]);
+        // The same face by the template, but on its own nowhere near person 0.
+        let rule = SameFace::one_path(0.2);
+        track.observe((&[1.0, 0.0], &[]), 1.0, (None, |_| false), rule);
+        track.decide(Some((0, 0.5)), 0.3);
+        assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
+        // After that, a frame must name person 0 outright: near is not enough.
+        track.observe((&[1.0, 0.0], &[]), 1.0, (None, |_| true), rule);
+        track.decide(Some((0, 0.5)), 0.3);
+        assert_eq!(track.verdict, Verdict::CantTell(Reason::TooFewFrames));
+        // One that names person 0 outright is the same face back.
+        let mut track = Track::new(2, face());
+        run(&mut track, &[Some((0, 0.5)); 4]);
+        track.observe((&[1.0, 0.0], &[]), 1.0, (None, |_| false), rule);
+        track.decide(Some((0, 0.5)), 0.3);
+        track.observe((&[1.0, 0.0], &[]), 1.0, (Some(0), |_| true), rule);
+        track.decide(Some((0, 0.5)), 0.3);
+        assert!(matches!(track.verdict, Verdict::Named { person: 0, .. }));
+    }
+
+    #[test]
+    fn a_dip_after_a_frame_held_aside_is_still_a_dip() {
+        let mut track = Track::new(1, face());
+        run(&mut track, &[Some((0, 0.5)); 4]);
+        track.observe(
+            (&[0.0, 1.0], &[]),
+            1.0,
+            (None, |_| true),
+            SameFace::one_path(0.2),
+        );
+        track.decide(Some((0, 0.5)), 0.3);
+        assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
+        // The same face back, its fused score under the threshold for a frame: the name holds.
+        track.observe(
+            (&[1.0, 0.0], &[]),
+            1.0,
+            (Some(0), |_| true),
+            SameFace::one_path(0.2),
+        );
+        track.decide(Some((0, 0.25)), 0.3);
+        assert!(
+            matches!(track.verdict, Verdict::Named { person: 0, .. }),
+            "{:?}",
+            track.verdict
+        );
     }
 }

@@ -204,8 +204,8 @@ impl Track {
     /// `same_face` against the track's own template (the 1:1 rule: the same person rarely
     /// fails it), or, once the track is named, does not on its own come near naming that
     /// person (`near_name`; right after a frame held aside, name them outright: `vote`), is
-    /// held aside, and the track says "checking" at that very frame,
-    /// never the name its template had; a second in a row starts the track over from it.
+    /// held aside, and the track says "checking" at that very frame, never the name its
+    /// template had; a second in a row starts the track over from it.
     /// `second` is the frame's embedding on its second path, empty when it has none.
     pub fn observe(
         &mut self,

@@ -3,9 +3,9 @@
 mod common;
 
 use lrfr::align::{align_face, box_landmarks, TEMPLATE};
+use lrfr::detect::iou;
 use lrfr::detect::{DetectConfig, FaceDetector};
 use lrfr::frame::{decode_file, Frame};
-use lrfr::live::iou;
 
 #[test]
 fn detection_rate_on_a_fixed_sample_is_at_least_97_percent() {

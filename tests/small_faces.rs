@@ -9,9 +9,9 @@ use std::ffi::OsString;
 use std::path::Path;
 
 use lrfr::align::{area_resize, AreaScratch, TEMPLATE};
-use lrfr::detect::FaceBox;
+use lrfr::detect::{iou, FaceBox};
 use lrfr::frame::Frame;
-use lrfr::live::{iou, LiveConfig, LiveRecognizer, Verdict};
+use lrfr::live::{LiveConfig, LiveRecognizer, Verdict};
 use lrfr::pipeline::Pipeline;
 use lrfr::{Config, ResChoice, Resolution};
 

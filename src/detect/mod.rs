@@ -119,6 +119,21 @@ pub fn subject(faces: &[FaceBox]) -> Option<FaceBox> {
 /// scale or offset (the cascade's own merging leaves some), not a second face.
 const DUPLICATE_INSIDE: f32 = 0.5;
 
+/// Intersection over union of two boxes, 0 when they do not touch.
+pub fn iou(a: &FaceBox, b: &FaceBox) -> f32 {
+    let x0 = a.x.max(b.x);
+    let y0 = a.y.max(b.y);
+    let x1 = (a.x + a.width).min(b.x + b.width);
+    let y1 = (a.y + a.height).min(b.y + b.height);
+    let inter = (x1 - x0).max(0.0) * (y1 - y0).max(0.0);
+    let union = a.width * a.height + b.width * b.height - inter;
+    if union > 0.0 {
+        inter / union
+    } else {
+        0.0
+    }
+}
+
 /// Whether `a` and `b` are one face: either lies mostly inside the other.
 pub fn same_face(a: &FaceBox, b: &FaceBox) -> bool {
     a.inside(b) >= DUPLICATE_INSIDE || b.inside(a) >= DUPLICATE_INSIDE
@@ -245,6 +260,33 @@ impl FaceDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlap_of_boxes() {
+        assert!(
+            (iou(
+                &FaceBox::square(0.0, 0.0, 10.0),
+                &FaceBox::square(0.0, 0.0, 10.0)
+            ) - 1.0)
+                .abs()
+                < 1e-6
+        );
+        assert!(
+            (iou(
+                &FaceBox::square(0.0, 0.0, 10.0),
+                &FaceBox::square(5.0, 0.0, 10.0)
+            ) - 50.0 / 150.0)
+                .abs()
+                < 1e-6
+        );
+        assert_eq!(
+            iou(
+                &FaceBox::square(0.0, 0.0, 10.0),
+                &FaceBox::square(20.0, 0.0, 10.0)
+            ),
+            0.0
+        );
+    }
 
     #[test]
     fn a_box_mostly_inside_another_is_a_duplicate() {

@@ -14,7 +14,7 @@ pub use report::{present, unix_now, Present, Report};
 pub use session::{GalleryChange, Session, SessionError, Shown, SourceChoice, Stepped};
 pub use stream::{Step, Stream};
 pub use track::{Reason, SameFace, Track, Verdict};
-pub use tracker::{associate, iou};
+pub use tracker::associate;
 
 use crate::align::Landmarks;
 use crate::detect::FaceBox;

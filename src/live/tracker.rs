@@ -18,21 +18,6 @@ const MAX_SHIFT: f32 = 1.0;
 /// same face's box changed by at most 1.5 on those frames).
 const MAX_GROWTH: f32 = 2.0;
 
-/// Intersection over union of two boxes, 0 when they do not touch.
-pub fn iou(a: &FaceBox, b: &FaceBox) -> f32 {
-    let x0 = a.x.max(b.x);
-    let y0 = a.y.max(b.y);
-    let x1 = (a.x + a.width).min(b.x + b.width);
-    let y1 = (a.y + a.height).min(b.y + b.height);
-    let inter = (x1 - x0).max(0.0) * (y1 - y0).max(0.0);
-    let union = a.width * a.height + b.width * b.height - inter;
-    if union > 0.0 {
-        inter / union
-    } else {
-        0.0
-    }
-}
-
 /// How far `b` is from `a`: the distance between their centres over their mean side, or
 /// `None` when that is over [`MAX_SHIFT`] or their sides differ by more than [`MAX_GROWTH`].
 fn shift(a: &FaceBox, b: &FaceBox) -> Option<f32> {
@@ -71,33 +56,7 @@ pub fn associate(tracks: &[FaceBox], boxes: &[FaceBox]) -> Vec<Option<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn overlap_of_boxes() {
-        assert!(
-            (iou(
-                &FaceBox::square(0.0, 0.0, 10.0),
-                &FaceBox::square(0.0, 0.0, 10.0)
-            ) - 1.0)
-                .abs()
-                < 1e-6
-        );
-        assert!(
-            (iou(
-                &FaceBox::square(0.0, 0.0, 10.0),
-                &FaceBox::square(5.0, 0.0, 10.0)
-            ) - 50.0 / 150.0)
-                .abs()
-                < 1e-6
-        );
-        assert_eq!(
-            iou(
-                &FaceBox::square(0.0, 0.0, 10.0),
-                &FaceBox::square(20.0, 0.0, 10.0)
-            ),
-            0.0
-        );
-    }
+    use crate::detect::iou;
 
     #[test]
     fn each_box_continues_the_nearest_track() {

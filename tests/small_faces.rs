@@ -696,12 +696,7 @@ fn across_the_room_members_keep_their_names_and_strangers_get_none() {
     // person standing across the room (each frame another photo: more movement than video).
     let mut play = |person: &str, photos: std::ops::Range<u32>, native: f32| {
         let frames: Vec<Frame> = photos
-            .map(|n| {
-                let mut frame = background();
-                let photo = common::photo(&faces, person, n);
-                paste(&mut pipeline, &mut frame, &photo, native, 300, 200).unwrap();
-                through_jpeg(&frame).unwrap()
-            })
+            .map(|n| across_the_room_at(&mut pipeline, &faces, (person, n), native))
             .collect();
         live_names(&mut pipeline, &gallery, &frames)
     };

@@ -424,6 +424,12 @@ mod tests {
         }
     }
 
+    /// A frame of a face unlike the (1, 0) that `run` feeds, under the 1:1 rule `run` uses.
+    fn another_face(track: &mut Track) {
+        let rule = SameFace::one_path(0.2);
+        track.observe((&[0.0, 1.0], &[]), 1.0, (None, |_| true), rule);
+    }
+
     fn run(track: &mut Track, frames: &[Option<(usize, f32)>]) -> Vec<Verdict> {
         frames
             .iter()
@@ -501,22 +507,12 @@ mod tests {
         run(&mut track, &[Some((0, 0.5)); 4]);
         assert!(matches!(track.verdict, Verdict::Named { person: 0, .. }));
         // One odd frame is held aside, out of the template, and the name is not shown for it...
-        track.observe(
-            (&[0.0, 1.0], &[]),
-            1.0,
-            (None, |_| true),
-            SameFace::one_path(0.2),
-        );
+        another_face(&mut track);
         assert_eq!(track.frames(), 4);
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
         // ...two in a row are another person: no name, and a template of them alone.
-        track.observe(
-            (&[0.0, 1.0], &[]),
-            1.0,
-            (None, |_| true),
-            SameFace::one_path(0.2),
-        );
+        another_face(&mut track);
         assert_eq!(track.frames(), 1);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::TooFewFrames));
     }
@@ -525,12 +521,7 @@ mod tests {
     fn one_odd_frame_hides_the_name_and_the_same_face_back_restores_it() {
         let mut track = Track::new(1, face());
         run(&mut track, &[Some((0, 0.5)); 4]);
-        track.observe(
-            (&[0.0, 1.0], &[]),
-            1.0,
-            (None, |_| true),
-            SameFace::one_path(0.2),
-        );
+        another_face(&mut track);
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
         // The same person again: named at once, the count having waited, not restarted.
@@ -647,12 +638,7 @@ mod tests {
         run(&mut track, &[Some((0, 0.5)); 4]);
         track.report();
         // One odd frame, then the same face: nothing to report either time.
-        track.observe(
-            (&[0.0, 1.0], &[]),
-            1.0,
-            (None, |_| true),
-            SameFace::one_path(0.2),
-        );
+        another_face(&mut track);
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
         let (before, now) = track.report();
@@ -667,20 +653,10 @@ mod tests {
             )
         ));
         // Two odd frames: someone else; the name goes at the second.
-        track.observe(
-            (&[0.0, 1.0], &[]),
-            1.0,
-            (None, |_| true),
-            SameFace::one_path(0.2),
-        );
+        another_face(&mut track);
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.report().0, track.report().1);
-        track.observe(
-            (&[0.0, 1.0], &[]),
-            1.0,
-            (None, |_| true),
-            SameFace::one_path(0.2),
-        );
+        another_face(&mut track);
         track.decide(None, 0.3);
         let (before, now) = track.report();
         assert!(
@@ -717,12 +693,7 @@ mod tests {
     fn a_dip_after_a_frame_held_aside_is_still_a_dip() {
         let mut track = Track::new(1, face());
         run(&mut track, &[Some((0, 0.5)); 4]);
-        track.observe(
-            (&[0.0, 1.0], &[]),
-            1.0,
-            (None, |_| true),
-            SameFace::one_path(0.2),
-        );
+        another_face(&mut track);
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
         // The same face back, its fused score under the threshold for a frame: the name holds.

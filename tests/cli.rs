@@ -413,6 +413,53 @@ fn watch_names_a_person_once_and_says_when_they_leave() {
 }
 
 #[test]
+fn watch_says_who_left_as_it_told_them_when_the_last_frame_was_held_aside() {
+    let Some(faces) = common::faces() else { return };
+    let gallery = common::scratch("cli-watch-held");
+    enroll_john(&faces, &gallery);
+    // John for eight frames, then the folder ends on one frame of a stranger in his place:
+    // that frame is held aside ("checking"), which tells the listeners nothing yet.
+    let frames = gallery.join("frames");
+    std::fs::create_dir_all(&frames).unwrap();
+    for n in 0..8u32 {
+        std::fs::copy(
+            faces.join(format!("John_Ashcroft/John_Ashcroft_{:04}.jpg", n + 10)),
+            frames.join(format!("a{n:02}.jpg")),
+        )
+        .unwrap();
+    }
+    std::fs::copy(
+        faces.join("Colin_Powell/Colin_Powell_0001.jpg"),
+        frames.join("b00.jpg"),
+    )
+    .unwrap();
+    let frames = frames.display().to_string();
+    let out = lrfr(
+        &gallery,
+        &["watch", "--source", &frames, "--res", "24", "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events = json_lines(&out);
+    let john = events
+        .iter()
+        .find(|e| e["event"] == "named" && e["name"] == "John")
+        .unwrap_or_else(|| panic!("John never named: {events:?}"));
+    // The listeners were told the track is John and never told otherwise: its leaving says
+    // John left (it said a stranger left, as the held-aside frame's verdict had it).
+    let end = events
+        .iter()
+        .rev()
+        .find(|e| e["track"] == john["track"])
+        .unwrap();
+    assert_eq!(end["event"], "lost", "{events:?}");
+    assert_eq!(end["was"], "John", "{events:?}");
+}
+
+#[test]
 fn watch_says_when_a_stranger_is_at_the_door_and_who_left() {
     let Some(faces) = common::faces() else { return };
     let gallery = common::scratch("cli-watch-stranger");

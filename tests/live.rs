@@ -12,7 +12,7 @@ use std::path::Path;
 use common::photo;
 use lrfr::frame::Frame;
 use lrfr::gallery::Gallery;
-use lrfr::live::{LiveConfig, LiveRecognizer, Verdict};
+use lrfr::live::{present, Event, LiveConfig, LiveRecognizer, Verdict};
 use lrfr::pipeline::Pipeline;
 use lrfr::Resolution;
 
@@ -250,4 +250,65 @@ fn a_stranger_in_an_enrolled_persons_place_never_borrows_the_name() {
             "{stranger_frames} stranger frame(s) showed John's name: {shown:?}"
         );
     }
+}
+
+#[test]
+fn who_is_there_changes_only_when_an_event_says_so() {
+    let Some(faces) = common::faces() else { return };
+    let (mut pipeline, gallery) = enrolled(&faces, "live-present");
+    // John at the door, a stranger in his place for one frame (held aside: "checking"),
+    // then John again, then the stranger for good. A door's "who is there" is what its
+    // events said: it must not drop John at the held-aside frame and take him back (two
+    // state messages and a flicker in Home Assistant with no event behind them).
+    let mut frames: Vec<Frame> = (10..16)
+        .map(|n| photo(&faces, "John_Ashcroft", n))
+        .collect();
+    frames.push(photo(&faces, "Colin_Powell", 1));
+    frames.extend((16..18).map(|n| photo(&faces, "John_Ashcroft", n)));
+    frames.extend((2..6).map(|n| photo(&faces, "Colin_Powell", n)));
+    let mut live = LiveRecognizer::new(LiveConfig::default());
+    let mut told = std::collections::HashMap::new();
+    let mut checking = 0;
+    for (i, frame) in frames.iter().enumerate() {
+        live.step(&mut pipeline, frame, &gallery, Resolution::R24, None)
+            .unwrap();
+        for event in live.events() {
+            match *event {
+                Event::Named { track, person, .. }
+                | Event::Renamed {
+                    track, to: person, ..
+                } => {
+                    told.insert(track, person);
+                }
+                Event::Unnamed { track, .. } | Event::Lost { track, .. } => {
+                    told.remove(&track);
+                }
+                Event::Unknown { .. } => {}
+            }
+        }
+        checking += live
+            .tracks()
+            .iter()
+            .filter(|t| t.verdict == Verdict::CantTell(lrfr::live::Reason::Checking))
+            .count();
+        let mut said: Vec<String> = told
+            .values()
+            .map(|&p| gallery.people()[p].name.clone())
+            .collect();
+        said.sort();
+        said.dedup();
+        let mut there = present(&live, &gallery).names;
+        there.sort();
+        assert_eq!(there, said, "frame {i}");
+    }
+    assert!(
+        checking > 0,
+        "no frame was held aside: the test shows nothing"
+    );
+    assert!(
+        told.is_empty()
+            || !told
+                .values()
+                .any(|&p| gallery.people()[p].name == "John_Ashcroft")
+    );
 }

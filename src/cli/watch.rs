@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use lrfr::live::{present, Event, LiveConfig, Present, Report, Step, Stream, Verdict};
+use lrfr::live::{present, Event, LiveConfig, Present, Report, Step, Stream};
 use lrfr::mqtt::{Broker, Publisher};
 use lrfr::pipeline::MatchMode;
 use lrfr::source::{FrameSource, ImageFolderSource, Pace, Webcam};
@@ -125,7 +125,7 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
             if gallery.changed_elsewhere() {
                 let frames = stream.frames();
                 for track in stream.live().tracks() {
-                    if let Verdict::Named { person, .. } = track.verdict {
+                    if let Some(person) = track.reported_person() {
                         let event = Event::Unnamed {
                             track: track.id,
                             person,
@@ -192,13 +192,9 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
     // The folder ended: every face still in view is gone now.
     let frames = stream.frames();
     for track in stream.live().tracks() {
-        let person = match track.verdict {
-            Verdict::Named { person, .. } => Some(person),
-            _ => None,
-        };
         let event = Event::Lost {
             track: track.id,
-            person,
+            person: track.reported_person(),
         };
         if worth_telling(&event, &mut told) {
             tell(Report::new(&event, &gallery, track.res).at_frame(frames));

@@ -284,13 +284,9 @@ impl LiveRecognizer {
             }
             // Who the listeners were last told it was (a face lost while held aside was
             // never reported unnamed).
-            let person = match track.last_reported() {
-                Verdict::Named { person, .. } => Some(person),
-                _ => None,
-            };
             events.push(Event::Lost {
                 track: track.id,
-                person,
+                person: track.reported_person(),
             });
             false
         });

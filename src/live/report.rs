@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use super::{Event, LiveRecognizer, Verdict};
+use super::{Event, LiveRecognizer};
 use crate::gallery::Gallery;
 use crate::resolution::Resolution;
 
@@ -110,12 +110,13 @@ pub struct Present {
     pub strangers: usize,
 }
 
-/// Who is there now. A track missed for a frame or two still counts (it is lost only after
-/// several), so this changes exactly when an event says so.
+/// Who is there now, as the events told it. A track missed for a frame or two still counts
+/// (it is lost only after several), and a frame held aside ("checking") changes nothing until
+/// the next frame tells, so this changes exactly when an event says so.
 pub fn present(live: &LiveRecognizer, gallery: &Gallery) -> Present {
     let mut now = Present::default();
     for track in live.tracks() {
-        if let Verdict::Named { person, .. } = track.verdict {
+        if let Some(person) = track.reported_person() {
             if let Some(p) = gallery.people().get(person) {
                 if !now.names.contains(&p.name) {
                     now.names.push(p.name.clone());

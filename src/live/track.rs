@@ -194,9 +194,13 @@ impl Track {
         (before, self.verdict)
     }
 
-    /// The verdict last reported (see [`Track::report`]).
-    pub fn last_reported(&self) -> Verdict {
-        self.reported
+    /// Whom the track was last reported as (see [`Track::report`]): the name its listeners
+    /// know it by, which a frame held aside does not change.
+    pub fn reported_person(&self) -> Option<usize> {
+        match self.reported {
+            Verdict::Named { person, .. } => Some(person),
+            _ => None,
+        }
     }
 
     /// Adds one good frame's embedding with its quality weight (in (0, 1]) and whom it names
@@ -308,9 +312,10 @@ impl Track {
         false
     }
 
-    /// Whether the track is a stranger now: unknown, and reported as such.
+    /// Whether the track is a stranger as last reported: unknown, and told so (a frame held
+    /// aside does not change it).
     pub fn is_stranger(&self) -> bool {
-        self.verdict == Verdict::Unknown && self.unknown_told.is_some()
+        self.reported == Verdict::Unknown && self.unknown_told.is_some()
     }
 
     /// Frames of the template that name `person` on their own.

@@ -115,8 +115,27 @@ fn main() -> ExitCode {
             ExitCode::from(cli::NO_MATCH_EXIT)
         }
         Err(error) => {
-            eprintln!("lrfr: {error:#}");
+            eprintln!("lrfr: {}", one_line(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, each said once. Many of the library's errors name
+/// their cause in their own message (`{path}: {source}`, which `lrfr identify` prints per
+/// file), so `{:#}` said it twice or three times ("x.jpg: No such file or directory (os
+/// error 2): No such file or directory (os error 2)").
+fn one_line(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }

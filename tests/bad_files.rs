@@ -451,3 +451,41 @@ fn an_unreadable_subfolder_is_skipped_and_named() {
     );
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1, "{stderr}");
 }
+
+#[test]
+fn a_missing_file_or_folder_is_said_once_with_its_cause_once() {
+    let dir = common::scratch("bad-missing");
+    let missing = dir.join("not-there.jpg");
+    let folder = dir.join("no-folder");
+    let pairs = dir.join("no-pairs.txt");
+    let (missing, folder, pairs) = (
+        missing.to_str().unwrap(),
+        folder.to_str().unwrap(),
+        pairs.to_str().unwrap(),
+    );
+    for args in [
+        &["enroll", "--name", "Ada", missing][..],
+        &["watch", "--source", folder][..],
+        &["eval", "--pairs", pairs, "--root", folder][..],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_lrfr"))
+            .arg("--gallery")
+            .arg(dir.join("gallery"))
+            .arg("--models")
+            .arg(common::models_dir())
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        // The error as `main` says it: the path, then why, each once (it said the reason
+        // two or three times over).
+        let said = stderr.lines().find(|l| l.starts_with("lrfr: ")).unwrap();
+        let path = args
+            .iter()
+            .find(|a| a.contains(dir.to_str().unwrap()))
+            .unwrap();
+        assert_eq!(said.matches(path).count(), 1, "{args:?}: {said}");
+        assert_eq!(said.matches("No such file").count(), 1, "{args:?}: {said}");
+    }
+}

@@ -85,8 +85,7 @@ pub fn run(config: &Config, args: EvalArgs) -> anyhow::Result<()> {
         return run_open_set(config, &args);
     }
     let pairs_file = args.pairs.as_deref().unwrap_or(std::path::Path::new(""));
-    let pairs = read_pairs(pairs_file, &args.root)
-        .with_context(|| format!("reading {}", pairs_file.display()))?;
+    let pairs = read_pairs(pairs_file, &args.root).context("reading the pairs file")?;
     let mut pipeline = open::pipeline(config)?;
     let mut bar = None;
     let evaluation = evaluate(

@@ -436,14 +436,32 @@ fn watch_says_who_left_as_it_told_them_when_the_last_frame_was_held_aside() {
     let frames = frames.display().to_string();
     let out = lrfr(
         &gallery,
-        &["watch", "--source", &frames, "--res", "24", "--json"],
+        &[
+            "watch", "--source", &frames, "--res", "24", "--json", "--frames",
+        ],
     );
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let events = json_lines(&out);
+    let (shown, events): (Vec<Value>, Vec<Value>) = json_lines(&out)
+        .into_iter()
+        .partition(|e| e["event"] == "frame");
+    // What the screen showed: every frame, in order, John named from the third, and the
+    // stranger's frame "checking", not John.
+    let frame = |f: &Value| f["frame"].as_u64().unwrap();
+    assert_eq!(
+        shown.iter().map(frame).collect::<Vec<_>>(),
+        (1..=9).collect::<Vec<_>>()
+    );
+    for f in &shown[2..8] {
+        assert_eq!(f["faces"][0]["name"], "John", "{f}");
+        assert_eq!(f["faces"][0]["shows"], "named", "{f}");
+    }
+    let last = &shown[8]["faces"][0];
+    assert_eq!(last["shows"], "checking", "{shown:?}");
+    assert!(last["name"].is_null() && last["box"][2].as_f64().unwrap() > 20.0);
     let john = events
         .iter()
         .find(|e| e["event"] == "named" && e["name"] == "John")

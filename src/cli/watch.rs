@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use lrfr::live::{present, Event, LiveConfig, Present, Report, Step, Stream};
+use lrfr::live::{present, Event, LiveConfig, Present, Report, Seen, Step, Stream};
 use lrfr::mqtt::{Broker, Publisher};
 use lrfr::pipeline::MatchMode;
 use lrfr::source::{FrameSource, ImageFolderSource, Pace, Webcam};
@@ -39,6 +39,10 @@ pub struct WatchArgs {
     /// Print one JSON object per event
     #[arg(long)]
     json: bool,
+    /// Also print what every frame shows: each face in view with its name, or why it has
+    /// none, as the window labels it (events say only what changed)
+    #[arg(long)]
+    frames: bool,
     /// Publish events and who is there to this MQTT broker, with Home Assistant discovery:
     /// mqtt://[user@]host[:port]. The password comes from --mqtt-password-file or
     /// $LRFR_MQTT_PASSWORD (one in the URL is seen by every user in `ps`)
@@ -163,6 +167,14 @@ pub fn run(config: &Config, args: WatchArgs) -> anyhow::Result<()> {
         }
         // Every event says at which frame it happened.
         let (live, frames) = (stream.live(), stream.frames());
+        if args.frames {
+            let seen = Seen::of(live, &gallery, frames);
+            if args.json {
+                println!("{}", serde_json::to_string(&seen).unwrap_or_default());
+            } else {
+                println!("{}", seen.describe());
+            }
+        }
         if live.events().is_empty() {
             continue;
         }

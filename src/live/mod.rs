@@ -5,12 +5,14 @@
 //! `lrfr watch` and `lrfr soak` run this; `identify` judges single images instead.
 
 mod report;
+mod seen;
 mod session;
 mod stream;
 mod track;
 mod tracker;
 
 pub use report::{present, unix_now, Present, Report};
+pub use seen::{Seen, SeenFace};
 pub use session::{GalleryChange, Session, SessionError, Shown, SourceChoice, Stepped};
 pub use stream::{Step, Stream};
 pub use track::{Reason, SameFace, Track, Verdict};

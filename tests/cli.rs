@@ -366,13 +366,10 @@ fn identify_names_each_enrolled_person_in_a_group_photo() {
     assert_eq!(json_lines(&out).len(), 1);
 }
 
-#[test]
-fn watch_names_a_person_once_and_says_when_they_leave() {
-    let Some(faces) = common::faces() else { return };
-    let gallery = common::scratch("cli-watch");
-    enroll_john(&faces, &gallery);
-    // A door camera's frames: John for eight frames, then a stranger for eight.
-    let frames = gallery.join("frames");
+/// A folder of a door camera's frames under `dir`: John (photos 10-17) for eight frames,
+/// then a stranger (Colin Powell) in his place for `stranger_frames`.
+fn john_then_a_stranger(faces: &Path, dir: &Path, stranger_frames: u32) -> String {
+    let frames = dir.join("frames");
     std::fs::create_dir_all(&frames).unwrap();
     for n in 0..8u32 {
         std::fs::copy(
@@ -380,13 +377,24 @@ fn watch_names_a_person_once_and_says_when_they_leave() {
             frames.join(format!("a{n:02}.jpg")),
         )
         .unwrap();
+    }
+    for n in 0..stranger_frames {
         std::fs::copy(
             faces.join(format!("Colin_Powell/Colin_Powell_{:04}.jpg", n + 1)),
             frames.join(format!("b{n:02}.jpg")),
         )
         .unwrap();
     }
-    let frames = frames.display().to_string();
+    frames.display().to_string()
+}
+
+#[test]
+fn watch_names_a_person_once_and_says_when_they_leave() {
+    let Some(faces) = common::faces() else { return };
+    let gallery = common::scratch("cli-watch");
+    enroll_john(&faces, &gallery);
+    // A door camera's frames: John for eight frames, then a stranger for eight.
+    let frames = john_then_a_stranger(&faces, &gallery, 8);
     let out = lrfr(
         &gallery,
         &["watch", "--source", &frames, "--res", "16", "--json"],
@@ -419,21 +427,7 @@ fn watch_says_who_left_as_it_told_them_when_the_last_frame_was_held_aside() {
     enroll_john(&faces, &gallery);
     // John for eight frames, then the folder ends on one frame of a stranger in his place:
     // that frame is held aside ("checking"), which tells the listeners nothing yet.
-    let frames = gallery.join("frames");
-    std::fs::create_dir_all(&frames).unwrap();
-    for n in 0..8u32 {
-        std::fs::copy(
-            faces.join(format!("John_Ashcroft/John_Ashcroft_{:04}.jpg", n + 10)),
-            frames.join(format!("a{n:02}.jpg")),
-        )
-        .unwrap();
-    }
-    std::fs::copy(
-        faces.join("Colin_Powell/Colin_Powell_0001.jpg"),
-        frames.join("b00.jpg"),
-    )
-    .unwrap();
-    let frames = frames.display().to_string();
+    let frames = john_then_a_stranger(&faces, &gallery, 1);
     let out = lrfr(
         &gallery,
         &[

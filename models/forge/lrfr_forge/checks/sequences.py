@@ -19,8 +19,8 @@ Frame by frame: what each frame showed is read from `watch --frames` (the faces 
 what the window labels them). A member's frames after the third (a name needs three) count
 as showing their name, another name, or none (and of those, held aside: "checking").
 `--swap` also plays each member's sequence followed, in the same place, by the first three
-frames of each of six strangers (seeded): a stranger stepping into a member's place, whose
-frames must not show the member's name. All the sequences of one gallery and resolution play
+frames of each of six strangers (seeded), and of each other member of the gallery: someone
+stepping into a member's place, whose frames must not show the member's name. All the sequences of one gallery and resolution play
 as one folder, with blank frames between them, more than a track waits unseen before it is
 lost, so no track outlives its sequence (each sequence in a `watch` of its own gave the same
 frames, checked on one gallery's 22 sequences).
@@ -137,7 +137,8 @@ def run(faces: Path, names, lrfr: Path, models=None, resolutions=("16", "24", "3
     "member_frames_right", "member_frames_wrong", "member_frames_checking", "member_tracks",
     "stranger_frames_named", "per_member": [member_row, ...], and with `swap`: "swaps",
     "swap_frames", "swap_frames_showing_member", "swaps_showing_member": [[member, stranger,
-    frames], ...]}}."""
+    frames], ...], and the same four for members stepping into each other's place
+    ("member_swaps", ...)}}."""
     model_args = ["--models", str(models)] if models else []
     work = tempfile.TemporaryDirectory()
     blank = Path(work.name) / "blank.jpg"
@@ -158,7 +159,9 @@ def run(faces: Path, names, lrfr: Path, models=None, resolutions=("16", "24", "3
                   "stranger_frames_named": 0, "named_strangers": [], "per_member": []} for r in resolutions}
     if swap:
         for row in report.values():
-            row.update({"swaps": 0, "swap_frames": 0, "swap_frames_showing_member": 0, "swaps_showing_member": []})
+            for kind in ("swap", "member_swap"):
+                row.update({f"{kind}s": 0, f"{kind}_frames": 0, f"{kind}_frames_showing_member": 0,
+                            f"{kind}s_showing_member": []})
     for group in groups:
         strangers = [p for p in players if p not in group]
         pick = random.Random(f"{SEED}:{','.join(group)}")
@@ -174,7 +177,12 @@ def run(faces: Path, names, lrfr: Path, models=None, resolutions=("16", "24", "3
                 own = [played(photos(faces, name)[ENROLL_PHOTOS:]) for name in group]
                 theirs = [played(photos(faces, name)) for name in strangers]
                 swaps = [(name, s) for name in group for s in stepping_in.get(name, [])]
+                # Two members swapping places: the newcomer's frames (their first three after
+                # enrolment) must never show the one before's name.
+                if swap:
+                    swaps += [(name, other) for name in group for other in group if other != name]
                 after = {s: played(photos(faces, s))[:SWAP_FRAMES] for s in set(s for _, s in swaps)}
+                after.update({m: own[group.index(m)][:SWAP_FRAMES] for m in group})
                 sequences = own + theirs + [own[group.index(m)] + after[s] for m, s in swaps]
                 shown = play(lrfr, gallery, model_args, sequences, res, blank)
                 for name, frames in zip(group, shown[: len(group)]):
@@ -195,14 +203,15 @@ def run(faces: Path, names, lrfr: Path, models=None, resolutions=("16", "24", "3
                     if said:
                         row["strangers_named"] += 1
                         row["named_strangers"].append([name, said[0]])
-                for (member, stranger), frames in zip(swaps, shown[len(group) + len(strangers) :]):
-                    theirs_shown = frames[len(frames) - len(after[stranger]) :]
+                for (member, newcomer), frames in zip(swaps, shown[len(group) + len(strangers) :]):
+                    theirs_shown = frames[len(frames) - len(after[newcomer]) :]
                     showing = sum(member in shown_names(f) for f in theirs_shown)
-                    row["swaps"] += 1
-                    row["swap_frames"] += len(theirs_shown)
-                    row["swap_frames_showing_member"] += showing
+                    kind = "member_swap" if newcomer in group else "swap"
+                    row[f"{kind}s"] += 1
+                    row[f"{kind}_frames"] += len(theirs_shown)
+                    row[f"{kind}_frames_showing_member"] += showing
                     if showing:
-                        row["swaps_showing_member"].append([member, stranger, showing])
+                        row[f"{kind}s_showing_member"].append([member, newcomer, showing])
     return report
 
 

@@ -786,3 +786,47 @@ fn across_the_room_strangers_in_a_members_place_never_show_the_name() {
     println!("John coming closer: named on {kept} of 8 frames after the change");
     assert!(kept >= 6, "{kept} of 8");
 }
+
+#[test]
+fn across_the_room_a_member_in_another_members_place_never_shows_their_name() {
+    let Some(faces) = common::faces() else { return };
+    let dir = common::scratch("live-far-member-swap");
+    // One of the check's galleries (checks/sequences.py), enrolled from three photos each.
+    let people = [
+        ("Eduardo", "Eduardo_Duhalde"),
+        ("Hamid", "Hamid_Karzai"),
+        ("Guillermo", "Guillermo_Coria"),
+        ("Li", "Li_Zhaoxing"),
+        ("Hillary", "Hillary_Clinton"),
+    ];
+    let (mut pipeline, gallery) = common::enrolled(&faces, &dir, &people, 1..=3);
+    let eduardo = gallery.find("Eduardo").unwrap();
+    // Eduardo across the room, then Li in his place. Li's first frame passed the 1:1 check
+    // against Eduardo's 16 px template and came near Eduardo's name, while naming Li
+    // outright: it showed "Eduardo" before a frame that names someone else was held aside.
+    let mut frames = Vec::new();
+    for n in 4..=8 {
+        frames.push(across_the_room(
+            &mut pipeline,
+            &faces,
+            &[("Eduardo_Duhalde", n, 300)],
+        ));
+    }
+    for n in 4..=6 {
+        frames.push(across_the_room(
+            &mut pipeline,
+            &faces,
+            &[("Li_Zhaoxing", n, 300)],
+        ));
+    }
+    let shown = live_names(&mut pipeline, &gallery, &frames);
+    let eduardos: Vec<usize> = shown
+        .iter()
+        .map(|f| f.iter().filter(|(_, p)| *p == Some(eduardo)).count())
+        .collect();
+    assert_eq!(eduardos[4], 1, "Eduardo not named first: {shown:?}");
+    assert!(
+        eduardos[5..].iter().all(|&n| n == 0),
+        "Li's frames showed Eduardo's name: {shown:?}"
+    );
+}

@@ -207,9 +207,10 @@ impl Track {
     /// on its own (`vote`: its best candidate, if over the 1:N threshold). A frame that fails
     /// `same_face` against the track's own template (the 1:1 rule: the same person rarely
     /// fails it), or, once the track is named, does not on its own come near naming that
-    /// person (`near_name`; right after a frame held aside, name them outright: `vote`), is
-    /// held aside, and the track says "checking" at that very frame, never the name its
-    /// template had; a second in a row starts the track over from it.
+    /// person (`near_name`) or names someone else outright (right after a frame held aside,
+    /// it must name them outright: `vote`), is held aside, and the track says "checking" at
+    /// that very frame, never the name its template had; a second in a row starts the track
+    /// over from it.
     /// `second` is the frame's embedding on its second path, empty when it has none.
     pub fn observe(
         &mut self,
@@ -223,13 +224,14 @@ impl Track {
             Verdict::Named { person, .. } => Some(person),
             _ => None,
         };
-        // The name's own evidence: near it, and after a frame held aside, naming it outright
-        // (a stranger who failed the check once passed it the next frame now and then). A
-        // track named before its resolution changed has no template yet to hold the face to,
-        // so this is all it has then.
+        // The name's own evidence: near it, naming nobody else outright (another enrolled
+        // person stepping in passed both checks now and then at 16 px), and after a frame
+        // held aside, naming it outright (a stranger who failed the check once passed it the
+        // next frame now and then). A track named before its resolution changed has no
+        // template yet to hold the face to, so this is all it has then.
         let fits = match named {
             Some(person) if self.disagreements > 0 => vote == Some(person),
-            Some(person) => near_name(person),
+            Some(person) => near_name(person) && vote.is_none_or(|v| v == person),
             None => true,
         };
         let same =
@@ -504,6 +506,29 @@ mod tests {
         let mut track = Track::new(1, face());
         let verdicts = run(&mut track, &[Some((0, 0.2)); 5]);
         assert_eq!(verdicts.last(), Some(&Verdict::Unknown));
+    }
+
+    #[test]
+    fn a_frame_that_names_someone_else_outright_is_held_aside() {
+        // Another enrolled person steps into a named track's place and passes the weak 1:1
+        // check against its template and comes near its name (at 16 px it can): that frame
+        // names them outright, so it is no longer the track's person's.
+        let mut track = Track::new(1, face());
+        run(&mut track, &[Some((0, 0.5)); 4]);
+        assert!(matches!(track.verdict, Verdict::Named { person: 0, .. }));
+        track.observe(
+            (&[1.0, 0.0], &[]),
+            1.0,
+            (Some(1), |_| true),
+            SameFace::one_path(0.2),
+        );
+        track.decide(Some((0, 0.45)), 0.3);
+        assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
+        // The person's own frames after it keep the name.
+        let back = run(&mut track, &[Some((0, 0.5)); 2]);
+        assert!(back
+            .iter()
+            .all(|v| matches!(v, Verdict::Named { person: 0, .. })));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `lrfr watch`: the live recogniser without a window (a door camera with no screen). One
-//! line per change: a face named, renamed, no longer named, a stranger, or gone; with `--mqtt`, the same
-//! events and "who is there" go to a broker for Home Assistant.
+//! line per change: a face named, renamed, no longer named, a stranger, or gone (with
+//! `--frames`, also one per frame: what it showed); with `--mqtt`, the same events and "who is
+//! there" go to a broker for Home Assistant.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -844,3 +844,15 @@ fn each_command_lists_only_the_options_it_uses() {
         assert_eq!(listed["dir"], g, "{args:?}");
     }
 }
+
+#[test]
+fn watch_without_a_camera_says_how_to_play_a_folder_instead() {
+    let gallery = common::scratch("cli-no-camera");
+    // No machine has /dev/video99: the door mode's user gets the door mode's way out (it
+    // pointed at `lrfr gui --source DIR`, the window's).
+    let out = lrfr(&gallery, &["watch", "--camera", "99"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no camera at /dev/video99"), "{stderr}");
+    assert!(stderr.contains("`lrfr watch --source DIR`"), "{stderr}");
+}

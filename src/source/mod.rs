@@ -34,7 +34,8 @@ pub enum SourceError {
         "no camera at /dev/video{index}: {reason}. Plug in a USB (UVC) webcam, make sure your \
          user is in the `video` group (`sudo usermod -aG video $USER`, then log in again) and \
          that no other program holds the camera; a Pi Camera Module works only through \
-         `libcamerify lrfr`. Or use image files: `lrfr gui --source DIR`"
+         `libcamerify lrfr`. Or play a folder of images instead: `lrfr watch --source DIR` \
+         or `lrfr gui --source DIR`"
     )]
     NoCamera { index: u32, reason: String },
     #[error("camera lost ({0}); retrying")]

@@ -19,11 +19,12 @@ Frame by frame: what each frame showed is read from `watch --frames` (the faces 
 what the window labels them). A member's frames after the third (a name needs three) count
 as showing their name, another name, or none (and of those, held aside: "checking").
 `--swap` also plays each member's sequence followed, in the same place, by the first three
-frames of each of six strangers (seeded), and of each other member of the gallery: someone
-stepping into a member's place, whose frames must not show the member's name. All the sequences of one gallery and resolution play
-as one folder, with blank frames between them, more than a track waits unseen before it is
-lost, so no track outlives its sequence (each sequence in a `watch` of its own gave the same
-frames, checked on one gallery's 22 sequences).
+frames of each of six strangers (seeded; `--swap-strangers N` for more), and of each other
+member of the gallery: someone stepping into a member's place, whose frames must not show the
+member's name. All the sequences of one gallery and resolution play as one folder, with blank
+frames between them, more than a track waits unseen before it is lost, so no track outlives
+its sequence (each sequence in a `watch` of its own gave the same frames, checked on one
+gallery's 22 sequences).
 
 Last run (2026-12-06, shipped models, `--res auto --swap`, docs/accuracy.md): faces 16 / 24
 / 32 px of their own, 15 of 15 members named right, member frames after the third named
@@ -131,7 +132,8 @@ def member_row(name, frames):
             "tracks": len({faces[0]["track"] for faces in frames if faces})}
 
 
-def run(faces: Path, names, lrfr: Path, models=None, resolutions=("16", "24", "32"), probes=None, swap=False):
+def run(faces: Path, names, lrfr: Path, models=None, resolutions=("16", "24", "32"), probes=None, swap=False,
+        swap_strangers=SWAP_STRANGERS):
     """{res: {"members", "members_named_right", "members_misnamed", "strangers",
     "strangers_named", "named_strangers": [[stranger, name], ...], "member_frames",
     "member_frames_right", "member_frames_wrong", "member_frames_checking", "member_tracks",
@@ -165,7 +167,8 @@ def run(faces: Path, names, lrfr: Path, models=None, resolutions=("16", "24", "3
     for group in groups:
         strangers = [p for p in players if p not in group]
         pick = random.Random(f"{SEED}:{','.join(group)}")
-        stepping_in = {name: pick.sample(strangers, SWAP_STRANGERS) for name in group} if swap else {}
+        count = min(swap_strangers, len(strangers))
+        stepping_in = {name: pick.sample(strangers, count) for name in group} if swap else {}
         with tempfile.TemporaryDirectory() as gallery:
             gallery = Path(gallery)
             for name in group:
@@ -224,9 +227,12 @@ def main():
     parser.add_argument("--res", default="16,24,32", help="comma-separated: 16, 24, 32 or auto")
     parser.add_argument("--probes", type=Path, help="play the images at the photos' paths under this folder")
     parser.add_argument("--swap", action="store_true", help="also play strangers stepping into members' places")
+    parser.add_argument("--swap-strangers", type=int, default=SWAP_STRANGERS,
+                        help="strangers stepping into each member's place (all of them with a large number)")
     args = parser.parse_args()
     names = json.loads(args.split.read_text())["val"]
-    report = run(args.faces, names, args.lrfr, args.models, args.res.split(","), args.probes, args.swap)
+    report = run(args.faces, names, args.lrfr, args.models, args.res.split(","), args.probes, args.swap,
+                 args.swap_strangers)
     print(json.dumps(report, indent=1))
 
 

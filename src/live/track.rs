@@ -437,17 +437,19 @@ mod tests {
         track.observe((&[0.0, 1.0], &[]), 1.0, (None, |_| true), rule);
     }
 
+    /// A frame of the (1, 0) face `run` feeds, under `run`'s 1:1 rule, naming `vote` on its
+    /// own and coming near every name (`near`) or none.
+    fn the_same_face(track: &mut Track, vote: Option<usize>, near: bool) {
+        let rule = SameFace::one_path(0.2);
+        track.observe((&[1.0, 0.0], &[]), 1.0, (vote, |_| near), rule);
+    }
+
     fn run(track: &mut Track, frames: &[Option<(usize, f32)>]) -> Vec<Verdict> {
         frames
             .iter()
             .map(|best| {
                 let vote = best.filter(|(_, s)| *s >= 0.3).map(|(p, _)| p);
-                track.observe(
-                    (&[1.0, 0.0], &[]),
-                    1.0,
-                    (vote, |_| true),
-                    SameFace::one_path(0.2),
-                );
+                the_same_face(track, vote, true);
                 track.decide(*best, 0.3);
                 track.verdict
             })
@@ -516,12 +518,7 @@ mod tests {
         let mut track = Track::new(1, face());
         run(&mut track, &[Some((0, 0.5)); 4]);
         assert!(matches!(track.verdict, Verdict::Named { person: 0, .. }));
-        track.observe(
-            (&[1.0, 0.0], &[]),
-            1.0,
-            (Some(1), |_| true),
-            SameFace::one_path(0.2),
-        );
+        the_same_face(&mut track, Some(1), true);
         track.decide(Some((0, 0.45)), 0.3);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
         // The person's own frames after it keep the name.
@@ -701,20 +698,19 @@ mod tests {
         let mut track = Track::new(1, face());
         run(&mut track, &[Some((0, 0.5)); 4]);
         // The same face by the template, but on its own nowhere near person 0.
-        let rule = SameFace::one_path(0.2);
-        track.observe((&[1.0, 0.0], &[]), 1.0, (None, |_| false), rule);
+        the_same_face(&mut track, None, false);
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
         // After that, a frame must name person 0 outright: near is not enough.
-        track.observe((&[1.0, 0.0], &[]), 1.0, (None, |_| true), rule);
+        the_same_face(&mut track, None, true);
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::TooFewFrames));
         // One that names person 0 outright is the same face back.
         let mut track = Track::new(2, face());
         run(&mut track, &[Some((0, 0.5)); 4]);
-        track.observe((&[1.0, 0.0], &[]), 1.0, (None, |_| false), rule);
+        the_same_face(&mut track, None, false);
         track.decide(Some((0, 0.5)), 0.3);
-        track.observe((&[1.0, 0.0], &[]), 1.0, (Some(0), |_| true), rule);
+        the_same_face(&mut track, Some(0), true);
         track.decide(Some((0, 0.5)), 0.3);
         assert!(matches!(track.verdict, Verdict::Named { person: 0, .. }));
     }
@@ -727,12 +723,7 @@ mod tests {
         track.decide(Some((0, 0.5)), 0.3);
         assert_eq!(track.verdict, Verdict::CantTell(Reason::Checking));
         // The same face back, its fused score under the threshold for a frame: the name holds.
-        track.observe(
-            (&[1.0, 0.0], &[]),
-            1.0,
-            (Some(0), |_| true),
-            SameFace::one_path(0.2),
-        );
+        the_same_face(&mut track, Some(0), true);
         track.decide(Some((0, 0.25)), 0.3);
         assert!(
             matches!(track.verdict, Verdict::Named { person: 0, .. }),

@@ -333,11 +333,12 @@ fn pick_res(current: Option<Resolution>, native: f32) -> Option<Resolution> {
 
 /// How far under the 1:N threshold a frame of a named track may score for that person on its
 /// own and still be taken for the same face. The 1:1 check against the track's template is
-/// weak at 16 px: a stranger who stepped into a member's place passed it on 15 of 179 frames
-/// and kept the member's name on 12 (validation faces of 16 px of their own), while scoring
-/// 0.07 to 0.23 under the threshold for the member; the member's own frames score more than
-/// 0.15 under it on 1.6% of frames (docs/accuracy.md).
-const NEAR_NAME: f32 = 0.15;
+/// weak at 16 px, so this is most of what keeps a stranger who stepped into a member's place
+/// from showing the member's name. Chosen on every validation stranger stepping into each
+/// member's place (`checks/sequences.py --swap-strangers`, faces 16 px of their own): 0.15
+/// let 18 of 2,430 stranger frames show the member's name, 0.10 lets 6 through and holds
+/// aside 2 more of the members' own 203 frames; 0.05 held aside 10 more (docs/accuracy.md).
+const NEAR_NAME: f32 = 0.10;
 
 /// Embeds one face into its track, with whom the frame names on its own, unless it is too
 /// small, blurred or turned to use.

@@ -26,10 +26,11 @@ frames between them, more than a track waits unseen before it is lost, so no tra
 its sequence (each sequence in a `watch` of its own gave the same frames, checked on one
 gallery's 22 sequences).
 
-Last run (2026-12-06, shipped models, `--res auto --swap`, docs/accuracy.md): faces 16 / 24
-/ 32 px of their own, 15 of 15 members named right, member frames after the third named
-right 179 / 197 / 196 of 203, 0 of 162 strangers named, stranger frames right after a member
-showing the member's name 1 / 2 / 0 of 270, another member's frames 0 / 0 / 0 of 180.
+Last run (2026-12-06, shipped models, `--res auto --swap --swap-strangers 999`,
+docs/accuracy.md): faces 16 / 24 / 32 px of their own, 15 of 15 members named right, member
+frames after the third named right 177 / 194 / 196 of 203, 0 of 162 strangers named,
+stranger frames right after a member showing the member's name 6 / 3 / 4 of 2,430, another
+member's frames 0 / 0 / 0 of 180.
 """
 
 import argparse

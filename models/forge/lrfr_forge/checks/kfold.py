@@ -1,10 +1,10 @@
-"""The 16 px EdgeFace fine-tune measured by k-fold over the training identities (issue 35,
-item 1): a validation of the recipe over thousands of people instead of the 404 held out.
+"""A resolution's EdgeFace fine-tune measured by k-fold over the training identities (issue
+35, item 1): a validation of the recipe over thousands of people instead of the 404 held out.
 Makes nothing in `models/`.
 
 The training identities are dealt into `--folds` groups (seeded). For each group, the
 fine-tunes named by `--arms` (`teacher_gain.train_arm`: XXS or XS as the teacher, on the
-shipped 16 px DSR's outputs, without distant faces) learn from the other groups' photos and are
+shipped DSR's outputs at `--res`, 16 px unless said, without distant faces) learn from the other groups' photos and are
 scored, beside the upstream XXS with no fine-tune, on the group's own pairs, drawn person first
 as the forge draws its validation pairs (`data.validation_pairs`). Every group's pairs are
 pooled: each arm's EER with its 95% interval over people, and each change with its paired
@@ -12,17 +12,18 @@ interval. Only EdgeFace is retrained, the cheap part: the shipped DSR saw these 
 training (its identity term), which flatters every arm alike.
 
 With `--distant NATIVE` (step 4b's `lrfr crop --native` crops of the training photos made
-distant, `NATIVE/16/<name>/<photo>.png`), half of every fine-tune batch is what the shipped
-DSR makes of a distant face, as step 5 mixes them, and each group is also scored on its
-distant faces: the pairs whose two photos both came out as 16 px faces (about 7 photos in 10
-do; the others `auto` sent to 24 px or did not find, which no 16 px arm changes).
+distant, `NATIVE/<size>/<name>/<photo>.png`), half of every fine-tune batch is what the shipped
+DSR makes of a distant face `auto` took at `--res`, as step 5 mixes them, and each group is also
+scored on its distant faces: the pairs whose two photos both came out as faces of that
+resolution (at 16 px about 7 photos in 10 do; the others `auto` sent to 24 px or did not find,
+which no 16 px arm changes).
 
 The arm `xs-small` is a larger student instead (`larger_student`): EdgeFace-XS with its large
 layers cut to `--rank` of their rank so its INT8 file fits 2 MB, repaired for `--heal` steps
 on the fold's training groups, then fine-tuned as the others with XS as its teacher.
 
     python -m lrfr_forge.checks.kfold --crops TRAIN_CROPS --split split.json --models ../../models \\
-        --work W [--folds 5] [--steps 800] [--arms xxs,xs,xs-small] [--distant NATIVE]
+        --work W [--res 16] [--folds 5] [--steps 800] [--arms xxs,xs,xs-small] [--distant NATIVE]
 """
 
 import argparse
@@ -40,8 +41,6 @@ from lrfr_forge.common.data import SEED
 from lrfr_forge.common.onnx_session import session
 from lrfr_forge.steps import s01c_distance as distance, s03_teacher as teacher_step
 
-RES = teacher_gain.RES
-
 
 def folds(names, count):
     """`names` dealt into `count` groups, the same way on every run."""
@@ -57,6 +56,7 @@ def main():
     parser.add_argument("--models", type=Path, required=True)
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[5] / "shared" / "assets")
     parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--res", type=int, choices=[16, 24, 32], default=16, help="the resolution whose DSR makes the inputs")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=800, help="fine-tune steps per fold and arm")
     parser.add_argument("--arms", default="xxs",
@@ -76,17 +76,18 @@ def main():
     if "xs-small" in arms:
         xs = edgeface.load_upstream(args.shared / "upstream" / "edgeface_xs_q.pt", "edgenext_x_small")
         small = larger_student.truncated(xs, args.rank)
-    dsr = session(args.models / "dsr16.onnx")
+    res = args.res
+    dsr = session(args.models / f"dsr{res}.onnx")
     hr = x.numpy()
-    sr = teacher_gain.cached(work / "train_sr16.npz",
-                             lambda: np.stack([teacher_gain.shown(dsr, hr), teacher_gain.shown(dsr, hr[:, :, ::-1].copy())], 1))
+    sr = teacher_gain.cached(work / f"train_sr{res}.npz",
+                             lambda: np.stack([teacher_gain.shown(dsr, hr, res), teacher_gain.shown(dsr, hr[:, :, ::-1].copy(), res)], 1))
     index = {f.replace(".png", ".jpg"): i for i, f in enumerate(files)}
     person = np.array([f.split("/")[0] for f in files])
     far_sr, far_idx = None, None
     if args.distant:
-        low, far_idx = distance.distant_inputs(args.distant, files)[RES]
+        low, far_idx = distance.distant_inputs(args.distant, files)[res]
         low, far_idx = low.numpy(), far_idx.numpy()
-        far_sr = teacher_gain.cached(work / "far_sr16.npz",
+        far_sr = teacher_gain.cached(work / f"far_sr{res}.npz",
                                      lambda: np.stack([teacher_gain.upscaled(dsr, low), teacher_gain.upscaled(dsr, low[:, :, ::-1].copy())], 1))
 
     paths = ["simulated", "native"] if args.distant else ["simulated"]

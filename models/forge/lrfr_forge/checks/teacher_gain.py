@@ -47,18 +47,18 @@ from lrfr_forge.steps import (
 RES = 16
 
 
-def shown(sess, hr_u8):
-    """The shipped DSR's output for each 112 crop (N,112,112,3 bytes) area-shrunk to RES, as
+def shown(sess, hr_u8, res=RES):
+    """The shipped DSR's output for each 112 crop (N,112,112,3 bytes) area-shrunk to `res`, as
     bytes (N,3,112,112): what the app shows and embeds."""
     out = []
     for start in range(0, len(hr_u8), 256):
-        low = dsr_net.downscale(to01(torch.from_numpy(hr_u8[start:start + 256])), RES).numpy()
+        low = dsr_net.downscale(to01(torch.from_numpy(hr_u8[start:start + 256])), res).numpy()
         out.append(np.round(np.clip(run(sess, low), 0, 1) * 255).astype(np.uint8))
     return np.concatenate(out)
 
 
 def upscaled(sess, low_u8):
-    """The DSR's outputs of 16 px faces (N,16,16,3 bytes) as bytes (N,3,112,112)."""
+    """The DSR's outputs of small faces (N,res,res,3 bytes) as bytes (N,3,112,112)."""
     out = []
     for start in range(0, len(low_u8), 256):
         low = low_u8[start:start + 256].astype(np.float32).transpose(0, 3, 1, 2) / 255

@@ -18,12 +18,17 @@ scored on its distant faces: the pairs whose two photos both came out as faces o
 resolution (at 16 px about 7 photos in 10 do; the others `auto` sent to 24 px or did not find,
 which no 16 px arm changes).
 
+`--mix 0.5,0.7` adds arms that are the recipe's fine-tune (`xxs`, which must be among the
+arms) with its weights mixed back towards the upstream XXS's, each share the fine-tune's: the
+fine-tune gains on distant faces and can lose on faces shrunk after alignment, and a mix of
+the two sets of weights may keep both.
+
 The arm `xs-small` is a larger student instead (`larger_student`): EdgeFace-XS with its large
 layers cut to `--rank` of their rank so its INT8 file fits 2 MB, repaired for `--heal` steps
 on the fold's training groups, then fine-tuned as the others with XS as its teacher.
 
     python -m lrfr_forge.checks.kfold --crops TRAIN_CROPS --split split.json --models ../../models \\
-        --work W [--res 16] [--folds 5] [--steps 800] [--arms xxs,xs,xs-small] [--distant NATIVE]
+        --work W [--res 16] [--folds 5] [--steps 800] [--arms xxs,xs,xs-small] [--distant NATIVE] [--mix 0.5]
 """
 
 import argparse
@@ -64,11 +69,15 @@ def main():
     parser.add_argument("--rank", type=float, default=0.5, help="xs-small: the share of XS's layer ranks kept")
     parser.add_argument("--heal", type=int, default=1000, help="xs-small: steps of learning XS's embeddings first")
     parser.add_argument("--distant", type=Path, help="step 4b's native crops of the training photos (see above)")
+    parser.add_argument("--mix", default="", help="shares of the xxs arm's weights to mix with upstream's (see above)")
     args = parser.parse_args()
     torch.set_num_threads(2)
     work = args.work.expanduser()
     work.mkdir(parents=True, exist_ok=True)
     arms = args.arms.split(",")
+    mixes = [float(a) for a in args.mix.split(",") if a]
+    if mixes and "xxs" not in arms:
+        parser.error("--mix mixes the xxs arm: name it in --arms")
     names = json.loads(args.split.read_text())["train"]
     x, y, files = teacher_step.cached_crops(args.crops, names, work / "train_crops.npz")
     xxs, xxs_t, xs_t = teacher_gain.teachers(args.shared, x, work, with_xs=bool({"xs", "xs-small"} & set(arms)))
@@ -91,7 +100,8 @@ def main():
                                      lambda: np.stack([teacher_gain.upscaled(dsr, low), teacher_gain.upscaled(dsr, low[:, :, ::-1].copy())], 1))
 
     paths = ["simulated", "native"] if args.distant else ["simulated"]
-    scores = {path: {name: [] for name in ["upstream", *arms]} for path in paths}
+    named = [*arms, *(f"xxs@{a}" for a in mixes)]
+    scores = {path: {name: [] for name in ["upstream", *named]} for path in paths}
     same = {path: [] for path in paths}
     people = {path: [] for path in paths}
     for k, held in enumerate(folds(names, args.folds)):
@@ -117,6 +127,8 @@ def main():
                                               f"r{args.rank}", args.heal)
             nets[kind] = teacher_gain.train_arm(kind, xxs, xs_t[train] if xs_t is not None else None, xxs_t[train],
                                                 sr[train], labels, fold_work, args.steps, far, start)
+        for a in mixes:
+            nets[f"xxs@{a}"] = mixed(xxs, nets["xxs"], a)
         keys = sorted({f for a, b, _ in pairs for f in (a, b)})
         inputs = {"simulated": (pairs, dict(zip(keys, sr[[index[f] for f in keys], 0])))}
         if far_sr is not None:
@@ -132,20 +144,30 @@ def main():
         print(f"fold {k}: {len(held)} people held out, " + ", ".join(f"{len(inputs[p][0])} {p} pairs" for p in paths),
               flush=True)
     report = {path: {"people": len(set(people[path])), "pairs": len(same[path]),
-                     **part(scores[path], arms, same[path], people[path])} for path in paths}
+                     **part(scores[path], named, same[path], people[path])} for path in paths}
     (work / "kfold.json").write_text(json.dumps(report, indent=1))
     print(json.dumps(report, indent=1))
 
 
+def mixed(upstream, tuned, share):
+    """A copy of `tuned` whose weights are `share` its own and the rest `upstream`'s."""
+    net = copy.deepcopy(tuned)
+    base = upstream.state_dict()
+    net.load_state_dict({k: share * v + (1 - share) * base[k] if v.is_floating_point() else v
+                         for k, v in tuned.state_dict().items()})
+    return net.eval()
+
+
 def part(scores, arms, same, people):
-    """Each arm's EER with its interval, and the changes' paired intervals."""
+    """Each arm's EER with its interval, and the changes' paired intervals: every arm against
+    the upstream XXS and every later arm against the first."""
     report = {}
     for name, s in scores.items():
         report[name] = {"eer": metrics.verification(s, same)["eer"], "eer 95%": metrics.eer_interval(s, same, people)}
     for kind in arms:
         report[f"{kind} less upstream, 95%"] = metrics.eer_change(scores["upstream"], scores[kind], same, people)
-    if len(arms) == 2:
-        report[f"{arms[1]} less {arms[0]}, 95%"] = metrics.eer_change(scores[arms[0]], scores[arms[1]], same, people)
+    for kind in arms[1:]:
+        report[f"{kind} less {arms[0]}, 95%"] = metrics.eer_change(scores[arms[0]], scores[kind], same, people)
     return report
 
 

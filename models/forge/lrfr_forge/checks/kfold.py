@@ -18,6 +18,14 @@ scored on its distant faces: the pairs whose two photos both came out as faces o
 resolution (at 16 px about 7 photos in 10 do; the others `auto` sent to 24 px or did not find,
 which no 16 px arm changes).
 
+`--dsr 1500,1000,800` retrains the DSR too, in each group, by the recipe's three phases
+(`s04_dsr_training.train_dsr`, `polish_dsr`, then `s01c_distance.adapt_dsr` when `--distant`
+is given) with those steps, on the other groups' photos only: then no network has seen the
+people it is scored on, and the upstream XXS (the DSR's identity teacher) is no longer
+flattered. About 21 minutes a group at 16 px on 2 cores before the arms; every phase resumes
+from its checkpoint in the group's folder, so give it a `--work` of its own (the arms'
+checkpoints are named as without it).
+
 `--mix 0.5,0.7` adds arms that are the recipe's fine-tune (`xxs`, which must be among the
 arms) with its weights mixed back towards the upstream XXS's, each share the fine-tune's: the
 fine-tune gains on distant faces and can lose on faces shrunk after alignment, and a mix of
@@ -28,7 +36,7 @@ layers cut to `--rank` of their rank so its INT8 file fits 2 MB, repaired for `-
 on the fold's training groups, then fine-tuned as the others with XS as its teacher.
 
     python -m lrfr_forge.checks.kfold --crops TRAIN_CROPS --split split.json --models ../../models \\
-        --work W [--res 16] [--folds 5] [--steps 800] [--arms xxs,xs,xs-small] [--distant NATIVE] [--mix 0.5]
+        --work W [--res 16] [--folds 5] [--steps 800] [--arms xxs,xs,xs-small] [--distant NATIVE] [--mix 0.5] [--dsr 1500,1000,800]
 """
 
 import argparse
@@ -44,7 +52,7 @@ from lrfr_forge.checks import larger_student, teacher_gain
 from lrfr_forge.common import data, edgeface, metrics
 from lrfr_forge.common.data import SEED
 from lrfr_forge.common.onnx_session import session
-from lrfr_forge.steps import s01c_distance as distance, s03_teacher as teacher_step
+from lrfr_forge.steps import s01c_distance as distance, s03_teacher as teacher_step, s04_dsr_training as dsr_training
 
 
 def folds(names, count):
@@ -70,6 +78,7 @@ def main():
     parser.add_argument("--heal", type=int, default=1000, help="xs-small: steps of learning XS's embeddings first")
     parser.add_argument("--distant", type=Path, help="step 4b's native crops of the training photos (see above)")
     parser.add_argument("--mix", default="", help="shares of the xxs arm's weights to mix with upstream's (see above)")
+    parser.add_argument("--dsr", default="", help="retrain the DSR in each group with these phases' steps (see above)")
     args = parser.parse_args()
     torch.set_num_threads(2)
     work = args.work.expanduser()
@@ -86,18 +95,22 @@ def main():
         xs = edgeface.load_upstream(args.shared / "upstream" / "edgeface_xs_q.pt", "edgenext_x_small")
         small = larger_student.truncated(xs, args.rank)
     res = args.res
-    dsr = session(args.models / f"dsr{res}.onnx")
+    dsr_steps = [int(n) for n in args.dsr.split(",") if n]
     hr = x.numpy()
-    sr = teacher_gain.cached(work / f"train_sr{res}.npz",
-                             lambda: np.stack([teacher_gain.shown(dsr, hr, res), teacher_gain.shown(dsr, hr[:, :, ::-1].copy(), res)], 1))
+    sr = None
+    if not dsr_steps:
+        dsr = session(args.models / f"dsr{res}.onnx")
+        sr = teacher_gain.cached(work / f"train_sr{res}.npz",
+                                 lambda: np.stack([teacher_gain.shown(dsr, hr, res), teacher_gain.shown(dsr, hr[:, :, ::-1].copy(), res)], 1))
     index = {f.replace(".png", ".jpg"): i for i, f in enumerate(files)}
     person = np.array([f.split("/")[0] for f in files])
-    far_sr, far_idx = None, None
+    far_sr, far_idx, low = None, None, None
     if args.distant:
         low, far_idx = distance.distant_inputs(args.distant, files)[res]
         low, far_idx = low.numpy(), far_idx.numpy()
-        far_sr = teacher_gain.cached(work / f"far_sr{res}.npz",
-                                     lambda: np.stack([teacher_gain.upscaled(dsr, low), teacher_gain.upscaled(dsr, low[:, :, ::-1].copy())], 1))
+        if not dsr_steps:
+            far_sr = teacher_gain.cached(work / f"far_sr{res}.npz",
+                                         lambda: np.stack([teacher_gain.upscaled(dsr, low), teacher_gain.upscaled(dsr, low[:, :, ::-1].copy())], 1))
 
     paths = ["simulated", "native"] if args.distant else ["simulated"]
     named = [*arms, *(f"xxs@{a}" for a in mixes)]
@@ -111,6 +124,8 @@ def main():
         train = np.nonzero(~np.isin(person, held))[0]
         _, labels = np.unique(y.numpy()[train], return_inverse=True)
         labels = torch.from_numpy(labels)
+        if dsr_steps:
+            sr, far_sr = group_dsr(res, dsr_steps, x, xxs, xxs_t, train, (low, far_idx) if args.distant else None, fold_work)
         far = None
         if far_sr is not None:
             # Distant crops of the training groups' photos, indexed into this fold's subset.
@@ -147,6 +162,31 @@ def main():
                      **part(scores[path], named, same[path], people[path])} for path in paths}
     (work / "kfold.json").write_text(json.dumps(report, indent=1))
     print(json.dumps(report, indent=1))
+
+
+def group_dsr(res, steps, x, teacher, targets, train, distant, fold_work):
+    """A DSR trained by the recipe's phases on the photos `train` (and their distant crops,
+    `distant`: the crops and the index in `x` of the photo each came from), and what it makes
+    of every photo and distant crop, mirrored too, as bytes; cached in `fold_work`."""
+    position = np.full(len(x), -1)
+    position[train] = np.arange(len(train))
+    xt, tt = x[torch.from_numpy(train)], targets[torch.from_numpy(train)]
+    net = dsr_training.train_dsr(res, xt, tt, teacher, fold_work / "dsr.pt", steps[0])
+    net = dsr_training.polish_dsr(res, net, xt, tt, teacher, fold_work / "dsr_polish.pt", steps[1])
+    if distant is not None:
+        mine = position[distant[1]] >= 0
+        own = (torch.from_numpy(distant[0][mine]), torch.from_numpy(position[distant[1][mine]]))
+        net = distance.adapt_dsr(res, net, xt, tt, own, teacher, fold_work / "dsr_distance.pt", steps[2])
+    net.eval()
+    hr = x.numpy()
+    sr = teacher_gain.cached(fold_work / "sr.npz", lambda: np.stack(
+        [teacher_gain.torch_shown(net, hr, res), teacher_gain.torch_shown(net, hr[:, :, ::-1].copy(), res)], 1))
+    if distant is None:
+        return sr, None
+    low = distant[0]
+    far = teacher_gain.cached(fold_work / "far_sr.npz", lambda: np.stack(
+        [teacher_gain.torch_upscaled(net, low), teacher_gain.torch_upscaled(net, low[:, :, ::-1].copy())], 1))
+    return sr, far
 
 
 def mixed(upstream, tuned, share):

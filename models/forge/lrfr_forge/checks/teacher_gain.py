@@ -66,6 +66,16 @@ def upscaled(sess, low_u8):
     return np.concatenate(out)
 
 
+def torch_upscaled(dsr, low_u8):
+    """`upscaled` for a DSR in torch."""
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(low_u8), 128):
+            low = torch.from_numpy(low_u8[start:start + 128]).permute(0, 3, 1, 2).float() / 255
+            out.append(torch.round(dsr(low).clamp(0, 1) * 255).to(torch.uint8).numpy())
+    return np.concatenate(out)
+
+
 def cached(path: Path, make):
     if path.exists():
         return np.load(path)["v"]
@@ -190,12 +200,12 @@ def joint_arm(kind, dsr, xxs, xs_targets, xxs_targets, x, y, work: Path, steps, 
     return modules["dsr"].eval(), modules["student"].eval()
 
 
-def torch_shown(dsr, hr_u8):
+def torch_shown(dsr, hr_u8, res=RES):
     """`shown` for a DSR in torch."""
     out = []
     with torch.no_grad():
         for start in range(0, len(hr_u8), 128):
-            sr = dsr(dsr_net.downscale(to01(torch.from_numpy(hr_u8[start:start + 128])), RES))
+            sr = dsr(dsr_net.downscale(to01(torch.from_numpy(hr_u8[start:start + 128])), res))
             out.append(torch.round(sr.clamp(0, 1) * 255).to(torch.uint8).numpy())
     return np.concatenate(out)
 

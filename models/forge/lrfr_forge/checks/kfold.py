@@ -22,7 +22,7 @@ which no 16 px arm changes).
 (`s04_dsr_training.train_dsr`, `polish_dsr`, then `s01c_distance.adapt_dsr` when `--distant`
 is given) with those steps, on the other groups' photos only: then no network has seen the
 people it is scored on, and the upstream XXS (the DSR's identity teacher) is no longer
-flattered. About 21 minutes a group at 16 px on 2 cores before the arms; every phase resumes
+flattered. About 7 minutes a group at 16 px on 2 cores before the arms; every phase resumes
 from its checkpoint in the group's folder, so give it a `--work` of its own (the arms'
 checkpoints are named as without it).
 

@@ -95,6 +95,7 @@ def main():
     pairs = data.read_pairs(data.validation_pairs(args.crops, names, work))
     upstream = edgeface.load_upstream(args.shared / "upstream" / "edgeface_xxs_q.pt")
     manifest = json.loads((args.models / "manifest.json").read_text())
+    index = {f.replace(".png", ".jpg"): i for i, f in enumerate(files)}
     report = {}
     for res in map(int, args.res.split(",")):
         entry = next(r for r in manifest["resolutions"] if r["res"] == res)
@@ -106,8 +107,10 @@ def main():
                             str(native / "faces"), str(args.frames / str(res))], check=True, stdout=subprocess.DEVNULL)
             (native / "crop.done").write_text("")
         low, found = distance.distant_inputs(native, files)[res]
-        paths = {"simulated": (teacher_gain.shown(dsr, x.numpy(), res), dict(enumerate(range(len(files))))),
-                 "native": (teacher_gain.upscaled(dsr, low.numpy()), {int(i): j for j, i in enumerate(found)})}
+        # Per path: the DSR's outputs, and the row of each photo's among them.
+        paths = {"simulated": (teacher_gain.shown(dsr, x.numpy(), res), index),
+                 "native": (teacher_gain.upscaled(dsr, low.numpy()),
+                            {files[i].replace(".png", ".jpg"): j for j, i in enumerate(found.tolist())})}
         nets = {"shipped": session(file)}
         tuned = shipped_torch(file, upstream)
         for share in map(float, args.shares.split(",")):
@@ -116,15 +119,14 @@ def main():
                 export.export_onnx(mixed(upstream, tuned, share), (1, 3, 112, 112), work / "float.onnx")
                 export.int8(work / "float.onnx", out)
             nets[f"mix {share}"] = session(out)
-        index = {f.replace(".png", ".jpg"): i for i, f in enumerate(files)}
         report[res] = {}
         for path, (images, row) in paths.items():
-            chosen = [p for p in pairs if row.get(index[p[0]]) is not None and row.get(index[p[1]]) is not None]
+            chosen = [p for p in pairs if p[0] in row and p[1] in row]
             same, people = [s for _, _, s in chosen], [a.split("/")[0] for a, _, _ in chosen]
             scores = {}
             for name, sess in nets.items():
                 e = embed(sess, images)
-                scores[name] = [float(e[row[index[a]]] @ e[row[index[b]]]) for a, b, _ in chosen]
+                scores[name] = [float(e[row[a]] @ e[row[b]]) for a, b, _ in chosen]
             part = {"pairs": len(chosen)}
             for name, s in scores.items():
                 part[name] = {"eer": metrics.verification(s, same)["eer"], "eer 95%": metrics.eer_interval(s, same, people)}
